@@ -1,0 +1,163 @@
+# vfio-early: one non-recursive Makefile.
+#
+#   make            build everything into $(B)/
+#   make check      install missing Debian packages, then run every test
+#   make demo       boot the QEMU demo: a passthrough boot and a recovery boot
+#   make bench      the binder's cost next to a shell implementation
+#   make install    DESTDIR=... PREFIX=/usr
+#
+# Sources are picked up by directory: a new .c file in common/, early/, efi/,
+# recovery/ or cli/ needs no change here. tests/unit/test-*.c each become a
+# test program.
+
+VERSION := 0.1.0
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/vfio-early
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/vfio-early
+ITDIR ?= $(PREFIX)/share/initramfs-tools
+DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
+SYSCONFDIR ?= /etc
+
+B ?= build
+CC ?= cc
+CFLAGS ?= -O2 -g
+SAN ?=
+override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla -Wno-format-nonliteral -Wno-format-truncation -fno-strict-aliasing \
+	-MMD -MP -DVFE_VERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
+	-Icommon -Iearly -Iefi -Irecovery -Icli -Itests/lib $(SAN)
+override LDFLAGS += $(SAN)
+
+# The binder links only what it needs at boot; the CLI and the tests get everything.
+PKGS_EARLY := libkmod libpci
+PKGS_ALL := libkmod libpci efivar efiboot blkid
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pc_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+COMMON_SRC := $(wildcard common/*.c)
+EARLY_SRC := $(filter-out early/main.c,$(wildcard early/*.c))
+EFI_SRC := $(wildcard efi/*.c)
+RECOVERY_SRC := $(wildcard recovery/*.c)
+CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+TESTLIB_SRC := $(wildcard tests/lib/*.c)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+
+LIB_COMMON := $(B)/libvfe-common.a
+LIB_EARLY := $(B)/libvfe-early.a
+LIB_EFI := $(B)/libvfe-efi.a
+LIB_RECOVERY := $(B)/libvfe-recovery.a
+LIB_CLI := $(B)/libvfe-cli.a
+LIB_TEST := $(B)/libvfe-test.a
+
+BINDER := $(B)/vfio-early-bind
+CLI := $(B)/vfio-early
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
+MANPAGES := $(patsubst docs/%.scd,$(B)/man/%,$(wildcard docs/*.[1-8].scd))
+
+ALL_LIBS := $(LIB_CLI) $(LIB_RECOVERY) $(LIB_EFI) $(LIB_EARLY) $(LIB_COMMON)
+
+.SECONDARY:
+.PHONY: all check check-unit demo bench fuzz install uninstall clean deps man
+all: $(BINDER) $(CLI) $(UNIT_BINS) $(TOOL_BINS) $(MANPAGES)
+
+V ?=
+Q := $(if $(V),,@)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) $(call pc_cflags,$(PKGS_ALL)) -c -o $@ $<
+
+$(B)/early/main.o: override CFLAGS := $(filter-out -Iefi -Irecovery -Icli -Itests/lib,$(CFLAGS))
+
+define archive
+$(1): $(call obj,$(2))
+	@mkdir -p $$(dir $$@)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(eval $(call archive,$(LIB_COMMON),$(COMMON_SRC)))
+$(eval $(call archive,$(LIB_EARLY),$(EARLY_SRC)))
+$(eval $(call archive,$(LIB_EFI),$(EFI_SRC)))
+$(eval $(call archive,$(LIB_RECOVERY),$(RECOVERY_SRC)))
+$(eval $(call archive,$(LIB_CLI),$(CLI_SRC)))
+$(eval $(call archive,$(LIB_TEST),$(TESTLIB_SRC)))
+
+$(BINDER): $(B)/early/main.o $(LIB_EARLY) $(LIB_COMMON)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_EARLY))
+
+$(CLI): $(B)/cli/main.o $(ALL_LIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ALL))
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(LIB_TEST) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ALL))
+
+$(B)/tools/%: $(B)/tests/tools/%.o $(LIB_TEST) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ALL))
+
+$(B)/man/%: docs/%.scd
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@
+
+man: $(MANPAGES)
+
+# Debian packages the build and the tests need; installed when missing.
+deps:
+	@tests/deps.sh
+
+check: deps
+	$(MAKE) all
+	$(MAKE) B=build-asan CC=clang SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		$(patsubst $(B)/%,build-asan/%,$(UNIT_BINS))
+	tests/run.sh
+
+check-unit: all
+	tests/run.sh --unit
+
+demo: deps
+	$(MAKE) all
+	tests/boot/demo.sh
+
+bench: deps
+	$(MAKE) all
+	tests/bench/run.sh
+
+fuzz: deps
+	tests/fuzz/run.sh
+
+install: $(BINDER) $(CLI) $(MANPAGES)
+	install -Dm755 $(CLI) $(DESTDIR)$(SBINDIR)/vfio-early
+	install -Dm755 $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
+	install -Dm755 initramfs-hook/initramfs-tools/hooks/vfio-early $(DESTDIR)$(ITDIR)/hooks/vfio-early
+	install -Dm755 initramfs-hook/initramfs-tools/scripts/init-top/vfio_early \
+		$(DESTDIR)$(ITDIR)/scripts/init-top/vfio_early
+	for f in $(MANPAGES); do s=$${f##*.}; install -Dm644 $$f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
+	install -Dm644 docs/vfio-early.conf.example $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
+	if [ -d initramfs-hook/dracut/90vfio-early ]; then \
+		for f in initramfs-hook/dracut/90vfio-early/*; do \
+			install -Dm755 $$f $(DESTDIR)$(DRACUTDIR)/90vfio-early/$$(basename $$f); done; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/vfio-early $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
+	-rmdir $(DESTDIR)$(LIBEXECDIR)
+	rm -f $(DESTDIR)$(ITDIR)/hooks/vfio-early $(DESTDIR)$(ITDIR)/scripts/init-top/vfio_early
+	for f in $(MANPAGES); do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
+	rm -f $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
+	-rmdir $(DESTDIR)$(DOCDIR)
+	rm -rf $(DESTDIR)$(DRACUTDIR)/90vfio-early
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

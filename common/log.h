@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <syslog.h>
+
+#include "macro.h"
+#include "root.h"
+
+enum vfe_log_target {
+	VFE_LOG_AUTO,
+	VFE_LOG_STDERR,
+	VFE_LOG_KMSG,
+};
+
+/*
+ * One logging API with two sinks: stderr ("vfio-early: error: msg") for the
+ * CLI, and /dev/kmsg ("<N>vfio-early: msg", one write per record) in the
+ * initramfs. The kmsg device is opened under the root, so tests read it back
+ * from a regular file.
+ */
+void log_open(const struct vfe_root *r, enum vfe_log_target t, const char *prog);
+void log_close(void);
+void log_set_max_level(int level);
+int log_get_max_level(void);
+int log_parse_target(const char *s, enum vfe_log_target *ret);
+
+/* Logs and returns err (negative errno); errno is set to -err so %m works. */
+int log_full(int level, int err, const char *fmt, ...) _printf_(3, 4);
+
+#define log_error(...) (void)log_full(LOG_ERR, 0, __VA_ARGS__)
+#define log_warning(...) (void)log_full(LOG_WARNING, 0, __VA_ARGS__)
+#define log_notice(...) (void)log_full(LOG_NOTICE, 0, __VA_ARGS__)
+#define log_info(...) (void)log_full(LOG_INFO, 0, __VA_ARGS__)
+#define log_debug(...) (void)log_full(LOG_DEBUG, 0, __VA_ARGS__)
+#define log_error_errno(err, ...) log_full(LOG_ERR, (err), __VA_ARGS__)
+#define log_warning_errno(err, ...) log_full(LOG_WARNING, (err), __VA_ARGS__)

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Every path vfio-early uses, relative to the root prefix (see root.h).
+ * None starts with '/': the root decides where they are.
+ */
+#define PATH_CONFIG "etc/vfio-early.conf"
+#define PATH_CONFIG_DIR "etc/vfio-early.d"
+#define PATH_STATUS_DIR "run/vfio-early"
+#define PATH_STATUS "run/vfio-early/status"
+#define PATH_CMDLINE "proc/cmdline"
+#define PATH_MOUNTINFO "proc/self/mountinfo"
+#define PATH_KMSG "dev/kmsg"
+#define PATH_INITRD_RELEASE "etc/initrd-release"
+#define PATH_SYS_PCI "sys/bus/pci"
+#define PATH_PCI_DEVICES "sys/bus/pci/devices"
+#define PATH_PCI_DRIVERS "sys/bus/pci/drivers"
+#define PATH_PCI_DRIVERS_PROBE "sys/bus/pci/drivers_probe"
+#define PATH_CLASS_IOMMU "sys/class/iommu"
+#define PATH_IOMMU_GROUPS "sys/kernel/iommu_groups"
+#define PATH_SYS_DEV_BLOCK "sys/dev/block"
+#define PATH_MODULES "lib/modules"
+#define PATH_MODPROBE_D "etc/modprobe.d"
+#define PATH_LIB_MODPROBE_D "lib/modprobe.d"
+#define PATH_PCI_IDS "usr/share/misc/pci.ids"
+
+#define VFIO_PCI_DRIVER "vfio-pci"
+#define VFIO_PCI_MODULE "vfio_pci"

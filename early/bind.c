@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "bind.h"
+#include "log.h"
+#include "paths.h"
+
+static _printf_(3, 4) void fail(struct vfe_target *t, int err, const char *fmt, ...)
+{
+	char what[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	t->action = VFE_ACT_FAILED;
+	snprintf(t->reason, sizeof(t->reason), "%s: %s", what, strerror(-err));
+}
+
+static int current_driver(const struct vfe_root *r, const char *bdf, char *buf, size_t n)
+{
+	int k = vfe_readlink_base(r, buf, n, PATH_PCI_DEVICES "/%s/driver", bdf);
+
+	if (k == -ENOENT) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return k;
+}
+
+static bool have_vfio_driver(const struct vfe_root *r)
+{
+	return vfe_exists(r, PATH_PCI_DRIVERS "/" VFIO_PCI_DRIVER);
+}
+
+static int ensure_driver(const struct vfe_root *r, const struct vfe_bind_ops *ops)
+{
+	int k;
+
+	if (have_vfio_driver(r))
+		return 0;
+	if (!ops || !ops->load_module)
+		return -ENOENT;
+	k = ops->load_module(ops->userdata, VFIO_PCI_MODULE);
+	if (k < 0)
+		return k;
+	return have_vfio_driver(r) ? 0 : -ENODEV;
+}
+
+/* Puts back what the host had when a step after driver_override fails. */
+static void undo_override(const struct vfe_root *r, const char *bdf)
+{
+	(void)vfe_write_attr(r, "\n", PATH_PCI_DEVICES "/%s/driver_override", bdf);
+}
+
+static void bind_one(const struct vfe_root *r, struct vfe_target *t)
+{
+	const char *bdf = t->dev->name;
+	char now[VFE_DRIVER_MAX];
+	int k;
+
+	k = current_driver(r, bdf, t->driver_before, sizeof(t->driver_before));
+	if (k < 0)
+		return fail(t, k, "cannot read the driver of %s", bdf);
+	if (streq(t->driver_before, VFIO_PCI_DRIVER)) {
+		t->action = VFE_ACT_ALREADY;
+		return;
+	}
+	k = vfe_write_attr(r, VFIO_PCI_DRIVER, PATH_PCI_DEVICES "/%s/driver_override", bdf);
+	if (k < 0)
+		return fail(t, k, "cannot write driver_override");
+	if (t->driver_before[0]) {
+		k = vfe_write_attr(r, bdf, PATH_PCI_DEVICES "/%s/driver/unbind", bdf);
+		if (k < 0) {
+			undo_override(r, bdf);
+			return fail(t, k, "cannot unbind it from %s", t->driver_before);
+		}
+	}
+	/* The result of drivers_probe says nothing: the driver link below does. */
+	(void)vfe_write_attr(r, bdf, PATH_PCI_DRIVERS_PROBE);
+	k = current_driver(r, bdf, now, sizeof(now));
+	if (k < 0)
+		return fail(t, k, "cannot read the driver back");
+	if (!streq(now, VFIO_PCI_DRIVER)) {
+		t->action = VFE_ACT_FAILED;
+		snprintf(t->reason, sizeof(t->reason), "vfio-pci did not bind it (driver now: %s); see the kernel log",
+			 now[0] ? now : "none");
+		return;
+	}
+	t->action = VFE_ACT_BOUND;
+}
+
+void vfe_bind_plan(const struct vfe_root *r, struct vfe_plan *p, const struct vfe_bind_ops *ops)
+{
+	bool any = false;
+	int k;
+
+	for (size_t i = 0; i < p->n; i++)
+		any |= p->t[i].action == VFE_ACT_BIND;
+	if (!any)
+		return;
+	k = ensure_driver(r, ops);
+	for (size_t i = 0; i < p->n; i++) {
+		struct vfe_target *t = &p->t[i];
+		if (t->action != VFE_ACT_BIND)
+			continue;
+		if (k < 0)
+			fail(t, k, "the vfio-pci driver is not available (module missing from the initramfs?)");
+		else
+			bind_one(r, t);
+	}
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "devspec.h"
+#include "root.h"
+#include "strv.h"
+
+enum vfe_group_mode {
+	VFE_GROUP_FUNCTION, /* only the function the entry names */
+	VFE_GROUP_WHOLE,    /* every endpoint of its IOMMU group (GPU + audio + USB-C) */
+};
+
+/* One "device ..." line of the config, or one vfio_early.devices= item. */
+struct vfe_entry {
+	bool has_addr, has_id, has_subsys;
+	struct vfe_pci_addr addr;
+	struct vfe_pci_id id, subsys;
+	enum vfe_group_mode group;
+	bool allow_boot_vga; /* may take the boot VGA, and leave the host with no display */
+	bool allow_storage;  /* may take a storage controller (class 01) */
+	char source[128];    /* "/etc/vfio-early.conf:3" or "kernel command line" */
+};
+
+struct vfe_config {
+	struct vfe_entry *entries;
+	size_t n;
+	struct strv problems; /* "file:line: what is wrong", one per skipped line */
+	struct strv files;    /* the files read, in order */
+};
+
+#define VFE_CONFIG_MAX_SIZE (1024 * 1024)
+
+/*
+ * Parses one config file's text (modified in place). A bad line becomes a
+ * problem and is skipped; only -ENOMEM fails the call.
+ */
+int vfe_config_parse(struct vfe_config *c, const char *name, char *text);
+
+/* Reads /etc/vfio-early.conf, then /etc/vfio-early.d/ *.conf in name order. */
+int vfe_config_load(struct vfe_config *c, const struct vfe_root *r);
+
+/* Adds an entry for one MATCH (an address or vendor:device) from source. */
+int vfe_config_add_match(struct vfe_config *c, const char *match, const char *source);
+
+/* The entry as a config line ("device 0000:05:00.0 id=1234:1111 group=whole"), malloc'd. */
+char *vfe_entry_format(const struct vfe_entry *e);
+
+void vfe_config_free(struct vfe_config *c);

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-early-bind: runs in the initramfs before udev, binds the configured
+ * PCI devices to vfio-pci and records what it did. It never fails the boot.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "binder.h"
+#include "log.h"
+
+#define BINDER_TIMEOUT_S 20
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+enum { ARG_ROOT = 0x100, ARG_LOG, ARG_DRY_RUN };
+
+static void help(void)
+{
+	printf("Usage: vfio-early-bind [OPTIONS]\n\n"
+	       "Binds the PCI devices listed in /etc/vfio-early.conf to vfio-pci. Meant to run\n"
+	       "from the initramfs before udev; see vfio-early(8).\n\n"
+	       "  --root=DIR         work on the tree under DIR instead of /\n"
+	       "  --log=TARGET       auto, kmsg or stderr (default: auto)\n"
+	       "  --dry-run          decide and record, bind nothing\n"
+	       "  -h, --help         show this help\n"
+	       "      --version      show the version\n");
+}
+
+/* A sysfs write that hangs must not hang the boot. */
+static void on_alarm(int sig _unused_)
+{
+	static const char msg[] = "<4>vfio-early: still busy after " STR(BINDER_TIMEOUT_S) " s; giving up so the boot goes on\n";
+	ssize_t k _unused_ = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "root", required_argument, NULL, ARG_ROOT },  { "log", required_argument, NULL, ARG_LOG },
+		{ "dry-run", no_argument, NULL, ARG_DRY_RUN }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },           {}
+	};
+	struct vfe_binder_opts o = { 0 };
+	enum vfe_log_target target = VFE_LOG_AUTO;
+	const char *root = NULL;
+	struct vfe_root r;
+	int c, k;
+
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+		switch (c) {
+		case ARG_ROOT:
+			root = optarg;
+			break;
+		case ARG_LOG:
+			if (log_parse_target(optarg, &target) < 0) {
+				fprintf(stderr, "vfio-early-bind: --log takes auto, kmsg or stderr\n");
+				return 2;
+			}
+			break;
+		case ARG_DRY_RUN:
+			o.dry_run = true;
+			break;
+		case 'h':
+			help();
+			return 0;
+		case 'V':
+			printf("vfio-early-bind %s\n", VFE_VERSION);
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	signal(SIGALRM, on_alarm);
+	alarm(BINDER_TIMEOUT_S);
+	k = vfe_root_open(&r, root);
+	if (k < 0) {
+		fprintf(stderr, "vfio-early-bind: cannot open the root %s: %s\n", root ? root : "/", strerror(-k));
+		return 0;
+	}
+	log_open(&r, target, "vfio-early");
+	(void)vfe_binder_run(&r, &o);
+	log_close();
+	vfe_root_close(&r);
+	return 0;
+}

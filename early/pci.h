@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "devspec.h"
+#include "root.h"
+
+#define VFE_DRIVER_MAX 64
+
+/* One PCI function as the kernel shows it in sysfs. */
+struct vfe_dev {
+	struct vfe_pci_addr addr;
+	char name[VFE_ADDR_STRLEN]; /* "0000:05:00.0" */
+	struct vfe_pci_id id, subsys;
+	bool has_subsys;
+	uint16_t class; /* base class << 8 | subclass, e.g. 0x0300 VGA */
+	int group;      /* IOMMU group number, -1 when there is none */
+	bool boot_vga;
+	char driver[VFE_DRIVER_MAX]; /* "" when no driver is bound */
+	char *modalias;              /* "pci:v...", NULL when unknown */
+};
+
+struct vfe_pci {
+	struct vfe_dev *devs; /* sorted by address */
+	size_t n;
+};
+
+/*
+ * Enumerates <root>/sys/bus/pci with libpci. A function that vanishes or
+ * cannot be read during the scan is left out; only a missing bus fails.
+ */
+int vfe_pci_scan(const struct vfe_root *r, struct vfe_pci *ret);
+void vfe_pci_free(struct vfe_pci *p);
+
+struct vfe_dev *vfe_pci_find(const struct vfe_pci *p, const struct vfe_pci_addr *a);
+
+static inline bool vfe_dev_is_bridge(const struct vfe_dev *d)
+{
+	return (d->class >> 8) == 0x06;
+}
+static inline bool vfe_dev_is_display(const struct vfe_dev *d)
+{
+	return (d->class >> 8) == 0x03;
+}
+static inline bool vfe_dev_is_storage(const struct vfe_dev *d)
+{
+	return (d->class >> 8) == 0x01;
+}
+
+/* True when some IOMMU is registered (<root>/sys/class/iommu is not empty). */
+bool vfe_iommu_active(const struct vfe_root *r);

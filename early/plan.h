@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "pci.h"
+
+enum vfe_action {
+	VFE_ACT_BIND,    /* passes every guard: to be bound to vfio-pci */
+	VFE_ACT_REFUSE,  /* matched, but a guard refuses it */
+	VFE_ACT_SKIP,    /* an entry that matches no device, or a device that is not the card configured */
+	/* set by the binder */
+	VFE_ACT_BOUND,   /* bound to vfio-pci now */
+	VFE_ACT_ALREADY, /* was on vfio-pci before the binder ran */
+	VFE_ACT_FAILED,  /* the bind was tried and did not take */
+};
+
+/* One decision: a device (or, for an entry that matched nothing, none) and why. */
+struct vfe_target {
+	const struct vfe_dev *dev;     /* NULL: the entry matched no device */
+	const struct vfe_entry *entry; /* the entry that asked for it */
+	const struct vfe_dev *via;     /* set when taken as a member of via's IOMMU group */
+	enum vfe_action action;
+	char driver_before[VFE_DRIVER_MAX];
+	char reason[320];
+};
+
+/* Answers whether a host driver would claim a device that has none yet (a module alias matches). */
+struct vfe_plan_ops {
+	bool (*host_driver_for)(void *userdata, const struct vfe_dev *d, char *driver, size_t n);
+	void *userdata;
+};
+
+struct vfe_plan {
+	struct vfe_target *t;
+	size_t n;
+};
+
+/*
+ * Resolves the entries against the scanned devices and applies the guards:
+ * no IOMMU, bridges, storage controllers, the boot VGA and the host's last
+ * display, and IOMMU groups that would be left half-bound.
+ */
+int vfe_plan_build(const struct vfe_pci *pci, const struct vfe_entry *entries, size_t n_entries, bool iommu_on,
+		   const struct vfe_plan_ops *ops, struct vfe_plan *ret);
+void vfe_plan_free(struct vfe_plan *p);
+
+const char *vfe_action_name(enum vfe_action a);
+int vfe_action_from_name(const char *s, enum vfe_action *ret);

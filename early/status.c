@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "atomic.h"
+#include "paths.h"
+#include "status.h"
+#include "strbuf.h"
+#include "words.h"
+
+static void fill_dev(struct vfe_status_dev *sd, const struct vfe_target *t)
+{
+	const struct vfe_dev *d = t->dev;
+	bool tried = t->action == VFE_ACT_BOUND || t->action == VFE_ACT_FAILED;
+
+	*sd = (struct vfe_status_dev){ .group = -1, .action = t->action };
+	if (d) {
+		snprintf(sd->bdf, sizeof(sd->bdf), "%s", d->name);
+		vfe_format_pci_id(&d->id, sd->id);
+		if (d->has_subsys)
+			vfe_format_pci_id(&d->subsys, sd->subsys);
+		sd->group = d->group;
+		sd->class = d->class;
+	}
+	snprintf(sd->entry, sizeof(sd->entry), "%s", t->entry->source);
+	if (t->via)
+		snprintf(sd->via, sizeof(sd->via), "%s", t->via->name);
+	snprintf(sd->before, sizeof(sd->before), "%s", t->driver_before);
+	if (t->action == VFE_ACT_BOUND || t->action == VFE_ACT_ALREADY)
+		snprintf(sd->after, sizeof(sd->after), "vfio-pci");
+	else if (!tried)
+		snprintf(sd->after, sizeof(sd->after), "%s", t->driver_before);
+	snprintf(sd->reason, sizeof(sd->reason), "%s", t->reason);
+}
+
+int vfe_status_add_plan(struct vfe_status *s, const struct vfe_plan *p)
+{
+	struct vfe_status_dev *n = realloc(s->devs, (s->n_devs + p->n + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	s->devs = n;
+	for (size_t i = 0; i < p->n; i++)
+		fill_dev(&s->devs[s->n_devs++], &p->t[i]);
+	return 0;
+}
+
+static void put_kv(struct strbuf *sb, const char *k, const char *v)
+{
+	sb_printf(sb, " %s=", k);
+	sb_put_word(sb, v && *v ? v : "-");
+}
+
+static void format_dev(struct strbuf *sb, const struct vfe_status_dev *d)
+{
+	char num[16];
+
+	sb_puts(sb, "device");
+	put_kv(sb, "bdf", d->bdf);
+	put_kv(sb, "id", d->id);
+	put_kv(sb, "subsystem", d->subsys);
+	snprintf(num, sizeof(num), "%04x", d->class);
+	put_kv(sb, "class", d->bdf[0] ? num : "");
+	snprintf(num, sizeof(num), "%d", d->group);
+	put_kv(sb, "group", d->group >= 0 ? num : "");
+	put_kv(sb, "entry", d->entry);
+	put_kv(sb, "via", d->via);
+	put_kv(sb, "action", vfe_action_name(d->action));
+	put_kv(sb, "before", d->before);
+	put_kv(sb, "after", d->after);
+	put_kv(sb, "reason", d->reason);
+	sb_putc(sb, '\n');
+}
+
+char *vfe_status_format(const struct vfe_status *s)
+{
+	struct strbuf sb = { 0 };
+
+	sb_printf(&sb, "vfio-early-status %d\n", VFE_STATUS_VERSION);
+	sb_puts(&sb, "boot");
+	put_kv(&sb, "mode", s->mode);
+	put_kv(&sb, "reason", s->reason);
+	put_kv(&sb, "iommu", s->iommu ? "yes" : "no");
+	sb_printf(&sb, " started_us=%" PRIu64 " finished_us=%" PRIu64 " elapsed_us=%" PRIu64 " cpu_us=%" PRIu64,
+		  s->started_us, s->finished_us, s->elapsed_us, s->cpu_us);
+	put_kv(&sb, "vfio_pci_ids", s->vfio_pci_ids);
+	sb_putc(&sb, '\n');
+	for (size_t i = 0; i < s->problems.n; i++) {
+		sb_puts(&sb, "problem");
+		put_kv(&sb, "message", s->problems.v[i]);
+		sb_putc(&sb, '\n');
+	}
+	for (size_t i = 0; i < s->n_devs; i++)
+		format_dev(&sb, &s->devs[i]);
+	return sb_steal(&sb);
+}
+
+int vfe_status_write(const struct vfe_root *r, const struct vfe_status *s)
+{
+	_cleanup_free_ char *text = vfe_status_format(s);
+
+	if (!text)
+		return -ENOMEM;
+	if (mkdirat(r->fd, PATH_STATUS_DIR, 0755) < 0 && errno != EEXIST)
+		return negative_errno();
+	return vfe_write_file_atomic(r, PATH_STATUS, text, strlen(text), 0644, 0);
+}
+
+static void copy_val(char *dst, size_t n, const char *v)
+{
+	snprintf(dst, n, "%s", streq(v, "-") ? "" : v);
+}
+
+static uint64_t to_u64(const char *v)
+{
+	return strtoull(v, NULL, 10);
+}
+
+static int parse_boot(struct vfe_status *s, struct vfe_word *w, int n)
+{
+	for (int i = 1; i < n; i++) {
+		const char *k = w[i].key, *v = w[i].value;
+		if (!v)
+			continue;
+		if (streq(k, "mode"))
+			copy_val(s->mode, sizeof(s->mode), v);
+		else if (streq(k, "reason"))
+			copy_val(s->reason, sizeof(s->reason), v);
+		else if (streq(k, "iommu"))
+			s->iommu = streq(v, "yes");
+		else if (streq(k, "started_us"))
+			s->started_us = to_u64(v);
+		else if (streq(k, "finished_us"))
+			s->finished_us = to_u64(v);
+		else if (streq(k, "elapsed_us"))
+			s->elapsed_us = to_u64(v);
+		else if (streq(k, "cpu_us"))
+			s->cpu_us = to_u64(v);
+		else if (streq(k, "vfio_pci_ids"))
+			copy_val(s->vfio_pci_ids, sizeof(s->vfio_pci_ids), v);
+	}
+	return 0;
+}
+
+static int parse_dev_kv(struct vfe_status_dev *d, const char *k, const char *v)
+{
+	if (streq(k, "bdf"))
+		copy_val(d->bdf, sizeof(d->bdf), v);
+	else if (streq(k, "id"))
+		copy_val(d->id, sizeof(d->id), v);
+	else if (streq(k, "subsystem"))
+		copy_val(d->subsys, sizeof(d->subsys), v);
+	else if (streq(k, "class"))
+		d->class = (uint16_t)strtoul(v, NULL, 16);
+	else if (streq(k, "group"))
+		d->group = streq(v, "-") ? -1 : atoi(v);
+	else if (streq(k, "entry"))
+		copy_val(d->entry, sizeof(d->entry), v);
+	else if (streq(k, "via"))
+		copy_val(d->via, sizeof(d->via), v);
+	else if (streq(k, "action"))
+		return vfe_action_from_name(v, &d->action);
+	else if (streq(k, "before"))
+		copy_val(d->before, sizeof(d->before), v);
+	else if (streq(k, "after"))
+		copy_val(d->after, sizeof(d->after), v);
+	else if (streq(k, "reason"))
+		copy_val(d->reason, sizeof(d->reason), v);
+	return 0;
+}
+
+static int parse_dev(struct vfe_status *s, struct vfe_word *w, int n)
+{
+	struct vfe_status_dev d = { .group = -1, .action = VFE_ACT_SKIP }, *nd;
+
+	for (int i = 1; i < n; i++)
+		if (w[i].value && parse_dev_kv(&d, w[i].key, w[i].value) < 0)
+			return -EINVAL;
+	nd = realloc(s->devs, (s->n_devs + 1) * sizeof(*nd));
+	if (!nd)
+		return -ENOMEM;
+	s->devs = nd;
+	s->devs[s->n_devs++] = d;
+	return 0;
+}
+
+static int parse_line(struct vfe_status *s, char *line, const char **err)
+{
+	struct vfe_word w[VFE_WORDS_MAX];
+	int n = vfe_split_words(line, w, ELEMENTSOF(w), err);
+
+	if (n <= 0)
+		return n;
+	if (streq(w[0].key, "vfio-early-status")) {
+		s->version = n > 1 ? atoi(w[1].key) : 0;
+		return 0;
+	}
+	if (streq(w[0].key, "boot"))
+		return parse_boot(s, w, n);
+	if (streq(w[0].key, "problem"))
+		return n > 1 && w[1].value ? strv_push(&s->problems, w[1].value) : 0;
+	if (streq(w[0].key, "device")) {
+		int k = parse_dev(s, w, n);
+		if (k == -EINVAL)
+			*err = "unknown action";
+		return k;
+	}
+	return 0;
+}
+
+int vfe_status_parse(char *text, struct vfe_status *ret, const char **err, unsigned *err_line)
+{
+	unsigned lineno = 0;
+	char *line = text;
+
+	*ret = (struct vfe_status){ 0 };
+	*err = NULL;
+	while (line && *line) {
+		char *nl = strchr(line, '\n');
+		int k;
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		k = parse_line(ret, line, err);
+		if (k < 0) {
+			*err_line = lineno;
+			if (!*err)
+				*err = "out of memory";
+			vfe_status_free(ret);
+			return k;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (ret->version != VFE_STATUS_VERSION) {
+		*err = "not a vfio-early status record of a known version";
+		*err_line = 1;
+		vfe_status_free(ret);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int vfe_status_read(const struct vfe_root *r, struct vfe_status *ret)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *err;
+	unsigned line;
+	int l;
+
+	l = vfe_read_file(r, PATH_STATUS, 1 << 20, &text);
+	if (l < 0)
+		return l;
+	return vfe_status_parse(text, ret, &err, &line);
+}
+
+void vfe_status_free(struct vfe_status *s)
+{
+	strv_free(&s->problems);
+	free(s->devs);
+	*s = (struct vfe_status){ 0 };
+}

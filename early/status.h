@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "plan.h"
+#include "root.h"
+#include "strv.h"
+
+/*
+ * The status record the binder leaves in /run/vfio-early/status: what this
+ * boot did and why. initramfs-tools and dracut move /run into the real
+ * root, so `vfio-early status` reads it after login. Text, one record per
+ * line, in the word syntax of words.h; readers ignore keys they do not know.
+ */
+#define VFE_STATUS_VERSION 1
+
+struct vfe_status_dev {
+	char bdf[VFE_ADDR_STRLEN], id[VFE_ID_STRLEN], subsys[VFE_ID_STRLEN];
+	int group;
+	uint16_t class;
+	char entry[128], via[VFE_ADDR_STRLEN];
+	enum vfe_action action;
+	char before[64], after[64];
+	char reason[320];
+};
+
+struct vfe_status {
+	int version;
+	char mode[16];     /* "passthrough" or "recovery" */
+	char reason[256];  /* what chose the mode */
+	bool iommu;
+	uint64_t started_us, finished_us; /* CLOCK_MONOTONIC, comparable with kernel log times */
+	uint64_t elapsed_us, cpu_us;
+	char vfio_pci_ids[256];           /* a vfio-pci.ids= seen on the command line */
+	struct strv problems;             /* config and command line problems, in order */
+	struct vfe_status_dev *devs;
+	size_t n_devs;
+};
+
+/* Fills the device lines from a plan after binding. */
+int vfe_status_add_plan(struct vfe_status *s, const struct vfe_plan *p);
+
+char *vfe_status_format(const struct vfe_status *s);
+int vfe_status_write(const struct vfe_root *r, const struct vfe_status *s);
+
+/* Parses a record; unknown lines and keys are skipped, a malformed line is an error. */
+int vfe_status_parse(char *text, struct vfe_status *ret, const char **err, unsigned *err_line);
+int vfe_status_read(const struct vfe_root *r, struct vfe_status *ret);
+
+void vfe_status_free(struct vfe_status *s);

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fakesys.h"
+
+static int mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int full(struct fake_root *f, const char *rel, char *buf, size_t n)
+{
+	return snprintf(buf, n, "%s/%s", f->dir, rel) >= (int)n ? -ENAMETOOLONG : 0;
+}
+
+static int mkparent(const char *path)
+{
+	char tmp[PATH_MAX];
+	char *slash;
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	slash = strrchr(tmp, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	return mkdir_p(tmp);
+}
+
+int fake_mkdir(struct fake_root *f, const char *rel)
+{
+	char p[PATH_MAX];
+	int r = full(f, rel, p, sizeof(p));
+
+	return r < 0 ? r : mkdir_p(p);
+}
+
+int fake_write(struct fake_root *f, const char *rel, const char *content)
+{
+	char p[PATH_MAX];
+	FILE *fp;
+	int r = full(f, rel, p, sizeof(p));
+
+	if (r < 0 || (r = mkparent(p)) < 0)
+		return r;
+	fp = fopen(p, "w");
+	if (!fp)
+		return -errno;
+	fputs(content, fp);
+	return fclose(fp) == 0 ? 0 : -errno;
+}
+
+int fake_symlink(struct fake_root *f, const char *rel, const char *target)
+{
+	char p[PATH_MAX];
+	int r = full(f, rel, p, sizeof(p));
+
+	if (r < 0 || (r = mkparent(p)) < 0)
+		return r;
+	(void)unlink(p);
+	return symlink(target, p) < 0 ? -errno : 0;
+}
+
+char *fake_read(struct fake_root *f, const char *rel)
+{
+	char *buf = NULL;
+
+	return vfe_read_file(&f->root, rel, 16 << 20, &buf) < 0 ? NULL : buf;
+}
+
+int fake_root_new(struct fake_root *f, const char *dir)
+{
+	const char *tmp = getenv("TMPDIR");
+	int r;
+
+	if (dir) {
+		if (snprintf(f->dir, sizeof(f->dir), "%s", dir) >= (int)sizeof(f->dir))
+			return -ENAMETOOLONG;
+		if ((r = mkdir_p(f->dir)) < 0)
+			return r;
+	} else {
+		snprintf(f->dir, sizeof(f->dir), "%s/vfe-fake-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(f->dir))
+			return -errno;
+	}
+	if ((r = fake_write(f, "dev/kmsg", "")) < 0 || (r = fake_write(f, "proc/cmdline", "quiet\n")) < 0 ||
+	    (r = fake_mkdir(f, "run")) < 0 || (r = fake_mkdir(f, "etc")) < 0 ||
+	    (r = fake_mkdir(f, "sys/bus/pci/devices")) < 0 || (r = fake_write(f, "sys/bus/pci/drivers_probe", "")) < 0)
+		return r;
+	return vfe_root_open(&f->root, f->dir);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void fake_root_free(struct fake_root *f)
+{
+	vfe_root_close(&f->root);
+	if (f->dir[0] && !getenv("VFE_KEEP_FAKE"))
+		nftw(f->dir, rm_one, 32, FTW_DEPTH | FTW_PHYS);
+	f->dir[0] = '\0';
+}
+
+static int attr(struct fake_root *f, const char *bdf, const char *name, const char *fmt, unsigned v)
+{
+	char rel[PATH_MAX], val[64];
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/%s", bdf, name);
+	snprintf(val, sizeof(val), fmt, v);
+	return fake_write(f, rel, val);
+}
+
+int fake_driver(struct fake_root *f, const char *name)
+{
+	char rel[PATH_MAX];
+	int r;
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s/bind", name);
+	if ((r = fake_write(f, rel, "")) < 0)
+		return r;
+	snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s/unbind", name);
+	return fake_write(f, rel, "");
+}
+
+int fake_set_driver(struct fake_root *f, const char *bdf, const char *name)
+{
+	char rel[PATH_MAX], target[PATH_MAX], p[PATH_MAX];
+	int r;
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", bdf);
+	if (!name) {
+		full(f, rel, p, sizeof(p));
+		return unlink(p) < 0 && errno != ENOENT ? -errno : 0;
+	}
+	if ((r = fake_driver(f, name)) < 0)
+		return r;
+	snprintf(target, sizeof(target), "../../drivers/%s", name);
+	return fake_symlink(f, rel, target);
+}
+
+static int add_group(struct fake_root *f, const char *bdf, int group)
+{
+	char rel[PATH_MAX], target[PATH_MAX];
+	int r;
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/iommu_group", bdf);
+	snprintf(target, sizeof(target), "../../../../kernel/iommu_groups/%d", group);
+	if ((r = fake_symlink(f, rel, target)) < 0)
+		return r;
+	snprintf(rel, sizeof(rel), "sys/kernel/iommu_groups/%d/devices/%s", group, bdf);
+	snprintf(target, sizeof(target), "../../../../bus/pci/devices/%s", bdf);
+	return fake_symlink(f, rel, target);
+}
+
+int fake_pci_add(struct fake_root *f, const struct fake_pci *p)
+{
+	char modalias[128];
+	int r;
+
+	snprintf(modalias, sizeof(modalias), "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", p->vendor, p->device,
+		 p->subvendor, p->subdevice, (p->class >> 16) & 0xff, (p->class >> 8) & 0xff, p->class & 0xff);
+	if ((r = attr(f, p->bdf, "vendor", "0x%04x\n", p->vendor)) < 0 ||
+	    (r = attr(f, p->bdf, "device", "0x%04x\n", p->device)) < 0 ||
+	    (r = attr(f, p->bdf, "subsystem_vendor", "0x%04x\n", p->subvendor)) < 0 ||
+	    (r = attr(f, p->bdf, "subsystem_device", "0x%04x\n", p->subdevice)) < 0 ||
+	    (r = attr(f, p->bdf, "class", "0x%06x\n", p->class)) < 0)
+		return r;
+	{
+		char rel[PATH_MAX];
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/modalias", p->bdf);
+		if ((r = fake_write(f, rel, strcat(modalias, "\n"))) < 0)
+			return r;
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override", p->bdf);
+		if ((r = fake_write(f, rel, "(null)\n")) < 0)
+			return r;
+	}
+	if (p->boot_vga >= 0 && (r = attr(f, p->bdf, "boot_vga", "%u\n", (unsigned)p->boot_vga)) < 0)
+		return r;
+	if (p->group >= 0 && (r = add_group(f, p->bdf, p->group)) < 0)
+		return r;
+	return p->driver ? fake_set_driver(f, p->bdf, p->driver) : 0;
+}
+
+int fake_iommu_on(struct fake_root *f)
+{
+	return fake_write(f, "sys/class/iommu/dmar0/name", "dmar0\n");
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "root.h"
+
+/*
+ * Fake root trees for tests and benchmarks: a temporary directory laid out
+ * like /sys, /proc, /etc and /run, with the same relative symlinks the
+ * kernel uses, opened as a vfe_root.
+ */
+struct fake_root {
+	char dir[PATH_MAX];
+	struct vfe_root root;
+};
+
+/* A PCI function to create under sys/bus/pci/devices. */
+struct fake_pci {
+	const char *bdf;
+	uint16_t vendor, device, subvendor, subdevice;
+	uint32_t class;     /* 24 bits as in sysfs, e.g. 0x030000 */
+	int group;          /* -1: no IOMMU group */
+	const char *driver; /* NULL: unbound */
+	int boot_vga;       /* -1: no boot_vga file (not VGA class) */
+};
+
+/* Makes an empty tree under $TMPDIR (or at dir when not NULL), with dev/kmsg and proc/cmdline. */
+int fake_root_new(struct fake_root *f, const char *dir);
+void fake_root_free(struct fake_root *f);
+
+/* Writes a file (parents created). */
+int fake_write(struct fake_root *f, const char *rel, const char *content);
+int fake_symlink(struct fake_root *f, const char *rel, const char *target);
+int fake_mkdir(struct fake_root *f, const char *rel);
+/* Reads a file back, malloc'd; NULL when missing. */
+char *fake_read(struct fake_root *f, const char *rel);
+
+int fake_pci_add(struct fake_root *f, const struct fake_pci *p);
+/* Registers sys/class/iommu/dmar0. */
+int fake_iommu_on(struct fake_root *f);
+/* Creates sys/bus/pci/drivers/NAME with bind/unbind files. */
+int fake_driver(struct fake_root *f, const char *name);
+/* Points a device's driver link at NAME (NULL removes it), as the kernel does after a probe. */
+int fake_set_driver(struct fake_root *f, const char *bdf, const char *name);

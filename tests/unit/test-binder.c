@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The binder end to end on fake trees: decisions, sysfs writes, the status record, the kernel log. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "binder.h"
+#include "fakesys.h"
+#include "log.h"
+#include "status.h"
+#include "tap.h"
+
+/* The machine of the boot tests: boot VGA at 01.0, GPU + HDMI audio at 05.0/05.1, a bridge group at 06. */
+static void machine(struct fake_root *f)
+{
+	static const struct fake_pci devs[] = {
+		{ "0000:00:00.0", 0x8086, 0x29c0, 0x1af4, 0x1100, 0x060000, 0, NULL, -1 },
+		{ "0000:00:01.0", 0x1234, 0x1111, 0x1af4, 0x1100, 0x030000, 1, "bochs-drm", 1 },
+		{ "0000:00:05.0", 0x1234, 0x1111, 0x1af4, 0x1100, 0x038000, 2, NULL, 0 },
+		{ "0000:00:05.1", 0x8086, 0x293e, 0x1af4, 0x1100, 0x040300, 2, NULL, -1 },
+		{ "0000:00:06.0", 0x1b36, 0x0001, 0x0000, 0x0000, 0x060400, 3, NULL, -1 },
+		{ "0000:01:01.0", 0x1af4, 0x1050, 0x1af4, 0x1100, 0x038000, 3, NULL, 0 },
+		{ "0000:01:02.0", 0x8086, 0x100e, 0x8086, 0x100e, 0x020000, 3, NULL, -1 },
+		{ "0000:00:1f.2", 0x8086, 0x2922, 0x1af4, 0x1100, 0x010601, 4, "ahci", -1 },
+	};
+
+	CHECK(fake_root_new(f, NULL) == 0);
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
+		CHECK(fake_pci_add(f, &devs[i]) == 0);
+	CHECK(fake_iommu_on(f) == 0);
+	CHECK(fake_driver(f, "vfio-pci") == 0); /* as if built in: no module to load */
+}
+
+/* A host driver exists for the NIC and the audio function, as modules.alias would say. */
+static bool fake_host_driver(void *ud, const struct vfe_dev *d, char *drv, size_t n)
+{
+	(void)ud;
+	if (d->id.vendor == 0x8086 && d->id.device == 0x100e)
+		return snprintf(drv, n, "e1000"), true;
+	if (d->id.vendor == 0x8086 && d->id.device == 0x293e)
+		return snprintf(drv, n, "snd_hda_intel"), true;
+	return false;
+}
+
+static const struct vfe_plan_ops plan_ops = { fake_host_driver, NULL };
+
+/* The fake kernel: a probe request binds vfio-pci when the override names it. */
+static int no_module(void *ud, const char *name)
+{
+	(void)ud;
+	(void)name;
+	return -ENOENT;
+}
+static const struct vfe_bind_ops bind_ops = { no_module, NULL };
+
+static void run(struct fake_root *f, struct vfe_status *st)
+{
+	struct vfe_binder_opts o = { .plan = &plan_ops, .bind = &bind_ops };
+
+	log_open(&f->root, VFE_LOG_KMSG, "vfio-early");
+	CHECK(vfe_binder_run(&f->root, &o) == 0);
+	log_close();
+	CHECK(vfe_status_read(&f->root, st) == 0);
+}
+
+static const struct vfe_status_dev *find(const struct vfe_status *st, const char *bdf)
+{
+	for (size_t i = 0; i < st->n_devs; i++)
+		if (strcmp(st->devs[i].bdf, bdf) == 0)
+			return &st->devs[i];
+	return NULL;
+}
+
+TEST(whole_group_is_written_and_unverified_bind_fails)
+{
+	struct fake_root f;
+	struct vfe_status st;
+	const struct vfe_status_dev *d;
+
+	machine(&f);
+	fake_write(&f, "etc/vfio-early.conf", "# GPU and its audio\ndevice 0000:00:05.0 id=1234:1111 group=whole\n");
+	run(&f, &st);
+	CHECK_STREQ(st.mode, "passthrough");
+	CHECK(st.n_devs == 2);
+	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
+	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "vfio-pci");
+	/* the fake kernel never binds: the binder must notice instead of trusting drivers_probe */
+	d = find(&st, "0000:00:05.0");
+	CHECK(d && d->action == VFE_ACT_FAILED);
+	CHECK_CONTAINS(d ? d->reason : NULL, "did not bind");
+	d = find(&st, "0000:00:05.1");
+	CHECK(d && strcmp(d->via, "0000:00:05.0") == 0);
+	CHECK_STREQ(fake_read(&f, "sys/bus/pci/drivers_probe"), "0000:00:05.1");
+	/* the boot VGA with the same id was not touched */
+	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:01.0/driver_override"), "(null)\n");
+	fake_root_free(&f);
+}
+
+TEST(verified_bind_records_bound)
+{
+	struct fake_root f;
+	struct vfe_status st;
+	const struct vfe_status_dev *d;
+
+	machine(&f);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.0 group=whole\n");
+	/* the kernel's answer to the probe, prepared in advance */
+	fake_set_driver(&f, "0000:00:05.0", "vfio-pci");
+	fake_set_driver(&f, "0000:00:05.1", NULL);
+	run(&f, &st);
+	d = find(&st, "0000:00:05.0");
+	CHECK(d && d->action == VFE_ACT_ALREADY);
+	fake_root_free(&f);
+}
+
+TEST(builtin_driver_is_unbound_first_and_recorded)
+{
+	struct fake_root f;
+	struct vfe_status st;
+	const struct vfe_status_dev *d;
+	char *kmsg;
+
+	machine(&f);
+	fake_set_driver(&f, "0000:00:05.1", "xhci_hcd");
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.1\ndevice 0000:00:05.0\n");
+	run(&f, &st);
+	d = find(&st, "0000:00:05.1");
+	CHECK(d && strcmp(d->before, "xhci_hcd") == 0);
+	CHECK_STREQ(fake_read(&f, "sys/bus/pci/drivers/xhci_hcd/unbind"), "0000:00:05.1");
+	kmsg = fake_read(&f, "dev/kmsg");
+	CHECK_CONTAINS(kmsg, "vfio-early: 0000:00:05.1: failed");
+	fake_root_free(&f);
+}
+
+TEST(shared_group_with_unlisted_device_is_refused)
+{
+	struct fake_root f;
+	struct vfe_status st;
+	const struct vfe_status_dev *d;
+
+	machine(&f);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:01:01.0 id=1af4:1050\n");
+	run(&f, &st);
+	d = find(&st, "0000:01:01.0");
+	CHECK(d && d->action == VFE_ACT_REFUSE);
+	CHECK_CONTAINS(d ? d->reason : NULL, "0000:01:02.0");
+	CHECK_CONTAINS(d ? d->reason : NULL, "would get e1000");
+	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:01:01.0/driver_override"), "(null)\n");
+	fake_root_free(&f);
+}
+
+TEST(boot_vga_is_refused_without_allow)
+{
+	struct fake_root f;
+	struct vfe_status st;
+	const struct vfe_status_dev *d;
+
+	machine(&f);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:01.0\n");
+	run(&f, &st);
+	d = find(&st, "0000:00:01.0");
+	CHECK(d && d->action == VFE_ACT_REFUSE);
+	CHECK_CONTAINS(d ? d->reason : NULL, "boot VGA");
+	CHECK_STREQ(d ? d->after : NULL, "bochs-drm");
+	fake_root_free(&f);
+}
+
+TEST(recovery_mode_binds_nothing)
+{
+	struct fake_root f;
+	struct vfe_status st;
+
+	machine(&f);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.0 group=whole\n");
+	fake_write(&f, "proc/cmdline", "root=/dev/vda ro vfio-early=off quiet\n");
+	run(&f, &st);
+	CHECK_STREQ(st.mode, "recovery");
+	CHECK_CONTAINS(st.reason, "vfio-early=off");
+	CHECK(st.n_devs == 0);
+	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
+	fake_root_free(&f);
+}
+
+TEST(garbage_config_and_cmdline_still_bind_the_good_entry)
+{
+	struct fake_root f;
+	struct vfe_status st;
+	bool saw_line = false;
+
+	machine(&f);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.0 group=whole\nfrobnicate 12\ndevice zz:zz.z\n");
+	fake_write(&f, "proc/cmdline", "vfio_early.devices=nonsense vfio_early.bogus=1 vfio_early=maybe \"unbalanced\n");
+	run(&f, &st);
+	CHECK_STREQ(st.mode, "passthrough");
+	for (size_t i = 0; i < st.problems.n; i++)
+		saw_line |= strstr(st.problems.v[i], "/etc/vfio-early.conf:2:") != NULL;
+	CHECK(saw_line);
+	CHECK(st.problems.n >= 3);
+	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
+	fake_root_free(&f);
+}
+
+TEST(no_iommu_binds_nothing)
+{
+	struct fake_root f;
+	struct vfe_status st;
+	const struct vfe_status_dev *d;
+	char p[PATH_MAX];
+
+	machine(&f);
+	snprintf(p, sizeof(p), "rm -rf '%s/sys/class/iommu'", f.dir);
+	CHECK(system(p) == 0);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.0 group=whole\n");
+	run(&f, &st);
+	CHECK(!st.iommu);
+	d = find(&st, "0000:00:05.0");
+	CHECK(d && d->action == VFE_ACT_REFUSE);
+	CHECK_CONTAINS(d ? d->reason : NULL, "no active IOMMU");
+	fake_root_free(&f);
+}
+
+TAP_MAIN()
