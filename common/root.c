@@ -184,23 +184,49 @@ int vfe_write_attr(const struct vfe_root *r, const char *val, const char *fmt, .
 	return 0;
 }
 
-int vfe_readlink_base(const struct vfe_root *r, char *buf, size_t n, const char *fmt, ...)
+static int readlink_va(const struct vfe_root *r, char *buf, size_t n, const char *fmt, va_list ap)
 {
-	char rel[PATH_MAX], target[PATH_MAX];
-	const char *base;
-	va_list ap;
+	char rel[PATH_MAX];
 	ssize_t k;
 	int l;
 
-	va_start(ap, fmt);
 	l = vfe_path(rel, sizeof(rel), fmt, ap);
-	va_end(ap);
 	if (l < 0)
 		return l;
-	k = readlinkat(r->fd, strip_slash(rel), target, sizeof(target) - 1);
+	if (n < 2)
+		return -EINVAL;
+	k = readlinkat(r->fd, strip_slash(rel), buf, n - 1);
 	if (k < 0)
 		return negative_errno();
-	target[k] = '\0';
+	if ((size_t)k >= n - 1)
+		return -ENAMETOOLONG;
+	buf[k] = '\0';
+	return (int)k;
+}
+
+int vfe_readlink(const struct vfe_root *r, char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = readlink_va(r, buf, n, fmt, ap);
+	va_end(ap);
+	return k;
+}
+
+int vfe_readlink_base(const struct vfe_root *r, char *buf, size_t n, const char *fmt, ...)
+{
+	char target[PATH_MAX];
+	const char *base;
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = readlink_va(r, target, sizeof(target), fmt, ap);
+	va_end(ap);
+	if (k < 0)
+		return k;
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
 	if (strlen(base) >= n)

@@ -42,6 +42,9 @@ int vfe_read_file(const struct vfe_root *r, const char *rel, size_t max, char **
  */
 int vfe_write_attr(const struct vfe_root *r, const char *val, const char *fmt, ...) _printf_(3, 4);
 
+/* A symlink's target text as stored. -ENOENT if absent. */
+int vfe_readlink(const struct vfe_root *r, char *buf, size_t n, const char *fmt, ...) _printf_(4, 5);
+
 /* The last component of a symlink's target ("driver" -> "vfio-pci"). -ENOENT if absent. */
 int vfe_readlink_base(const struct vfe_root *r, char *buf, size_t n, const char *fmt, ...) _printf_(4, 5);
 

@@ -125,7 +125,6 @@ static void decide_and_bind(struct run *x, const struct vfe_binder_opts *o)
 		problem(x, "cannot enumerate PCI devices; binding nothing");
 		return;
 	}
-	x->st.iommu = vfe_iommu_active(x->root);
 	k = vfe_plan_build(&x->pci, x->cfg.entries, x->cfg.n, x->st.iommu, o->plan ? o->plan : &pops, &x->plan);
 	if (k < 0) {
 		problem(x, "out of memory while deciding; binding nothing");
@@ -142,6 +141,7 @@ static void decide_and_bind(struct run *x, const struct vfe_binder_opts *o)
 static void run_passthrough(struct run *x, const struct vfe_binder_opts *o)
 {
 	snprintf(x->st.mode, sizeof(x->st.mode), "passthrough");
+	x->st.iommu = vfe_iommu_active(x->root);
 	if (vfe_config_load(&x->cfg, x->root) < 0 || merge_entries(x) < 0) {
 		problem(x, "out of memory while reading the config; binding nothing");
 		return;

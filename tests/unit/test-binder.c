@@ -6,28 +6,14 @@
 #include "binder.h"
 #include "fakesys.h"
 #include "log.h"
+#include "machines.h"
 #include "status.h"
 #include "tap.h"
 
-/* The machine of the boot tests: boot VGA at 01.0, GPU + HDMI audio at 05.0/05.1, a bridge group at 06. */
 static void machine(struct fake_root *f)
 {
-	static const struct fake_pci devs[] = {
-		{ "0000:00:00.0", 0x8086, 0x29c0, 0x1af4, 0x1100, 0x060000, 0, NULL, -1 },
-		{ "0000:00:01.0", 0x1234, 0x1111, 0x1af4, 0x1100, 0x030000, 1, "bochs-drm", 1 },
-		{ "0000:00:05.0", 0x1234, 0x1111, 0x1af4, 0x1100, 0x038000, 2, NULL, 0 },
-		{ "0000:00:05.1", 0x8086, 0x293e, 0x1af4, 0x1100, 0x040300, 2, NULL, -1 },
-		{ "0000:00:06.0", 0x1b36, 0x0001, 0x0000, 0x0000, 0x060400, 3, NULL, -1 },
-		{ "0000:01:01.0", 0x1af4, 0x1050, 0x1af4, 0x1100, 0x038000, 3, NULL, 0 },
-		{ "0000:01:02.0", 0x8086, 0x100e, 0x8086, 0x100e, 0x020000, 3, NULL, -1 },
-		{ "0000:00:1f.2", 0x8086, 0x2922, 0x1af4, 0x1100, 0x010601, 4, "ahci", -1 },
-	};
-
 	CHECK(fake_root_new(f, NULL) == 0);
-	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
-		CHECK(fake_pci_add(f, &devs[i]) == 0);
-	CHECK(fake_iommu_on(f) == 0);
-	CHECK(fake_driver(f, "vfio-pci") == 0); /* as if built in: no module to load */
+	CHECK(fake_machine_qemu(f) == 0);
 }
 
 /* A host driver exists for the NIC and the audio function, as modules.alias would say. */

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vfio-early add / remove: edit the config safely (validated, atomic, previous file kept). */
+#include <getopt.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "atomic.h"
+#include "cli.h"
+#include "config.h"
+#include "log.h"
+#include "paths.h"
+#include "pci-names.h"
+#include "pci.h"
+#include "strbuf.h"
+
+struct add_opts {
+	bool group, allow_boot_vga, allow_storage;
+};
+
+enum { ARG_GROUP = 0x100, ARG_ALLOW_BOOT_VGA, ARG_ALLOW_STORAGE };
+
+static int parse_add_opts(struct vfe_cli *cli, int argc, char **argv, struct add_opts *o)
+{
+	static const struct option options[] = {
+		{ "group", no_argument, NULL, ARG_GROUP },
+		{ "allow-boot-vga", no_argument, NULL, ARG_ALLOW_BOOT_VGA },
+		{ "allow-storage", no_argument, NULL, ARG_ALLOW_STORAGE },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+		switch (c) {
+		case ARG_GROUP:
+			o->group = true;
+			break;
+		case ARG_ALLOW_BOOT_VGA:
+			o->allow_boot_vga = true;
+			break;
+		case ARG_ALLOW_STORAGE:
+			o->allow_storage = true;
+			break;
+		case 'n':
+			cli->dry_run = true;
+			break;
+		case 'h':
+			printf("Usage: vfio-early add [--group] [--allow-boot-vga] [--allow-storage] [--dry-run] DEVICE\n\n"
+			       "DEVICE is a PCI address (0000:05:00.0 or 05:00.0) or a vendor:device id (10de:2684).\n"
+			       "The entry records the address and the id, so a card moved or swapped is never bound.\n"
+			       "  --group           also take every other function of its IOMMU group (group=whole)\n"
+			       "  --allow-boot-vga  allow the boot VGA (the host's display) to be passed through\n"
+			       "  --allow-storage   allow a storage controller that holds no mounted file system\n");
+			return -1;
+		default:
+			return -2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "Usage: vfio-early add [OPTIONS] DEVICE\n");
+		return -2;
+	}
+	return optind;
+}
+
+/* Finds the one device DEVICE names; logs why not. */
+static const struct vfe_dev *resolve(const struct vfe_pci *pci, const char *spec)
+{
+	struct vfe_pci_addr a;
+	struct vfe_pci_id id;
+	const struct vfe_dev *found = NULL;
+	size_t n = 0;
+
+	if (vfe_parse_pci_addr(spec, &a) == 0) {
+		found = vfe_pci_find(pci, &a);
+		if (!found)
+			log_error("no PCI device at %s; 'vfio-early list' shows the candidates", spec);
+		return found;
+	}
+	if (vfe_parse_pci_id(spec, &id) < 0) {
+		log_error("'%s' is neither a PCI address (0000:05:00.0) nor a vendor:device id (10de:2684)", spec);
+		return NULL;
+	}
+	for (size_t i = 0; i < pci->n; i++)
+		if (pci->devs[i].id.vendor == id.vendor && pci->devs[i].id.device == id.device)
+			found = &pci->devs[i], n++;
+	if (n == 0)
+		log_error("no PCI device with id %s; 'vfio-early list' shows the candidates", spec);
+	else if (n > 1) {
+		log_error("%zu devices have id %s: add the one you mean by its address ('vfio-early list')", n, spec);
+		found = NULL;
+	}
+	return found;
+}
+
+/* True when a mounted file system lives on a block device below this PCI function. */
+static bool holds_mounted_fs(const struct vfe_root *r, const struct vfe_dev *d)
+{
+	_cleanup_free_ char *mi = NULL;
+	char needle[VFE_ADDR_STRLEN + 2], target[PATH_MAX];
+	char *save = NULL;
+
+	if (vfe_read_file(r, PATH_MOUNTINFO, 4 << 20, &mi) < 0)
+		return false;
+	snprintf(needle, sizeof(needle), "/%s/", d->name);
+	for (char *line = strtok_r(mi, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned id, parent, maj, min;
+		if (sscanf(line, "%u %u %u:%u", &id, &parent, &maj, &min) != 4 || maj == 0)
+			continue;
+		/* sys/dev/block/8:1 -> ../../devices/pci0000:00/0000:00:1f.2/ata1/.../sda/sda1 */
+		if (vfe_readlink(r, target, sizeof(target), PATH_SYS_DEV_BLOCK "/%u:%u", maj, min) >= 0 &&
+		    strstr(target, needle))
+			return true;
+	}
+	return false;
+}
+
+#define ADD_COMMENT "# added by 'vfio-early add'"
+
+/* Refuses what the binder would refuse anyway, and what must never be bound. */
+static int check_addable(const struct vfe_root *r, const struct vfe_dev *d, const struct add_opts *o)
+{
+	if (vfe_dev_is_bridge(d))
+		return log_error_errno(-EINVAL, "%s is a PCI bridge (class %04x): bridges are never passed through",
+				       d->name, d->class);
+	if (vfe_dev_is_storage(d) && holds_mounted_fs(r, d))
+		return log_error_errno(-EBUSY, "%s is a storage controller holding a mounted file system: "
+				       "passing it through would take the host's disks", d->name);
+	if (vfe_dev_is_storage(d) && !o->allow_storage)
+		return log_error_errno(-EINVAL, "%s is a storage controller (class %04x): add --allow-storage if it "
+				       "holds none of the host's disks", d->name, d->class);
+	if (d->boot_vga && !o->allow_boot_vga)
+		return log_error_errno(-EINVAL, "%s is the boot VGA, the host's display: the binder refuses it unless "
+				       "you add --allow-boot-vga (the host then boots without a picture; keep SSH or "
+				       "the recovery entry at hand)", d->name);
+	return 0;
+}
+
+static void propose_group(const struct vfe_pci *pci, const struct vfe_dev *d, const struct add_opts *o,
+			  const struct vfe_root *r)
+{
+	struct vfe_names *nm = NULL;
+	bool any = false;
+
+	for (size_t i = 0; i < pci->n; i++) {
+		const struct vfe_dev *m = &pci->devs[i];
+		char name[256], cls[128];
+		if (m == d || m->group != d->group || d->group < 0 || vfe_dev_is_bridge(m))
+			continue;
+		if (!any) {
+			nm = vfe_names_new(r);
+			printf("IOMMU group %d also holds:\n", d->group);
+		}
+		any = true;
+		vfe_names_device(nm, m, name, sizeof(name));
+		vfe_names_class(nm, m, cls, sizeof(cls));
+		printf("  %s  %04x:%04x  %s%s%s  driver: %s\n", m->name, m->id.vendor, m->id.device, cls,
+		       name[0] ? ": " : "", name, m->driver[0] ? m->driver : "none");
+	}
+	vfe_names_free(nm);
+	if (any && !o->group)
+		printf("A group is passed through whole: run 'vfio-early add --group %s' to take these too\n"
+		       "(or add each one); otherwise the binder refuses the group at boot.\n", d->name);
+}
+
+static bool entry_names(const struct vfe_entry *e, const struct vfe_dev *d)
+{
+	if (e->has_addr)
+		return vfe_pci_addr_eq(&e->addr, &d->addr);
+	return e->id.vendor == d->id.vendor && e->id.device == d->id.device;
+}
+
+/* Appends line to the main config, validated and atomically, keeping the old file as .bak. */
+static int append_line(struct vfe_cli *cli, const char *comment, const char *line)
+{
+	_cleanup_free_ char *old = NULL, *check = NULL;
+	struct vfe_config before = { 0 }, after = { 0 };
+	struct strbuf sb = { 0 };
+	int k = vfe_read_file(&cli->root, PATH_CONFIG, VFE_CONFIG_MAX_SIZE, &old);
+
+	if (k == -ENOENT)
+		old = strdup("# vfio-early: devices to bind to vfio-pci at boot; see vfio-early.conf(5)\n"), k = 0;
+	if (k < 0 || !old)
+		return log_error_errno(k < 0 ? k : -ENOMEM, "cannot read /%s: %m", PATH_CONFIG);
+	sb_puts(&sb, old);
+	if (sb.len && sb.s[sb.len - 1] != '\n')
+		sb_putc(&sb, '\n');
+	sb_printf(&sb, "# %s\n%s\n", comment, line);
+	check = strdup(sb.s ? sb.s : "");
+	char *oldcopy = strdup(old);
+	if (sb.oom || !check || !oldcopy) {
+		free(oldcopy);
+		sb_free(&sb);
+		return log_error_errno(-ENOMEM, "out of memory");
+	}
+	(void)vfe_config_parse(&before, "/" PATH_CONFIG, oldcopy);
+	(void)vfe_config_parse(&after, "/" PATH_CONFIG, check);
+	free(oldcopy);
+	k = after.problems.n > before.problems.n || after.n != before.n + 1 ? -EINVAL : 0;
+	vfe_config_free(&before);
+	vfe_config_free(&after);
+	if (k < 0) {
+		sb_free(&sb);
+		return log_error_errno(k, "the new config would not parse; nothing written");
+	}
+	if (cli->dry_run) {
+		printf("Would append to /%s:\n+ # %s\n+ %s\n", PATH_CONFIG, comment, line);
+		sb_free(&sb);
+		return 0;
+	}
+	k = vfe_write_file_atomic(&cli->root, PATH_CONFIG, sb.s, sb.len, 0644, VFE_ATOMIC_KEEP_BACKUP);
+	sb_free(&sb);
+	if (k < 0)
+		return log_error_errno(k, "cannot write /%s: %m; nothing changed", PATH_CONFIG);
+	printf("Added to /%s: %s\n", PATH_CONFIG, line);
+	return 0;
+}
+
+static int do_add(struct vfe_cli *cli, const struct vfe_pci *pci, const struct vfe_dev *d, const struct add_opts *o)
+{
+	struct vfe_config cfg = { 0 };
+	struct vfe_entry e = { .has_addr = true, .has_id = true, .addr = d->addr, .id = d->id };
+	_cleanup_free_ char *line = NULL;
+	char comment[160];
+	int k;
+
+	(void)vfe_config_load(&cfg, &cli->root);
+	for (size_t i = 0; i < cfg.n; i++)
+		if (entry_names(&cfg.entries[i], d)) {
+			printf("%s is already configured (%s)\n", d->name, cfg.entries[i].source);
+			vfe_config_free(&cfg);
+			return 0;
+		}
+	vfe_config_free(&cfg);
+	e.group = o->group ? VFE_GROUP_WHOLE : VFE_GROUP_FUNCTION;
+	e.allow_boot_vga = o->allow_boot_vga;
+	e.allow_storage = o->allow_storage;
+	line = vfe_entry_format(&e);
+	if (!line)
+		return log_error_errno(-ENOMEM, "out of memory");
+	snprintf(comment, sizeof(comment), "%s: %s, class %04x", ADD_COMMENT + 2, d->name, d->class);
+	k = append_line(cli, comment, line);
+	if (k < 0)
+		return k;
+	propose_group(pci, d, o, &cli->root);
+	if (!cli->dry_run)
+		printf("Run 'update-initramfs -u' (or 'dracut -f') so the next boot's initramfs has it.\n");
+	return 0;
+}
+
+int verb_add(struct vfe_cli *cli, int argc, char **argv)
+{
+	struct add_opts o = { 0 };
+	struct vfe_pci pci;
+	const struct vfe_dev *d;
+	int k, idx;
+
+	idx = parse_add_opts(cli, argc, argv, &o);
+	if (idx < 0)
+		return idx == -1 ? 0 : EXIT_USAGE;
+	if (cli_require_root(cli, "add") < 0)
+		return 1;
+	k = vfe_pci_scan(&cli->root, &pci);
+	if (k < 0)
+		return log_error_errno(k, "cannot enumerate PCI devices: %m"), 1;
+	d = resolve(&pci, argv[idx]);
+	k = d ? check_addable(&cli->root, d, &o) : -ENODEV;
+	if (k >= 0)
+		k = do_add(cli, &pci, d, &o);
+	vfe_pci_free(&pci);
+	return k < 0 ? 1 : 0;
+}
+
+/* Does this config entry name what the user asked to remove? */
+static bool entry_matches_spec(const struct vfe_entry *e, const char *spec)
+{
+	struct vfe_pci_addr a;
+	struct vfe_pci_id id;
+
+	if (vfe_parse_pci_addr(spec, &a) == 0)
+		return e->has_addr && vfe_pci_addr_eq(&e->addr, &a);
+	if (vfe_parse_pci_id(spec, &id) == 0)
+		return e->has_id && e->id.vendor == id.vendor && e->id.device == id.device;
+	return false;
+}
+
+/* Drops the lines naming spec from one file (rel has no leading '/'), with the comment
+ * 'add' put above them; returns how many entries went. */
+static int remove_from_file(struct vfe_cli *cli, const char *rel, const char *spec)
+{
+	_cleanup_free_ char *text = NULL;
+	struct strbuf out = { 0 };
+	const char *pending = NULL; /* an 'add' comment, held until we know its entry stays */
+	int removed = 0, k;
+	char *save = NULL;
+
+	k = vfe_read_file(&cli->root, rel, VFE_CONFIG_MAX_SIZE, &text);
+	if (k < 0)
+		return log_error_errno(k, "cannot read /%s: %m", rel);
+	for (char *line = text; line; line = save) {
+		char *nl = strchr(line, '\n'), *copy;
+		struct vfe_config one = { 0 };
+		if (nl)
+			*nl = '\0';
+		save = nl ? nl + 1 : NULL;
+		if (!nl && !*line)
+			break;
+		if (pending) {
+			bool keep_pending = true;
+			copy = strdup(line);
+			if (copy)
+				(void)vfe_config_parse(&one, rel, copy);
+			free(copy);
+			keep_pending = !(one.n == 1 && entry_matches_spec(&one.entries[0], spec));
+			vfe_config_free(&one);
+			if (keep_pending) {
+				sb_puts(&out, pending);
+				sb_putc(&out, '\n');
+			}
+			pending = NULL;
+		}
+		if (startswith(line, ADD_COMMENT)) {
+			pending = line;
+			continue;
+		}
+		copy = strdup(line);
+		if (copy)
+			(void)vfe_config_parse(&one, rel, copy);
+		free(copy);
+		if (one.n == 1 && entry_matches_spec(&one.entries[0], spec)) {
+			printf("%s /%s: - %s\n", cli->dry_run ? "Would remove from" : "Removing from", rel, line);
+			removed++;
+		} else {
+			sb_puts(&out, line);
+			sb_putc(&out, '\n');
+		}
+		vfe_config_free(&one);
+	}
+	if (pending) {
+		sb_puts(&out, pending);
+		sb_putc(&out, '\n');
+	}
+	if (out.oom)
+		k = log_error_errno(-ENOMEM, "out of memory");
+	else if (removed && !cli->dry_run) {
+		k = vfe_write_file_atomic(&cli->root, rel, out.s ? out.s : "", out.len, 0644, VFE_ATOMIC_KEEP_BACKUP);
+		if (k < 0)
+			log_error_errno(k, "cannot write /%s: %m; nothing changed", rel);
+	}
+	sb_free(&out);
+	return k < 0 ? k : removed;
+}
+
+int verb_remove(struct vfe_cli *cli, int argc, char **argv)
+{
+	struct vfe_config cfg = { 0 };
+	struct vfe_pci_addr a;
+	struct vfe_pci_id id;
+	int k, total = 0;
+
+	k = cli_parse_verb_opts(cli, argc, argv, "remove [--dry-run] DEVICE", true);
+	if (k < 0)
+		return k == -1 ? 0 : EXIT_USAGE;
+	if (k != argc - 1) {
+		fprintf(stderr, "Usage: vfio-early remove [--dry-run] DEVICE\n");
+		return EXIT_USAGE;
+	}
+	if (vfe_parse_pci_addr(argv[k], &a) < 0 && vfe_parse_pci_id(argv[k], &id) < 0) {
+		log_error("'%s' is neither a PCI address (0000:05:00.0) nor a vendor:device id (10de:2684)", argv[k]);
+		return EXIT_USAGE;
+	}
+	if (cli_require_root(cli, "remove") < 0)
+		return 1;
+	(void)vfe_config_load(&cfg, &cli->root);
+	for (size_t i = 0; i < cfg.files.n; i++) {
+		int n = remove_from_file(cli, cfg.files.v[i] + 1, argv[k]);
+		if (n < 0) {
+			vfe_config_free(&cfg);
+			return 1;
+		}
+		total += n;
+	}
+	vfe_config_free(&cfg);
+	if (!total) {
+		log_error("%s is not in the config", argv[k]);
+		return 1;
+	}
+	if (!cli->dry_run)
+		printf("Run 'update-initramfs -u' (or 'dracut -f') so the next boot's initramfs drops it.\n");
+	return 0;
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vfio-early status: this boot's mode and why, and each device's fate. Works unprivileged. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "cmdline.h"
+#include "config.h"
+#include "log.h"
+#include "paths.h"
+#include "status.h"
+#include "strbuf.h"
+
+struct status_view {
+	struct vfe_status st;
+	int st_err;              /* why there is no record (negative errno), 0 when there is */
+	struct vfe_config cfg;   /* the config as it is now */
+	struct vfe_cmdline cmd;  /* the running kernel's command line */
+};
+
+static void driver_now(const struct vfe_cli *cli, const char *bdf, char *buf, size_t n)
+{
+	int k = vfe_readlink_base(&cli->root, buf, n, PATH_PCI_DEVICES "/%s/driver", bdf);
+
+	if (k == -ENOENT && !vfe_exists(&cli->root, PATH_PCI_DEVICES "/%s", bdf))
+		snprintf(buf, n, "(device gone)");
+	else if (k < 0)
+		buf[0] = '\0';
+}
+
+static void load_view(struct vfe_cli *cli, struct status_view *v)
+{
+	_cleanup_free_ char *text = NULL;
+
+	v->st_err = vfe_status_read(&cli->root, &v->st);
+	(void)vfe_config_load(&v->cfg, &cli->root);
+	if (vfe_read_file(&cli->root, PATH_CMDLINE, 64 * 1024, &text) >= 0)
+		(void)vfe_cmdline_parse(text, &v->cmd);
+}
+
+static bool entry_in_record(const struct vfe_status *st, const struct vfe_entry *e)
+{
+	for (size_t i = 0; i < st->n_devs; i++)
+		if (streq(st->devs[i].entry, e->source))
+			return true;
+	return false;
+}
+
+static void print_missing_record(const struct status_view *v)
+{
+	if (v->st_err == -ENOENT)
+		printf("The binder did not run this boot (no /%s).\n"
+		       "  Is vfio-early in the initramfs? Check 'vfio-early list', then run\n"
+		       "  'update-initramfs -u' (or 'dracut -f') and reboot.\n", PATH_STATUS);
+	else
+		printf("The status record /%s cannot be read: %s.\n", PATH_STATUS, strerror(-v->st_err));
+}
+
+static void print_device(const struct vfe_cli *cli, const struct vfe_status_dev *d)
+{
+	char now[64] = "", group[16] = "-";
+
+	if (d->bdf[0])
+		driver_now(cli, d->bdf, now, sizeof(now));
+	if (d->group >= 0)
+		snprintf(group, sizeof(group), "%d", d->group);
+	printf("  %-12s  %-9s  group %-3s  %-13s  driver now: %s\n", d->bdf[0] ? d->bdf : "-", d->id[0] ? d->id : "-",
+	       group, vfe_action_name(d->action), now[0] ? now : "none");
+	printf("      %s: %s", d->entry, d->reason);
+	if (d->before[0] && (d->action == VFE_ACT_BOUND || d->action == VFE_ACT_FAILED))
+		printf("; had %s before", d->before);
+	printf("\n");
+}
+
+static void print_text(const struct vfe_cli *cli, const struct status_view *v)
+{
+	const struct vfe_status *st = &v->st;
+
+	if (v->st_err < 0) {
+		print_missing_record(v);
+	} else {
+		printf("Mode:    %s (%s)\n", st->mode, st->reason);
+		printf("IOMMU:   %s\n", st->iommu ? "active" : "not active");
+		printf("Binder:  %llu us at boot (%llu us CPU)\n", (unsigned long long)st->elapsed_us,
+		       (unsigned long long)st->cpu_us);
+		if (st->vfio_pci_ids[0])
+			printf("Note:    vfio-pci.ids=%s is also on the kernel command line; vfio-pci binds those "
+			       "ids by itself, whatever the guards say\n", st->vfio_pci_ids);
+		for (size_t i = 0; i < st->problems.n; i++)
+			printf("Problem: %s\n", st->problems.v[i]);
+		if (st->n_devs)
+			printf("\nDevices:\n");
+		for (size_t i = 0; i < st->n_devs; i++)
+			print_device(cli, &st->devs[i]);
+	}
+	for (size_t i = 0; v->st_err == 0 && i < v->cfg.n; i++)
+		if (!entry_in_record(st, &v->cfg.entries[i]))
+			printf("\nNot in this boot's record: %s (added after boot? run update-initramfs -u and reboot)\n",
+			       v->cfg.entries[i].source);
+	if (v->cmd.off && (v->st_err < 0 || !streq(st->mode, "recovery")))
+		printf("\nThe kernel command line has %s\n", v->cmd.off_reason);
+}
+
+static void json_kv_str(struct strbuf *sb, const char *k, const char *v, bool comma)
+{
+	sb_put_json_string(sb, k);
+	sb_putc(sb, ':');
+	if (v && *v)
+		sb_put_json_string(sb, v);
+	else
+		sb_puts(sb, "null");
+	if (comma)
+		sb_putc(sb, ',');
+}
+
+static void json_device(const struct vfe_cli *cli, struct strbuf *sb, const struct vfe_status_dev *d)
+{
+	char now[64] = "", cls[8];
+
+	if (d->bdf[0])
+		driver_now(cli, d->bdf, now, sizeof(now));
+	snprintf(cls, sizeof(cls), "%04x", d->class);
+	sb_putc(sb, '{');
+	json_kv_str(sb, "address", d->bdf, true);
+	json_kv_str(sb, "id", d->id, true);
+	json_kv_str(sb, "subsystem", d->subsys, true);
+	json_kv_str(sb, "class", d->bdf[0] ? cls : NULL, true);
+	if (d->group >= 0)
+		sb_printf(sb, "\"iommu_group\":%d,", d->group);
+	else
+		sb_puts(sb, "\"iommu_group\":null,");
+	json_kv_str(sb, "entry", d->entry, true);
+	json_kv_str(sb, "via", d->via, true);
+	json_kv_str(sb, "action", vfe_action_name(d->action), true);
+	json_kv_str(sb, "driver_before", d->before, true);
+	json_kv_str(sb, "driver_now", now, true);
+	json_kv_str(sb, "reason", d->reason, false);
+	sb_putc(sb, '}');
+}
+
+static void json_record(const struct vfe_cli *cli, struct strbuf *sb, const struct vfe_status *st)
+{
+	json_kv_str(sb, "mode", st->mode, true);
+	json_kv_str(sb, "reason", st->reason, true);
+	sb_printf(sb, "\"iommu\":%s,\"binder\":{\"ran\":true,\"elapsed_us\":%llu,\"cpu_us\":%llu,"
+		  "\"started_us\":%llu,\"finished_us\":%llu},", st->iommu ? "true" : "false",
+		  (unsigned long long)st->elapsed_us, (unsigned long long)st->cpu_us,
+		  (unsigned long long)st->started_us, (unsigned long long)st->finished_us);
+	json_kv_str(sb, "vfio_pci_ids", st->vfio_pci_ids, true);
+	sb_puts(sb, "\"problems\":[");
+	for (size_t i = 0; i < st->problems.n; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		sb_put_json_string(sb, st->problems.v[i]);
+	}
+	sb_puts(sb, "],\"devices\":[");
+	for (size_t i = 0; i < st->n_devs; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		json_device(cli, sb, &st->devs[i]);
+	}
+	sb_puts(sb, "]");
+}
+
+static int print_json(const struct vfe_cli *cli, const struct status_view *v)
+{
+	struct strbuf sb = { 0 };
+	bool first = true;
+
+	sb_putc(&sb, '{');
+	if (v->st_err < 0)
+		sb_printf(&sb, "\"mode\":null,\"binder\":{\"ran\":false,\"error\":\"%s\"},\"devices\":[]",
+			  v->st_err == -ENOENT ? "no status record" : strerror(-v->st_err));
+	else
+		json_record(cli, &sb, &v->st);
+	sb_printf(&sb, ",\"cmdline_off\":%s,\"not_in_record\":[", v->cmd.off ? "true" : "false");
+	for (size_t i = 0; i < v->cfg.n; i++) {
+		if (v->st_err == 0 && entry_in_record(&v->st, &v->cfg.entries[i]))
+			continue;
+		if (!first)
+			sb_putc(&sb, ',');
+		first = false;
+		sb_put_json_string(&sb, v->cfg.entries[i].source);
+	}
+	sb_puts(&sb, "]}\n");
+	if (sb.oom)
+		return log_error_errno(-ENOMEM, "out of memory"), 1;
+	fputs(sb.s, stdout);
+	sb_free(&sb);
+	return 0;
+}
+
+int verb_status(struct vfe_cli *cli, int argc, char **argv)
+{
+	struct status_view v = { 0 };
+	int k;
+
+	k = cli_parse_verb_opts(cli, argc, argv, "status [--json]", false);
+	if (k < 0)
+		return k == -1 ? 0 : EXIT_USAGE;
+	if (k < argc) {
+		fprintf(stderr, "Usage: vfio-early status [--json]\n");
+		return EXIT_USAGE;
+	}
+	load_view(cli, &v);
+	if (cli->json)
+		k = print_json(cli, &v);
+	else
+		print_text(cli, &v), k = 0;
+	vfe_status_free(&v.st);
+	vfe_config_free(&v.cfg);
+	vfe_cmdline_free(&v.cmd);
+	return k;
+}
