@@ -3,6 +3,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 
 #include "atomic.h"
@@ -40,7 +41,7 @@ static int split_path(const char *rel, char *dir, char *base)
 }
 
 /* Writes data to dir/name atomically through dir/.name.tmp-PID. */
-static int replace_in_dir(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+static int replace_in_dir(int dirfd, const char *name, const void *data, size_t len, mode_t mode, bool sync)
 {
 	char tmp[NAME_MAX + 32];
 	_cleanup_close_ int fd = -1;
@@ -54,7 +55,7 @@ static int replace_in_dir(int dirfd, const char *name, const void *data, size_t 
 	r = write_all(fd, data, len);
 	if (r >= 0 && fchmod(fd, mode) < 0)
 		r = negative_errno();
-	if (r >= 0 && fsync(fd) < 0)
+	if (r >= 0 && sync && fsync(fd) < 0)
 		r = negative_errno();
 	if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
 		r = negative_errno();
@@ -77,7 +78,7 @@ static int save_backup(const struct vfe_root *root, int dirfd, const char *rel, 
 		return l;
 	if (snprintf(bak, sizeof(bak), "%s.bak", base) >= (int)sizeof(bak))
 		return -ENAMETOOLONG;
-	return replace_in_dir(dirfd, bak, old, (size_t)l, st.st_mode & 07777);
+	return replace_in_dir(dirfd, bak, old, (size_t)l, st.st_mode & 07777, true);
 }
 
 int vfe_write_file_atomic(const struct vfe_root *r, const char *rel, const void *data, size_t len, mode_t mode,
@@ -98,8 +99,8 @@ int vfe_write_file_atomic(const struct vfe_root *r, const char *rel, const void 
 		if (k < 0)
 			return k;
 	}
-	k = replace_in_dir(dirfd, base, data, len, mode);
-	if (k < 0)
+	k = replace_in_dir(dirfd, base, data, len, mode, !(flags & VFE_ATOMIC_NO_SYNC));
+	if (k < 0 || (flags & VFE_ATOMIC_NO_SYNC))
 		return k;
 	/* Some file systems (vfat on old kernels) refuse fsync on a directory: not an error. */
 	if (fsync(dirfd) < 0 && errno != EINVAL)

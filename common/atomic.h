@@ -8,6 +8,7 @@
 
 enum {
 	VFE_ATOMIC_KEEP_BACKUP = 1 << 0, /* keep the previous content as "<file>.bak" */
+	VFE_ATOMIC_NO_SYNC = 1 << 1,     /* skip fsync: for files on tmpfs (/run), where it buys nothing */
 };
 
 /*

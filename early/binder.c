@@ -84,9 +84,15 @@ static int merge_entries(struct run *x)
 	return 0;
 }
 
+/* Only asked for driverless functions that share a group with a target: read modalias then. */
 static bool plan_driver_for(void *ud, const struct vfe_dev *d, char *drv, size_t n)
 {
-	return vfe_modules_driver_for(ud, d->modalias, drv, n);
+	struct run *x = ud;
+	char modalias[256];
+
+	if (vfe_read_attr(x->root, modalias, sizeof(modalias), PATH_PCI_DEVICES "/%s/modalias", d->name) <= 0)
+		return false;
+	return vfe_modules_driver_for(x->mods, modalias, drv, n);
 }
 
 static int bind_load_module(void *ud, const char *name)
@@ -116,7 +122,7 @@ static void log_target(const struct vfe_target *t)
 
 static void decide_and_bind(struct run *x, const struct vfe_binder_opts *o)
 {
-	struct vfe_plan_ops pops = { plan_driver_for, x->mods };
+	struct vfe_plan_ops pops = { plan_driver_for, x };
 	struct vfe_bind_ops bops = { bind_load_module, x->mods };
 	int k;
 

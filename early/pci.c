@@ -48,16 +48,25 @@ static int push_dev(struct vfe_pci *p, const struct vfe_dev *d, size_t *cap)
 	return 0;
 }
 
-static void copy_prop(char *dst, size_t n, const char *src)
+/* The number at the end of the iommu_group link, -1 when there is none. */
+static int read_group(const struct vfe_root *r, const char *bdf)
 {
-	snprintf(dst, n, "%s", src ? src : "");
+	char buf[32];
+
+	if (vfe_readlink_base(r, buf, sizeof(buf), PATH_PCI_DEVICES "/%s/iommu_group", bdf) < 0)
+		return -1;
+	return atoi(buf);
 }
 
-/* Fills one device; returns false when libpci failed on it (it vanished, or a file is unreadable). */
+/*
+ * Fills one device; returns false when libpci failed on it (it vanished, or
+ * a file is unreadable). The two links are read here with one readlinkat()
+ * each: libpci resolves them with realpath(), a readlink() per path
+ * component, which was most of the scan's system calls.
+ */
 static bool fill_dev(const struct vfe_root *r, struct pci_dev *pd, struct vfe_dev *d)
 {
 	jmp_buf jb;
-	const char *s;
 	char buf[8];
 
 	pci_jump = &jb;
@@ -65,8 +74,7 @@ static bool fill_dev(const struct vfe_root *r, struct pci_dev *pd, struct vfe_de
 		pci_jump = NULL;
 		return false;
 	}
-	pci_fill_info(pd, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_SUBSYS | PCI_FILL_IOMMU_GROUP |
-				  PCI_FILL_DRIVER | PCI_FILL_MODULE_ALIAS);
+	pci_fill_info(pd, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_SUBSYS);
 	pci_jump = NULL;
 
 	*d = (struct vfe_dev){ .group = -1 };
@@ -78,12 +86,9 @@ static bool fill_dev(const struct vfe_root *r, struct pci_dev *pd, struct vfe_de
 		d->has_subsys = true;
 		d->subsys = (struct vfe_pci_id){ pd->subsys_vendor_id, pd->subsys_id };
 	}
-	s = pci_get_string_property(pd, PCI_FILL_IOMMU_GROUP);
-	if (s && *s)
-		d->group = atoi(s);
-	copy_prop(d->driver, sizeof(d->driver), pci_get_string_property(pd, PCI_FILL_DRIVER));
-	s = pci_get_string_property(pd, PCI_FILL_MODULE_ALIAS);
-	d->modalias = s ? strdup(s) : NULL;
+	d->group = read_group(r, d->name);
+	if (vfe_readlink_base(r, d->driver, sizeof(d->driver), PATH_PCI_DEVICES "/%s/driver", d->name) < 0)
+		d->driver[0] = '\0';
 	/* boot_vga only exists on VGA-class functions: do not look elsewhere. */
 	if (vfe_dev_is_display(d) && vfe_read_attr(r, buf, sizeof(buf), PATH_PCI_DEVICES "/%s/boot_vga", d->name) > 0)
 		d->boot_vga = buf[0] == '1';
@@ -124,10 +129,8 @@ static int scan_devices(const struct vfe_root *r, struct pci_access *pa, struct 
 			log_debug("skipping a PCI function that could not be read");
 			continue;
 		}
-		if (push_dev(ret, &d, &cap) < 0) {
-			free(d.modalias);
+		if (push_dev(ret, &d, &cap) < 0)
 			return -ENOMEM;
-		}
 	}
 	return 0;
 }
@@ -164,8 +167,6 @@ int vfe_pci_scan(const struct vfe_root *r, struct vfe_pci *ret)
 
 void vfe_pci_free(struct vfe_pci *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		free(p->devs[i].modalias);
 	free(p->devs);
 	*p = (struct vfe_pci){ 0 };
 }

@@ -20,7 +20,6 @@ struct vfe_dev {
 	int group;      /* IOMMU group number, -1 when there is none */
 	bool boot_vga;
 	char driver[VFE_DRIVER_MAX]; /* "" when no driver is bound */
-	char *modalias;              /* "pci:v...", NULL when unknown */
 };
 
 struct vfe_pci {

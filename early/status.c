@@ -104,7 +104,8 @@ int vfe_status_write(const struct vfe_root *r, const struct vfe_status *s)
 		return -ENOMEM;
 	if (mkdirat(r->fd, PATH_STATUS_DIR, 0755) < 0 && errno != EEXIST)
 		return negative_errno();
-	return vfe_write_file_atomic(r, PATH_STATUS, text, strlen(text), 0644, 0);
+	/* /run is a tmpfs: fsync would only cost time at boot */
+	return vfe_write_file_atomic(r, PATH_STATUS, text, strlen(text), 0644, VFE_ATOMIC_NO_SYNC);
 }
 
 static void copy_val(char *dst, size_t n, const char *v)
