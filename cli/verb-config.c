@@ -264,6 +264,7 @@ int verb_add(struct vfe_cli *cli, int argc, char **argv)
 	k = vfe_pci_scan(&cli->root, &pci);
 	if (k < 0)
 		return log_error_errno(k, "cannot enumerate PCI devices: %m"), 1;
+	vfe_pci_fill_all(&pci);
 	d = resolve(&pci, argv[idx]);
 	k = d ? check_addable(&cli->root, d, &o) : -ENODEV;
 	if (k >= 0)

@@ -149,6 +149,8 @@ int verb_list(struct vfe_cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	k = vfe_pci_scan(&cli->root, &pci);
+	if (k >= 0)
+		vfe_pci_fill_all(&pci);
 	if (k < 0) {
 		log_error_errno(k, "cannot enumerate PCI devices under %s/sys/bus/pci: %m", cli->root.path);
 		return 1;

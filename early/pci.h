@@ -17,24 +17,44 @@ struct vfe_dev {
 	struct vfe_pci_id id, subsys;
 	bool has_subsys;
 	uint16_t class; /* base class << 8 | subclass, e.g. 0x0300 VGA */
+	/* Valid once vfe_pci_fill() ran on the device (filled == true): */
+	bool filled;
 	int group;      /* IOMMU group number, -1 when there is none */
 	bool boot_vga;
 	char driver[VFE_DRIVER_MAX]; /* "" when no driver is bound */
 };
 
 struct vfe_pci {
+	const struct vfe_root *root;
 	struct vfe_dev *devs; /* sorted by address */
 	size_t n;
 };
 
 /*
- * Enumerates <root>/sys/bus/pci with libpci. A function that vanishes or
- * cannot be read during the scan is left out; only a missing bus fails.
+ * Enumerates <root>/sys/bus/pci with libpci and reads each function's ids
+ * and class, from its one modalias file. Everything else is read on demand
+ * by vfe_pci_fill(): at boot only the configured functions and their IOMMU
+ * groups are looked at closer, so the cost is one small read per function.
+ * A function that vanishes or cannot be read during the scan is left out;
+ * only a missing bus fails.
  */
 int vfe_pci_scan(const struct vfe_root *r, struct vfe_pci *ret);
 void vfe_pci_free(struct vfe_pci *p);
 
+/* Reads the IOMMU group, the bound driver and boot_vga of one function (once). */
+void vfe_pci_fill(const struct vfe_pci *p, struct vfe_dev *d);
+void vfe_pci_fill_all(struct vfe_pci *p);
+
 struct vfe_dev *vfe_pci_find(const struct vfe_pci *p, const struct vfe_pci_addr *a);
+
+/*
+ * The functions of one IOMMU group (from sys/kernel/iommu_groups/N/devices),
+ * filled; *ret is malloc'd. Returns the count or a negative errno.
+ */
+int vfe_pci_group_members(const struct vfe_pci *p, int group, struct vfe_dev ***ret);
+
+/* Parses "pci:vXXXXXXXXdXXXXXXXXsvXXXXXXXXsdXXXXXXXXbcXXscXXiXX" into ids and class. */
+int vfe_parse_modalias(const char *s, struct vfe_dev *d);
 
 static inline bool vfe_dev_is_bridge(const struct vfe_dev *d)
 {

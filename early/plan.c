@@ -67,11 +67,13 @@ static bool id_matches(const struct vfe_entry *e, const struct vfe_dev *d)
 /* An entry with an address: that one device, and only if it is still the card configured. */
 static int resolve_addr(struct vfe_plan *p, const struct vfe_pci *pci, const struct vfe_entry *e)
 {
-	const struct vfe_dev *d = vfe_pci_find(pci, &e->addr);
+	struct vfe_dev *d = vfe_pci_find(pci, &e->addr);
 	char a[VFE_ADDR_STRLEN], want[VFE_ID_STRLEN], have[VFE_ID_STRLEN];
 	struct vfe_target *t;
 
 	vfe_format_pci_addr(&e->addr, a);
+	if (d)
+		vfe_pci_fill(pci, d);
 	if (d && find_target(p, d))
 		return 0; /* listed twice: the first entry decides */
 	t = push(p, d, e);
@@ -95,11 +97,12 @@ static int resolve_id(struct vfe_plan *p, const struct vfe_pci *pci, const struc
 	bool any = false;
 
 	for (size_t i = 0; i < pci->n; i++) {
-		const struct vfe_dev *d = &pci->devs[i];
+		struct vfe_dev *d = &pci->devs[i];
 		struct vfe_target *t;
 		if (!id_matches(e, d))
 			continue;
 		any = true;
+		vfe_pci_fill(pci, d);
 		if (find_target(p, d))
 			continue;
 		t = push(p, d, e);
@@ -119,26 +122,39 @@ static int resolve_id(struct vfe_plan *p, const struct vfe_pci *pci, const struc
 }
 
 /* group=whole: every other endpoint of the group comes along. */
+static int add_members_of(struct vfe_plan *p, const struct vfe_pci *pci, size_t i)
+{
+	const struct vfe_dev *via = p->t[i].dev;
+	struct vfe_dev **m = NULL;
+	int n = vfe_pci_group_members(pci, via->group, &m);
+
+	for (int j = 0; j < n; j++) {
+		struct vfe_target *t;
+		if (vfe_dev_is_bridge(m[j]) || find_target(p, m[j]))
+			continue;
+		t = push(p, m[j], p->t[i].entry); /* may move p->t: index, don't hold */
+		if (!t) {
+			n = -ENOMEM;
+			break;
+		}
+		t->via = via;
+		snprintf(t->reason, sizeof(t->reason), "in the IOMMU group of %s (group=whole)", via->name);
+	}
+	free(m);
+	return n < 0 ? n : 0;
+}
+
 static int add_group_members(struct vfe_plan *p, const struct vfe_pci *pci)
 {
 	size_t n = p->n;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct vfe_target *t = &p->t[i];
-		const struct vfe_dev *via = t->dev;
-		if (!via || t->action != VFE_ACT_BIND || t->entry->group != VFE_GROUP_WHOLE || via->group < 0)
+		if (!t->dev || t->action != VFE_ACT_BIND || t->entry->group != VFE_GROUP_WHOLE || t->dev->group < 0)
 			continue;
-		for (size_t j = 0; j < pci->n; j++) {
-			const struct vfe_dev *d = &pci->devs[j];
-			struct vfe_target *m;
-			if (d->group != via->group || vfe_dev_is_bridge(d) || find_target(p, d))
-				continue;
-			m = push(p, d, p->t[i].entry);
-			if (!m)
-				return -ENOMEM;
-			m->via = via;
-			snprintf(m->reason, sizeof(m->reason), "in the IOMMU group of %s (group=whole)", via->name);
-		}
+		int k = add_members_of(p, pci, i);
+		if (k < 0)
+			return k;
 	}
 	return 0;
 }
@@ -186,20 +202,28 @@ static void guard_group(struct vfe_plan *p, const struct vfe_pci *pci, int group
 {
 	const struct vfe_dev *blocker = NULL;
 	char drv[VFE_DRIVER_MAX] = "";
+	struct vfe_dev **m = NULL;
+	int n = vfe_pci_group_members(pci, group, &m);
 
-	for (size_t j = 0; j < pci->n && !blocker; j++) {
-		const struct vfe_dev *d = &pci->devs[j];
-		if (d->group != group || vfe_dev_is_bridge(d) || will_bind(p, d))
+	for (int j = 0; j < n && !blocker; j++) {
+		if (vfe_dev_is_bridge(m[j]) || will_bind(p, m[j]))
 			continue;
-		if (!holds_no_host_driver(d, ops, drv, sizeof(drv)))
-			blocker = d;
+		if (!holds_no_host_driver(m[j], ops, drv, sizeof(drv)))
+			blocker = m[j];
 	}
-	if (!blocker)
+	free(m);
+	if (n < 0)
+		snprintf(drv, sizeof(drv), "?");
+	if (!blocker && n >= 0)
 		return;
-	const char *why = find_target(p, blocker) ? "is not bound (see its own line)" : "is not listed";
+	const char *why = !blocker ? "" : find_target(p, blocker) ? "is not bound (see its own line)" : "is not listed";
 	for (size_t i = 0; i < p->n; i++) {
 		struct vfe_target *t = &p->t[i];
-		if (t->action == VFE_ACT_BIND && t->dev->group == group)
+		if (t->action != VFE_ACT_BIND || t->dev->group != group)
+			continue;
+		if (!blocker)
+			set_reason(t, VFE_ACT_REFUSE, "the members of IOMMU group %d cannot be read", group);
+		else
 			set_reason(t, VFE_ACT_REFUSE, "IOMMU group %d would be left half-bound: %s (%04x:%04x) "
 				   "%s and %s %s; list it too or use group=whole", group, blocker->name,
 				   blocker->id.vendor, blocker->id.device, why,
