@@ -25,7 +25,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 SAN ?=
 override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wformat=2 -Wvla -Wno-format-nonliteral -Wno-format-truncation -fno-strict-aliasing \
+	-Wmissing-prototypes -Wformat=2 -Wvla -Wno-format-nonliteral $(if $(findstring clang,$(CC)),,-Wno-format-truncation) -fno-strict-aliasing \
 	-MMD -MP -DVFE_VERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
 	-Icommon -Iearly -Iefi -Irecovery -Icli -Itests/lib $(SAN)
 override LDFLAGS += $(SAN)
@@ -140,8 +140,8 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 	install -Dm755 $(CLI) $(DESTDIR)$(SBINDIR)/vfio-early
 	install -Dm755 $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
 	install -Dm755 initramfs-hook/initramfs-tools/hooks/vfio-early $(DESTDIR)$(ITDIR)/hooks/vfio-early
-	install -Dm755 initramfs-hook/initramfs-tools/scripts/init-top/vfio_early \
-		$(DESTDIR)$(ITDIR)/scripts/init-top/vfio_early
+	install -Dm755 initramfs-hook/initramfs-tools/scripts/init-top/00_vfio_early \
+		$(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
 	for f in $(MANPAGES); do s=$${f##*.}; install -Dm644 $$f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	install -Dm644 docs/vfio-early.conf.example $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
 	if [ -d initramfs-hook/dracut/90vfio-early ]; then \
@@ -151,7 +151,7 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vfio-early $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
-	rm -f $(DESTDIR)$(ITDIR)/hooks/vfio-early $(DESTDIR)$(ITDIR)/scripts/init-top/vfio_early
+	rm -f $(DESTDIR)$(ITDIR)/hooks/vfio-early $(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
 	for f in $(MANPAGES); do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	rm -f $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
 	-rmdir $(DESTDIR)$(DOCDIR)

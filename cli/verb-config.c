@@ -239,7 +239,7 @@ static int do_add(struct vfe_cli *cli, const struct vfe_pci *pci, const struct v
 	line = vfe_entry_format(&e);
 	if (!line)
 		return log_error_errno(-ENOMEM, "out of memory");
-	snprintf(comment, sizeof(comment), "%s: %s, class %04x", ADD_COMMENT + 2, d->name, d->class);
+	snprintf(comment, sizeof(comment), "%s: %s, class %04x", &ADD_COMMENT[2], d->name, d->class);
 	k = append_line(cli, comment, line);
 	if (k < 0)
 		return k;

@@ -16,7 +16,7 @@
  */
 static jmp_buf *pci_jump;
 
-static _Noreturn void pci_error_cb(char *msg, ...)
+__attribute__((noreturn)) static void pci_error_cb(char *msg, ...)
 {
 	char buf[256];
 	va_list ap;
