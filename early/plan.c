@@ -245,15 +245,23 @@ static void guard_groups(struct vfe_plan *p, const struct vfe_pci *pci, const st
 	}
 }
 
-/* Never take every display of the host unless an entry allows it. */
+/*
+ * Never take every display device of the host, unless the user accepted a
+ * headless host on one of them (allow-boot-vga). Matters where no function
+ * reports boot_vga (some UEFI machines), since the boot VGA guard catches
+ * the rest.
+ */
 static void guard_last_display(struct vfe_plan *p, const struct vfe_pci *pci)
 {
 	for (size_t j = 0; j < pci->n; j++)
 		if (vfe_dev_is_display(&pci->devs[j]) && !will_bind(p, &pci->devs[j]))
 			return;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->t[i].action == VFE_ACT_BIND && vfe_dev_is_display(p->t[i].dev) && p->t[i].entry->allow_boot_vga)
+			return;
 	for (size_t i = 0; i < p->n; i++) {
 		struct vfe_target *t = &p->t[i];
-		if (t->action == VFE_ACT_BIND && vfe_dev_is_display(t->dev) && !t->entry->allow_boot_vga)
+		if (t->action == VFE_ACT_BIND && vfe_dev_is_display(t->dev))
 			set_reason(t, VFE_ACT_REFUSE, "the host's last display device: add allow-boot-vga to its "
 				   "entry to leave the host headless");
 	}
