@@ -1,0 +1,32 @@
+#!/bin/bash
+# make install DESTDIR=... puts every file where the README and the man pages say,
+# and make uninstall takes them all away again. Prints TAP.
+set -u
+cd "$(dirname "$0")/../.."
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+
+if make -s install B="${B:-build}" DESTDIR="$T/d" >"$T/log" 2>&1; then ok "make install succeeds"; else not_ok "make install succeeds"; sed 's/^/# /' "$T/log"; fi
+for f in usr/sbin/vfio-early usr/libexec/vfio-early/vfio-early-bind usr/share/initramfs-tools/hooks/vfio-early \
+	usr/share/man/man8/vfio-early.8 usr/share/man/man5/vfio-early.conf.5 usr/share/man/man8/vfio-early-bind.8 \
+	usr/share/doc/vfio-early/vfio-early.conf.example; do
+	if [ -f "$T/d/$f" ]; then ok "installs /$f"; else not_ok "installs /$f"; fi
+done
+if ls "$T/d/usr/share/initramfs-tools/scripts/init-top/"* >/dev/null 2>&1; then
+	ok "installs an initramfs-tools init-top script"
+else
+	not_ok "installs an initramfs-tools init-top script"
+fi
+if [ -x "$T/d/usr/sbin/vfio-early" ] && "$T/d/usr/sbin/vfio-early" --version | grep -q '^vfio-early '; then
+	ok "the installed command runs"
+else
+	not_ok "the installed command runs"
+fi
+make -s uninstall B="${B:-build}" DESTDIR="$T/d" >"$T/log" 2>&1
+left=$(find "$T/d" -type f | sed "s|^$T/d||")
+if [ -z "$left" ]; then ok "make uninstall removes every file"; else not_ok "make uninstall removes every file"; echo "$left" | sed 's/^/# left: /'; fi
+echo "1..$n"
+[ $failed = 0 ]
