@@ -147,7 +147,6 @@ static void decide_and_bind(struct run *x, const struct vfe_binder_opts *o)
 static void run_passthrough(struct run *x, const struct vfe_binder_opts *o)
 {
 	snprintf(x->st.mode, sizeof(x->st.mode), "passthrough");
-	x->st.iommu = vfe_iommu_active(x->root);
 	if (vfe_config_load(&x->cfg, x->root) < 0 || merge_entries(x) < 0) {
 		problem(x, "out of memory while reading the config; binding nothing");
 		return;
@@ -173,6 +172,7 @@ int vfe_binder_run(const struct vfe_root *r, const struct vfe_binder_opts *o)
 	if (vfe_modules_new(r, &x.mods) < 0)
 		x.mods = NULL;
 	read_cmdline(&x);
+	x.st.iommu = vfe_iommu_active(r);
 	if (x.cmd.off) {
 		snprintf(x.st.mode, sizeof(x.st.mode), "recovery");
 		snprintf(x.st.reason, sizeof(x.st.reason), "%s on the kernel command line",

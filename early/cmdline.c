@@ -143,6 +143,9 @@ int vfe_cmdline_parse(const char *text, struct vfe_cmdline *ret)
 	*ret = (struct vfe_cmdline){ 0 };
 	if (!buf)
 		return -ENOMEM;
+	/* /proc/cmdline ends in a newline the kernel never saw: inside an open quote it would stick to a value */
+	for (size_t l = strlen(buf); l > 0 && isspace((unsigned char)buf[l - 1]); l--)
+		buf[l - 1] = '\0';
 	args = buf;
 	while (isspace((unsigned char)*args))
 		args++;

@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config clang libkmod-dev libpci-dev libefivar-dev libefiboot-dev
 libblkid-dev scdoc valgrind linux-image-amd64 initramfs-tools kmod busybox-static cpio zstd
 e2fsprogs qemu-system-x86 ovmf systemd-boot-efi grub-efi-amd64-bin grub-common mtools dosfstools
-pciutils pci.ids python3"
+pciutils pci.ids python3 udev"
 # Optional extras a part of the suite may list in tests/deps.d/*.list (one package per word).
 for f in "$(dirname "$0")"/deps.d/*.list; do
 	[ -f "$f" ] && PKGS="$PKGS $(grep -v '^#' "$f")"

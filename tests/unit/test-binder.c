@@ -161,6 +161,7 @@ TEST(recovery_mode_binds_nothing)
 	run(&f, &st);
 	CHECK_STREQ(st.mode, "recovery");
 	CHECK_CONTAINS(st.reason, "vfio-early=off");
+	CHECK(st.iommu); /* recorded in recovery boots too */
 	CHECK(st.n_devs == 0);
 	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
 	fake_root_free(&f);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Kernel command line parsing, against the kernel's own rules (lib/cmdline.c next_arg, parameq). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmdline.h"
 #include "tap.h"
@@ -108,6 +109,15 @@ TEST(unbalanced_quote_swallows_the_rest_like_the_kernel)
 
 	/* the kernel sees one parameter '"vfio_early' ... : not ours, so passthrough stays on */
 	CHECK(!c.off);
+	vfe_cmdline_free(&c);
+}
+
+TEST(trailing_newline_of_proc_cmdline_never_reaches_a_value)
+{
+	struct vfe_cmdline c = parse("quiet vfio_early.devices=\"05:00.0 junk\n");
+
+	CHECK(c.extra.problems.n == 1);
+	CHECK(c.extra.problems.n == 1 && strchr(c.extra.problems.v[0], '\n') == NULL);
 	vfe_cmdline_free(&c);
 }
 

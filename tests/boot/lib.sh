@@ -1,0 +1,326 @@
+# shellcheck shell=bash
+# Shared helpers for the QEMU boot tests (tests/boot/test-*.sh, demo.sh).
+# Source it from bash:  . "$(dirname "$0")/lib.sh"
+#
+# What a boot test does with it:
+#   vfe_setup                      temp dir, kernel, "make install" of our tree
+#   vfe_it_confdir "$VFE_TMP/it"   an initramfs-tools CONFDIR with our hook + script
+#   vfe_mkinitramfs "$VFE_TMP/it" "$VFE_TMP/initrd"      the real mkinitramfs
+#   vfe_mkrootfs "$VFE_TMP/root.img"                     a tiny ext4 root fs
+#   vfe_boot "$VFE_TMP/initrd" "$VFE_TMP/root.img" LOG [EXTRA_CMDLINE]
+#                                  (vfe_qemu_run LOG ARGS... for other boot paths, e.g. OVMF)
+#   vfe_section LOG status-file    what the guest printed between markers
+#   vfe_driver LOG 0000:00:05.0    the driver a PCI function ended on
+#   tap_check "name" CMD...         TAP output; tap_done at the end
+#
+# Environment knobs:
+#   B             build dir of the tree to install (default: build)
+#   TMPDIR        where the temp dir goes (default /tmp); removed on exit
+#   VFE_KVER      kernel version to use (default: the newest /boot/vmlinuz-*)
+#   VFE_TIMEOUT   seconds a boot may take before QEMU is killed (default 180)
+#   VFE_KEEP=1    keep the temp dir (its path is printed) for debugging
+#
+# Nothing is cached in the repository and nothing on the host is changed:
+# the hook reads our artifacts through VFIO_EARLY_ROOT, mkinitramfs gets a
+# private CONFDIR, and the only processes started are QEMU (killed by PID).
+
+VFE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PATH=$PATH:/usr/sbin:/sbin # mkinitramfs, mke2fs
+B=${B:-build}
+VFE_TIMEOUT=${VFE_TIMEOUT:-180}
+VFE_QEMU_PID=
+
+# ---------------------------------------------------------------- TAP
+
+tap_n=0 tap_failed=0
+
+tap_ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
+
+# tap_not_ok NAME [DIAGNOSTIC_FILE]: a failure, with the first lines of the file as "# " lines
+tap_not_ok() {
+	tap_n=$((tap_n + 1)) tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $1"
+	[ -n "${2:-}" ] && [ -f "$2" ] && head -n 40 "$2" | sed 's/^/# /'
+	return 0
+}
+
+tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
+
+# tap_check NAME CMD...: passes when CMD succeeds; CMD's output becomes the diagnostic
+tap_check() {
+	local name=$1 out
+	shift
+	out=$("$@" 2>&1) && { tap_ok "$name"; return 0; }
+	tap_not_ok "$name"
+	[ -n "$out" ] && printf '%s\n' "$out" | head -n 40 | sed 's/^/# /'
+	return 0
+}
+
+tap_diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+# tap_done: the plan line; exits 1 when anything failed
+tap_done() {
+	echo "1..$tap_n"
+	[ "$tap_failed" = 0 ]
+}
+
+# tap_bail MESSAGE: a setup step failed; nothing else can run
+tap_bail() {
+	echo "not ok $((tap_n + 1)) - $1"
+	[ -n "${2:-}" ] && [ -f "$2" ] && tail -n 40 "$2" | sed 's/^/# /'
+	exit 1
+}
+
+# ---------------------------------------------------------------- setup
+
+vfe_cleanup() {
+	if [ -n "$VFE_QEMU_PID" ]; then
+		kill "$VFE_QEMU_PID" 2>/dev/null
+		wait "$VFE_QEMU_PID" 2>/dev/null
+		VFE_QEMU_PID=
+	fi
+	if [ -n "${VFE_TMP:-}" ] && [ -d "$VFE_TMP" ]; then
+		if [ "${VFE_KEEP:-0}" = 1 ]; then
+			echo "# kept $VFE_TMP" >&2
+		else
+			rm -rf "$VFE_TMP"
+		fi
+	fi
+}
+
+# vfe_need CMD...: every command exists, or the whole file is skipped (TAP "1..0 # SKIP")
+vfe_need() {
+	local c
+	for c in "$@"; do
+		if ! command -v "$c" >/dev/null 2>&1; then
+			echo "1..0 # SKIP $c is missing (run tests/deps.sh as root)"
+			exit 0
+		fi
+	done
+}
+
+# vfe_find_kernel: sets VFE_KVER and VFE_KERNEL (newest /boot/vmlinuz-*, or $VFE_KVER)
+vfe_find_kernel() {
+	local k
+	if [ -z "${VFE_KVER:-}" ]; then
+		k=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' 2>/dev/null | sed 's/^vmlinuz-//' |
+			sort -V | tail -n 1)
+		VFE_KVER=$k
+	fi
+	VFE_KERNEL=/boot/vmlinuz-$VFE_KVER
+	[ -n "$VFE_KVER" ] && [ -r "$VFE_KERNEL" ] && [ -d "/lib/modules/$VFE_KVER" ]
+}
+
+# vfe_install_tree DEST: "make install" of the tree into DEST (the real installed layout)
+vfe_install_tree() {
+	make -s -C "$VFE_TOP" B="$B" DESTDIR="$1" install >"$VFE_TMP/install.log" 2>&1
+}
+
+# vfe_setup: temp dir, cleanup trap, kernel, installed tree in $VFE_DEST.
+# Exits with a TAP skip when a tool or the kernel is missing.
+vfe_setup() {
+	vfe_need qemu-system-x86_64 mkinitramfs unmkinitramfs mke2fs timeout make python3
+	[ -x /bin/busybox ] || { echo "1..0 # SKIP /bin/busybox (busybox-static) is missing"; exit 0; }
+	vfe_find_kernel || { echo "1..0 # SKIP no Debian kernel in /boot (install linux-image-amd64)"; exit 0; }
+	VFE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vfe-boot.XXXXXX") || exit 1
+	trap vfe_cleanup EXIT
+	trap 'exit 130' INT TERM
+	VFE_DEST=$VFE_TMP/dest
+	vfe_install_tree "$VFE_DEST" || tap_bail "make install DESTDIR=... of the tree" "$VFE_TMP/install.log"
+}
+
+# ---------------------------------------------------------------- initramfs
+
+# Drivers the test image carries besides vfio: the root disk and file system,
+# and the native drivers of the test devices, so udev in the initramfs would
+# load them for any device the binder did not take.
+VFE_TEST_MODULES="virtio_pci virtio_blk ext4 bochs snd_hda_intel e1000 virtio_gpu"
+
+# vfe_it_confdir DIR: a private copy of /etc/initramfs-tools with MODULES=list,
+# our installed hook and init-top script (from $VFE_DEST) and a test-only hook
+# adding $VFE_TEST_MODULES. The copy's "modules" file and conf.d/ are emptied
+# so the host's own settings do not change what the test builds.
+vfe_it_confdir() {
+	local dir=$1 it=$VFE_DEST/usr/share/initramfs-tools
+	rm -rf "$dir"
+	cp -a /etc/initramfs-tools "$dir" || return 1
+	mkdir -p "$dir/hooks" "$dir/scripts/init-top" "$dir/conf.d"
+	sed -i 's/^MODULES=.*/MODULES=list/' "$dir/initramfs.conf"
+	grep -q '^MODULES=list' "$dir/initramfs.conf" || echo MODULES=list >>"$dir/initramfs.conf"
+	: >"$dir/modules"
+	rm -f "$dir"/conf.d/*
+	install -m755 "$it/hooks/vfio-early" "$dir/hooks/vfio-early" || return 1
+	install -m755 "$it/scripts/init-top/"* "$dir/scripts/init-top/" || return 1
+	cat >"$dir/hooks/zz-vfio-early-test" <<-EOF
+		#!/bin/sh
+		# test only: the root disk and the native drivers of the test devices
+		case \$1 in prereqs) exit 0 ;; esac
+		. /usr/share/initramfs-tools/hook-functions
+		manual_add_modules $VFE_TEST_MODULES
+	EOF
+	chmod 755 "$dir/hooks/zz-vfio-early-test"
+}
+
+# vfe_mkinitramfs CONFDIR OUT: the real mkinitramfs; the hook reads our
+# config and binder from $VFE_DEST through VFIO_EARLY_ROOT. Log in OUT.log.
+vfe_mkinitramfs() {
+	VFIO_EARLY_ROOT=$VFE_DEST mkinitramfs -d "$1" -o "$2" "$VFE_KVER" >"$2.log" 2>&1
+}
+
+# vfe_unpack INITRD DIR: the image's files (unmkinitramfs)
+vfe_unpack() {
+	rm -rf "$2" && unmkinitramfs "$1" "$2" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------- root file system
+
+# The guest's /sbin/init: prints marked sections to the console, then powers off.
+vfe_guest_init() {
+	cat <<-'EOF'
+		#!/bin/sh
+		# Test root file system: report what the initramfs left, then power off.
+		export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+		# initramfs-tools moved /proc, /sys, /dev and /run here; mount only what is missing
+		# (busybox-static has no "mountpoint")
+		mounted() { grep -qs "^[^ ]* $1 " /proc/mounts; }
+		mounted /proc || mount -t proc proc /proc
+		mounted /sys || mount -t sysfs sysfs /sys
+		mounted /dev || mount -t devtmpfs devtmpfs /dev
+		mounted /run || mount -t tmpfs tmpfs /run
+		dmesg -n 1
+		begin() { echo "@@VFE-BEGIN $1@@"; }
+		end() { echo "@@VFE-END $1@@"; }
+		begin init; echo "reached /sbin/init"; end init
+		begin cmdline; cat /proc/cmdline; end cmdline
+		begin status-file; cat /run/vfio-early/status 2>&1; end status-file
+		begin status; vfio-early status 2>&1; echo "rc=$?"; end status
+		begin status-json; vfio-early status --json 2>&1; end status-json
+		begin drivers
+		for d in /sys/bus/pci/devices/*; do
+			drv=-; [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+			grp=-; [ -e "$d/iommu_group" ] && grp=$(basename "$(readlink "$d/iommu_group")")
+			bv=-; [ -e "$d/boot_vga" ] && bv=$(cat "$d/boot_vga")
+			echo "${d##*/} $(cat "$d/vendor"):$(cat "$d/device") class=$(cat "$d/class") group=$grp boot_vga=$bv driver=$drv override=$(cat "$d/driver_override" 2>/dev/null)"
+		done
+		for d in /sys/bus/virtio/devices/*; do
+			[ -e "$d" ] || continue
+			drv=-; [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+			echo "virtio ${d##*/} parent=$(basename "$(readlink -f "$d/..")") driver=$drv"
+		done
+		end drivers
+		begin modules; cat /proc/modules | cut -d' ' -f1; end modules
+		begin dmesg; dmesg; end dmesg
+		echo "@@VFE-DONE@@"
+		sync
+		poweroff -f
+	EOF
+}
+
+# vfe_mkrootfs IMG: an ext4 image (mke2fs -d, no mount) with busybox-static,
+# the installed vfio-early CLI and its libraries, pci.ids, the config of
+# $VFE_DEST (etc/vfio-early.conf, etc/vfio-early.d/) as the real system would
+# have it, and vfe_guest_init as /sbin/init.
+#   vfe_mkrootfs IMG CONFIG: the same, with CONFIG as the only config file.
+vfe_mkrootfs() {
+	local img=$1 conf=${2:-} r=$VFE_TMP/rootfs lib a
+	rm -rf "$r"
+	mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,run,tmp,root,usr/sbin,usr/share/misc} || return 1
+	cp /bin/busybox "$r/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
+	done
+	cp "$VFE_DEST/usr/sbin/vfio-early" "$r/usr/sbin/vfio-early" || return 1
+	# the CLI's shared libraries and loader, at the paths ldd names
+	for lib in $(ldd "$r/usr/sbin/vfio-early" | grep -o '/[^ ]*'); do
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib" || return 1
+	done
+	[ -r /usr/share/misc/pci.ids ] && cp /usr/share/misc/pci.ids "$r/usr/share/misc/"
+	if [ -n "$conf" ]; then
+		cp "$conf" "$r/etc/vfio-early.conf" || return 1
+	else
+		[ -f "$VFE_DEST/etc/vfio-early.conf" ] && cp "$VFE_DEST/etc/vfio-early.conf" "$r/etc/"
+		[ -d "$VFE_DEST/etc/vfio-early.d" ] && cp -r "$VFE_DEST/etc/vfio-early.d" "$r/etc/"
+	fi
+	vfe_guest_init >"$r/sbin/init"
+	chmod 755 "$r/sbin/init"
+	rm -f "$img"
+	mke2fs -q -t ext4 -L vfe-root -d "$r" "$img" 64M >"$VFE_TMP/mke2fs.log" 2>&1
+}
+
+# ---------------------------------------------------------------- QEMU
+
+# The test machine (q35, TCG, emulated VT-d). Addresses are pinned:
+#   00:01.0  default VGA (-vga std), 1234:1111, the boot VGA -> bochs-drm
+#   00:04.0  virtio-blk root disk
+#   00:05.0  bochs-display, 1234:1111 too  }  one multifunction slot,
+#   00:05.1  ich9-intel-hda + codec        }  one IOMMU group (the "GPU + HDMI audio")
+#   00:06.0  pci-bridge; behind it virtio-gpu-pci (01.0) and e1000 (02.0), one shared group
+# shellcheck disable=SC2054 # the commas are QEMU's
+VFE_QEMU_ARGS=(
+	-machine q35,kernel-irqchip=split -accel tcg -m 1024 -smp 1
+	-device intel-iommu,intremap=on
+	-nic none -display none -no-reboot
+	-device bochs-display,addr=05.0,multifunction=on
+	-audiodev none,id=snd0
+	-device ich9-intel-hda,id=hda,addr=05.1 -device hda-output,bus=hda.0,audiodev=snd0
+	-device pci-bridge,id=br1,chassis_nr=1,addr=06.0
+	-device virtio-gpu-pci,bus=br1,addr=01.0
+	-device e1000,bus=br1,addr=02.0
+)
+VFE_BASE_CMDLINE="console=ttyS0 intel_iommu=on root=/dev/vda rootfstype=ext4 rw panic=-1"
+
+# vfe_qemu_run LOG QEMU_ARGS...: runs qemu-system-x86_64 under timeout
+# ($VFE_TIMEOUT s) with the serial console going to LOG (CRs stripped) and
+# QEMU's own output to LOG.qemu. The PID is kept in VFE_QEMU_PID so the exit
+# trap kills this QEMU, and only it, if the test is interrupted. Returns
+# QEMU's status (124: timed out).
+vfe_qemu_run() {
+	local log=$1 rc
+	shift
+	timeout -k 5 "$VFE_TIMEOUT" qemu-system-x86_64 "$@" -serial "file:$log.raw" </dev/null >"$log.qemu" 2>&1 &
+	VFE_QEMU_PID=$!
+	wait "$VFE_QEMU_PID"
+	rc=$?
+	VFE_QEMU_PID=
+	tr -d '\r' <"$log.raw" >"$log"
+	rm -f "$log.raw"
+	[ "$rc" = 124 ] && echo "# QEMU killed after ${VFE_TIMEOUT}s" >>"$log.qemu"
+	return "$rc"
+}
+
+# vfe_boot INITRD ROOTIMG LOG [EXTRA_CMDLINE]: boots the Debian kernel
+# directly (-kernel/-initrd) on the test machine, with a throw-away copy of
+# ROOTIMG as /dev/vda. Returns 0 when the guest reached the end of /sbin/init.
+vfe_boot() {
+	local initrd=$1 img=$2 log=$3 extra=${4:-} disk=$VFE_TMP/disk.img
+	cp --sparse=always "$img" "$disk" || return 1
+	vfe_qemu_run "$log" "${VFE_QEMU_ARGS[@]}" \
+		-drive "file=$disk,if=none,id=root,format=raw" -device virtio-blk-pci,drive=root,addr=04.0 \
+		-kernel "$VFE_KERNEL" -initrd "$initrd" -append "$VFE_BASE_CMDLINE $extra"
+	rm -f "$disk"
+	grep -q '^@@VFE-DONE@@' "$log"
+}
+
+# ---------------------------------------------------------------- log parsing
+
+# vfe_section LOG NAME: the lines the guest printed between the NAME markers
+vfe_section() {
+	sed -n "/^@@VFE-BEGIN $2@@\$/,/^@@VFE-END $2@@\$/p" "$1" | sed '1d;$d'
+}
+
+# vfe_driver LOG BDF: the PCI driver BDF was bound to at the end ("-" for none)
+vfe_driver() {
+	vfe_section "$1" drivers | awk -v b="$2" '$1 == b { sub("driver=", "", $6); print $6 }'
+}
+
+# vfe_status_dev LOG BDF: the status record's "device" line for BDF
+vfe_status_dev() {
+	vfe_section "$1" status-file | grep -E "^device bdf=$2( |\$)"
+}
+
+# vfe_dmesg_driver LOG DRIVER BDF: kernel log lines in which DRIVER names BDF,
+# i.e. "DRIVER BDF: ..." (dev_printk) or DRM's "Initialized DRIVER ... for BDF"
+vfe_dmesg_driver() {
+	vfe_section "$1" dmesg | grep -E "\] $2 $3: |Initialized $2 .* for $3 "
+}

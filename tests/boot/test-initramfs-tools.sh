@@ -1,0 +1,208 @@
+#!/bin/bash
+# QEMU boot test of the initramfs-tools integration: the real Debian kernel,
+# an initramfs built by the real mkinitramfs with our installed hook and
+# init-top script, three boots of one image:
+#   P  passthrough: the target GPU + audio end on vfio-pci, their native
+#      drivers never probe them; refusals for the boot VGA and a shared group
+#   R  vfio_early=off: the native drivers own everything (recovery)
+#   G  a garbage kernel command line: the boot goes on, problems are recorded
+# Prints TAP. About a minute on 2 cores under TCG.
+set -u
+# shellcheck disable=SC2016 # eval '...' defers expansion to the check, on purpose
+. "$(dirname "$0")/lib.sh"
+
+vfe_setup
+T=$VFE_TMP
+C=$VFE_DEST/etc/vfio-early.conf
+D=$VFE_DEST/etc/vfio-early.d/90-garbage.conf
+TARGET=0000:00:05.0 AUDIO=0000:00:05.1 BOOTVGA=0000:00:01.0 VGPU=0000:01:01.0 NIC=0000:01:02.0
+
+# ------------------------------------------------------------------ the hook alone
+
+# run_hook ROOT VERSION: the installed hook as mkinitramfs runs it, into $T/hookout
+run_hook() {
+	rm -rf "$T/hookout" && mkdir -p "$T/hookout"
+	env DESTDIR="$T/hookout" version="$2" CONFDIR=/etc/initramfs-tools verbose=n \
+		MODULESDIR="/lib/modules/$2" VFIO_EARLY_ROOT="$1" \
+		sh "$VFE_DEST/usr/share/initramfs-tools/hooks/vfio-early" >"$T/hook.out" 2>&1
+}
+HOOK=$VFE_DEST/usr/share/initramfs-tools/hooks/vfio-early
+SCRIPT=$VFE_DEST/usr/share/initramfs-tools/scripts/init-top/00_vfio_early
+
+tap_check "hook and boot script answer prereqs with nothing" \
+	test -z "$(sh "$HOOK" prereqs)" -a -z "$(sh "$SCRIPT" prereqs)"
+run_hook "$VFE_DEST" "$VFE_KVER"
+tap_check "hook without any config: exits 0, adds nothing" \
+	test -z "$(find "$T/hookout" -mindepth 1 -print -quit)"
+mkdir -p "$(dirname "$D")"
+echo "device 0000:00:05.0" >"$D"
+run_hook "$VFE_DEST" "$VFE_KVER"
+tap_check "hook with only a drop-in config: copies it, the binder and vfio-pci" \
+	test -f "$T/hookout/etc/vfio-early.d/90-garbage.conf" -a ! -e "$T/hookout/etc/vfio-early.conf" \
+	-a -x "$T/hookout/usr/libexec/vfio-early/vfio-early-bind" \
+	-a -n "$(find "$T/hookout" -name 'vfio-pci.ko*')"
+rm -f "$D"
+echo "device 0000:00:05.0" >"$C"
+if run_hook "$VFE_DEST" 0.0.0-novfio && grep -q 'vfio-pci is neither a module nor built' "$T/hook.out" &&
+	[ -x "$T/hookout/usr/libexec/vfio-early/vfio-early-bind" ]; then
+	tap_ok "hook for a kernel without vfio-pci: warns, copies the binder, exits 0"
+else
+	tap_not_ok "hook for a kernel without vfio-pci: warns, copies the binder, exits 0" "$T/hook.out"
+fi
+
+# ------------------------------------------------------------------ the image
+
+cat >"$C" <<'EOF'
+# vfio-early boot test (tests/boot/test-initramfs-tools.sh)
+# (a)+(c) one of two identical 1234:1111 cards, by address, with its audio function
+device 0000:00:05.0 id=1234:1111 group=whole
+# (d) virtio-gpu behind the bridge; its IOMMU group also holds the unlisted e1000
+device 0000:01:01.0
+# (e) the boot VGA, without allow-boot-vga
+device 0000:00:01.0
+# (f) garbage
+frobnicate the flux capacitor
+device 0000:zz:00.0 group=sometimes
+EOF
+cat >"$D" <<'EOF'
+device
+device id=1234 "unterminated
+EOF
+
+vfe_it_confdir "$T/it" || tap_bail "initramfs-tools CONFDIR"
+t0=$(date +%s)
+vfe_mkinitramfs "$T/it" "$T/initrd" || tap_bail "mkinitramfs with our hook" "$T/initrd.log"
+tap_ok "mkinitramfs -d CONFDIR builds the image ($(($(date +%s) - t0)) s)"
+grep -q 'vfio-early' "$T/initrd.log" && tap_diag "mkinitramfs said:" "$(grep vfio-early "$T/initrd.log")"
+vfe_unpack "$T/initrd" "$T/x" || tap_bail "unmkinitramfs"
+X=$T/x
+[ -d "$X/main" ] && X=$X/main # an early microcode archive puts the rest under main/
+
+order=$(grep -o '^/scripts/init-top/[^ ]*' "$X/scripts/init-top/ORDER" | sed 's|.*/||' | tr '\n' ' ')
+tap_check "scripts/init-top/ORDER runs 00_vfio_early before udev ($order)" \
+	eval '[[ " $order" =~ \ 00_vfio_early\ .*\ udev\  ]]'
+tap_check "the image holds the binder and both config files" \
+	test -x "$X/usr/libexec/vfio-early/vfio-early-bind" -a -f "$X/etc/vfio-early.conf" \
+	-a -f "$X/etc/vfio-early.d/90-garbage.conf"
+tap_check "the image holds vfio-pci and vfio_iommu_type1" \
+	test -n "$(find "$X" -name 'vfio-pci.ko*')" -a -n "$(find "$X" -name 'vfio_iommu_type1.ko*')"
+tap_check "the image holds the test devices' native drivers" \
+	test -n "$(find "$X" -name 'bochs.ko*')" -a -n "$(find "$X" -name 'snd-hda-intel.ko*')"
+
+vfe_mkrootfs "$T/root.img" || tap_bail "root file system image" "$T/mke2fs.log"
+
+# ------------------------------------------------------------------ boots
+
+P=$T/passthrough.log R=$T/recovery.log G=$T/garbage.log
+boot() {
+	local name=$1 log=$2 t0=$SECONDS
+	if vfe_boot "$T/initrd" "$T/root.img" "$log" "${3:-}"; then
+		tap_ok "$name boot reaches /sbin/init and finishes ($((SECONDS - t0)) s)"
+	else
+		tap_not_ok "$name boot reaches /sbin/init and finishes ($((SECONDS - t0)) s)"
+		tail -n 30 "$log" | sed 's/^/# /'
+		sed 's/^/# qemu: /' "$log.qemu" | head -n 5
+	fi
+}
+# is_driver LOG BDF DRIVER
+is_driver() {
+	local got
+	got=$(vfe_driver "$1" "$2")
+	[ "$got" = "$3" ] || { echo "$2 is on '${got:-?}', expected $3"; return 1; }
+}
+has_line() { grep -qE -- "$2" <<<"$1" || { echo "no line matching: $2"; printf '%s\n' "$1" | head -n 20; return 1; }; }
+no_lines() { [ -z "$1" ] || { echo "unexpected:"; printf '%s\n' "$1"; return 1; }; }
+
+boot "passthrough" "$P"
+boot "recovery (vfio_early=off)" "$R" "vfio_early=off"
+boot "garbage command line" "$G" \
+	'vfio_early=maybe vfio_early.frobnicate=1 vfio_early.devices=zz:zz,,0000:00:05.1 vfio_early.debug=sometimes "vfio_early.devices=0000:00:1f.2 unbalanced'
+
+# ------------------------------------------------------------------ (a) passthrough
+
+tap_check "(a) $TARGET (bochs-display) ends on vfio-pci" is_driver "$P" $TARGET vfio-pci
+tap_check "(a) $AUDIO (its HDA audio, same group) ends on vfio-pci" is_driver "$P" $AUDIO vfio-pci
+tap_check "(a) status record: $TARGET action=bound before=-" \
+	has_line "$(vfe_status_dev "$P" $TARGET)" ' action=bound before=- after=vfio-pci '
+tap_check "(a) status record: $AUDIO bound via $TARGET" \
+	has_line "$(vfe_status_dev "$P" $AUDIO)" " via=$TARGET action=bound before=- "
+tap_check "(a) the native drivers never probed $TARGET / $AUDIO" \
+	no_lines "$(vfe_dmesg_driver "$P" bochs-drm $TARGET; vfe_dmesg_driver "$P" snd_hda_intel $AUDIO)"
+# ... although udev had every chance: the modules were loaded in the initramfs
+tap_check "(a) udev did load bochs and snd_hda_intel in that boot" \
+	eval 'has_line "$(vfe_section "$P" modules)" ^bochs$ && has_line "$(vfe_section "$P" modules)" ^snd_hda_intel$'
+# line_no LOG SECTION REGEX: the line number of the first match in the section (empty: none)
+line_no() { vfe_section "$1" "$2" | grep -n -m1 -E -- "$3" | cut -d: -f1; }
+binder_first() {
+	local b u
+	b=$(line_no "$P" dmesg "vfio-early: $TARGET: bound to vfio-pci") u=$(line_no "$P" dmesg 'bochs-drm')
+	[ -n "$b" ] && [ -n "$u" ] && [ "$b" -lt "$u" ] || { echo "binder at line '$b', bochs-drm at '$u'"; return 1; }
+}
+tap_check "(a) the binder ran before udev (its kernel log line precedes bochs-drm's)" binder_first
+tap_check "(a) status record: mode=passthrough, iommu=yes" \
+	has_line "$(vfe_section "$P" status-file)" '^boot mode=passthrough .*iommu=yes'
+if vfe_section "$P" status | grep -q "$TARGET"; then
+	tap_check "(a) 'vfio-early status' in the guest names both functions on vfio-pci" eval \
+		'has_line "$(vfe_section "$P" status)" "^ +$TARGET .*driver now: vfio-pci" &&
+		has_line "$(vfe_section "$P" status)" "^ +$AUDIO .*driver now: vfio-pci"'
+	tap_check "(a) 'vfio-early status --json' in the guest: $TARGET driver_now vfio-pci" \
+		python3 -c 'import json,sys
+d = {x["address"]: x for x in json.loads(sys.argv[1])["devices"]}
+assert d[sys.argv[2]]["driver_now"] == "vfio-pci" and d[sys.argv[2]]["action"] == "bound", d' \
+		"$(vfe_section "$P" status-json)" $TARGET
+else
+	tap_not_ok "(a) 'vfio-early status' in the guest names the devices"
+	vfe_section "$P" status | sed 's/^/# /'
+fi
+
+# ------------------------------------------------------------------ (c) (d) (e) guards
+
+tap_check "(c) the boot VGA $BOOTVGA (same id 1234:1111) stays on bochs-drm" is_driver "$P" $BOOTVGA bochs-drm
+tap_check "(d) $VGPU (shared group with the unlisted e1000) is refused" \
+	has_line "$(vfe_status_dev "$P" $VGPU)" "action=refused .*half-bound: $NIC"
+tap_check "(d) ... and keeps virtio-pci, with virtio_gpu on top" \
+	eval 'is_driver "$P" $VGPU virtio-pci && vfe_section "$P" drivers | grep -q "parent=$VGPU driver=virtio_gpu$"'
+tap_check "(d) ... and the e1000 $NIC keeps e1000" is_driver "$P" $NIC e1000
+tap_check "(e) the boot VGA listed without allow-boot-vga is refused" \
+	has_line "$(vfe_status_dev "$P" $BOOTVGA)" 'action=refused .*boot VGA'
+
+# ------------------------------------------------------------------ (f) config problems
+
+# has_problems LOG STRING...: the status record has a "problem" line naming each STRING
+has_problems() {
+	local log=$1 p s
+	shift
+	p=$(vfe_section "$log" status-file | grep '^problem ')
+	for s in "$@"; do
+		grep -qF -- "$s" <<<"$p" || { echo "no problem naming $s; the record has:"; printf '%s\n' "$p"; return 1; }
+	done
+}
+tap_check "(f) config problems are recorded with file:line" has_problems "$P" \
+	/etc/vfio-early.conf:9: /etc/vfio-early.conf:10: \
+	/etc/vfio-early.d/90-garbage.conf:1: /etc/vfio-early.d/90-garbage.conf:2:
+
+# ------------------------------------------------------------------ (b) recovery
+
+tap_check "(b) recovery: bochs-drm owns $TARGET" is_driver "$R" $TARGET bochs-drm
+tap_check "(b) recovery: snd_hda_intel owns $AUDIO" is_driver "$R" $AUDIO snd_hda_intel
+tap_check "(b) recovery: bochs-drm logs about $TARGET (so (a)'s check can fail)" \
+	test -n "$(vfe_dmesg_driver "$R" bochs-drm $TARGET)"
+tap_check "(b) recovery: snd_hda_intel logs about $AUDIO (so (a)'s check can fail)" \
+	test -n "$(vfe_dmesg_driver "$R" snd_hda_intel $AUDIO)"
+tap_check "(b) status record: mode=recovery, because of vfio_early=off" \
+	has_line "$(vfe_section "$R" status-file)" '^boot mode=recovery reason="vfio_early=off on the kernel command line"'
+tap_check "(b) recovery: the binder bound nothing" \
+	no_lines "$(vfe_section "$R" status-file | grep 'action=bound')"
+tap_check "(b) recovery: $VGPU and $NIC keep their drivers" \
+	eval 'is_driver "$R" $VGPU virtio-pci && is_driver "$R" $NIC e1000'
+tap_check "(b) 'vfio-early status' in the guest says recovery" \
+	has_line "$(vfe_section "$R" status)" 'recovery'
+
+# ------------------------------------------------------------------ (f) garbage command line
+
+tap_check "(f) garbage command line: the problems are recorded" has_problems "$G" \
+	vfio_early=maybe vfio_early.frobnicate zz:zz vfio_early.debug=sometimes /etc/vfio-early.conf:9:
+tap_check "(f) garbage command line: passthrough stays on, $TARGET on vfio-pci" \
+	eval 'vfe_section "$G" status-file | grep -q "^boot mode=passthrough" && is_driver "$G" $TARGET vfio-pci'
+
+tap_done
