@@ -144,9 +144,11 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 		$(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
 	for f in $(MANPAGES); do s=$${f##*.}; install -Dm644 $$f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	install -Dm644 docs/vfio-early.conf.example $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
+	# dracut module: scripts 0755, systemd units 0644
 	if [ -d initramfs-hook/dracut/90vfio-early ]; then \
 		for f in initramfs-hook/dracut/90vfio-early/*; do \
-			install -Dm755 $$f $(DESTDIR)$(DRACUTDIR)/90vfio-early/$$(basename $$f); done; fi
+			case $$f in *.service) m=644 ;; *) m=755 ;; esac; \
+			install -Dm$$m $$f $(DESTDIR)$(DRACUTDIR)/90vfio-early/$$(basename $$f); done; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vfio-early $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind

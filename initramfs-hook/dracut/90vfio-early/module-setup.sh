@@ -1,0 +1,76 @@
+#!/bin/bash
+# dracut module "vfio-early": bind the configured PCI devices to vfio-pci
+# before udev can load GPU or audio drivers for them.
+#
+# What goes into the image when a vfio-early config exists:
+#   /usr/libexec/vfio-early/vfio-early-bind (+ its libraries: libkmod, libpci)
+#   /etc/vfio-early.conf and /etc/vfio-early.d/*.conf, at the same paths
+#   the kernel modules vfio_pci (with vfio, vfio-pci-core, irqbypass through
+#   its dependencies) and vfio_iommu_type1 (only a softdep of vfio), even in
+#   host-only mode, because the host has not loaded them yet on first set-up
+#   and the shell init:   a pre-udev hook (vfio-early-pre-udev.sh)
+#   or the systemd initrd: vfio-early.service, wanted by sysinit.target and
+#                         ordered before systemd-udevd/-udev-trigger
+# Binding uses driver_override, so nothing here depends on /etc/modprobe.d
+# (which dracut drops from generic, non-host-only images anyway).
+#
+# check(): 0 when a config exists, 255 when none does. 255 means "only when
+# asked for": a plain rebuild leaves the module out, and a dracut.conf.d with
+# add_dracutmodules+=" vfio-early " still builds (check() returning 1 there
+# makes dracut abort with "cannot be found or installed", which would break
+# every later kernel's initramfs once the user removed the config). Included
+# without a config, the binder finds nothing to do and records that.
+#
+# VFIO_EARLY_ROOT (default empty) prefixes every host path read here, so
+# tests can point it at a "make install DESTDIR=..." tree.
+
+VFE_BINDER=/usr/libexec/vfio-early/vfio-early-bind
+
+# The config files (paths inside the image), in the order the binder reads them.
+vfe_configs() {
+    local r=${VFIO_EARLY_ROOT:-} f
+    [[ -f $r/etc/vfio-early.conf ]] && echo /etc/vfio-early.conf
+    for f in "$r"/etc/vfio-early.d/*.conf; do
+        [[ -f $f ]] && echo "/etc/vfio-early.d/${f##*/}"
+    done
+    return 0
+}
+
+check() {
+    [[ -n $(vfe_configs) ]] || return 255
+    # Configured but the binder is gone: say so; install() adds nothing.
+    [[ -x ${VFIO_EARLY_ROOT:-}$VFE_BINDER ]] || dwarn "vfio-early: ${VFIO_EARLY_ROOT:-}$VFE_BINDER is missing; devices will not be bound at boot (reinstall vfio-early)"
+    return 0
+}
+
+depends() {
+    return 0
+}
+
+installkernel() {
+    # vfio may be built in (instmods accepts that); if it is neither built in
+    # nor a module, warn and go on: the binder records the failure at boot.
+    # Never name vfio_virqfd: it was merged into vfio in 6.2, and on older
+    # kernels vfio_pci pulls it in as a dependency.
+    hostonly='' instmods -c -s vfio_pci \
+        || dwarn "vfio-early: vfio-pci is neither a module nor built into kernel $kernel; the configured devices cannot be bound with this kernel"
+    hostonly='' instmods vfio_iommu_type1
+    return 0
+}
+
+install() {
+    local r=${VFIO_EARLY_ROOT:-} f
+    [[ -x $r$VFE_BINDER ]] || return 0
+    inst_binary "$r$VFE_BINDER" "$VFE_BINDER"
+    for f in $(vfe_configs); do
+        inst_simple "$r$f" "$f"
+    done
+    # One entry point per flavour: in the systemd initrd the pre-udev hooks
+    # also run (dracut-pre-udev.service), so installing both would bind twice.
+    if dracut_module_included "systemd"; then
+        inst_simple "$moddir/vfio-early.service" "$systemdsystemunitdir/vfio-early.service"
+        $SYSTEMCTL -q --root "$initdir" add-wants sysinit.target vfio-early.service
+    else
+        inst_hook pre-udev 00 "$moddir/vfio-early-pre-udev.sh"
+    fi
+}
