@@ -144,6 +144,8 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 		$(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
 	for f in $(MANPAGES); do s=$${f##*.}; install -Dm644 $$f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	install -Dm644 docs/vfio-early.conf.example $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
+	# GRUB: the "(no GPU passthrough)" entries; they stay empty until 'vfio-early boot install' (docs/grub.md)
+	install -Dm755 recovery/grub.d/42_vfio-early $(DESTDIR)$(SYSCONFDIR)/grub.d/42_vfio-early
 	# dracut module: scripts 0755, systemd units 0644
 	if [ -d initramfs-hook/dracut/90vfio-early ]; then \
 		for f in initramfs-hook/dracut/90vfio-early/*; do \
@@ -156,6 +158,7 @@ uninstall:
 	rm -f $(DESTDIR)$(ITDIR)/hooks/vfio-early $(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
 	for f in $(MANPAGES); do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	rm -f $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
+	rm -f $(DESTDIR)$(SYSCONFDIR)/grub.d/42_vfio-early
 	-rmdir $(DESTDIR)$(DOCDIR)
 	rm -rf $(DESTDIR)$(DRACUTDIR)/90vfio-early
 

@@ -1,13 +1,249 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Placeholder until the boot-entry backends land: replaced by the real verb. */
+/*
+ * vfio-early boot ...: kernel parameters and the "no GPU passthrough" entry
+ * in every boot loader in use. The work is the backends' (efi/boot.h); this
+ * file parses the command line, decides the parameters once, finds the
+ * loaders in use and calls the same operation on each.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "boot.h"
 #include "cli.h"
 #include "log.h"
+#include "paths.h"
+#include "recovery-cmdline.h"
+#include "strbuf.h"
+
+enum op { OP_SHOW, OP_INSTALL, OP_REMOVE, OP_RECOVERY_NEXT, OP_RECOVERY_DEFAULT, OP_PASSTHROUGH_DEFAULT, OP_MENU_NEXT };
+
+struct boot_args {
+	enum op op;
+	bool next, dflt, firmware, ignore_msrs, no_update;
+};
+
+static const char usage[] =
+	"Usage: vfio-early boot COMMAND [OPTIONS]\n\n"
+	"  show [--json]                      boot loaders, entries, defaults, one-shots, parameters\n"
+	"  install [--ignore-msrs] [--no-update]\n"
+	"                                     add the IOMMU kernel parameters and the recovery entry\n"
+	"  remove [--no-update]               undo exactly what install did\n"
+	"  recovery --next [--firmware]       boot the \"no GPU passthrough\" entry once, next boot\n"
+	"  recovery --default                 make the recovery entry the default\n"
+	"  passthrough --default              make the passthrough entry the default again\n"
+	"  menu --next                        show the boot menu on the next boot\n\n"
+	"Every changing command takes --dry-run: it prints the changes and changes nothing.\n"
+	"See vfio-early-boot(8).\n";
+
+enum { ARG_NEXT = 0x100, ARG_DEFAULT, ARG_FIRMWARE, ARG_IGNORE_MSRS, ARG_NO_UPDATE };
+
+static int parse_op(const char *s, struct boot_args *a)
+{
+	static const struct {
+		const char *name;
+		enum op op;
+	} ops[] = { { "show", OP_SHOW },         { "install", OP_INSTALL },          { "remove", OP_REMOVE },
+		    { "recovery", OP_RECOVERY_NEXT }, { "passthrough", OP_PASSTHROUGH_DEFAULT }, { "menu", OP_MENU_NEXT } };
+
+	for (size_t i = 0; i < ELEMENTSOF(ops); i++)
+		if (streq(s, ops[i].name))
+			return a->op = ops[i].op, 0;
+	return -EINVAL;
+}
+
+/* Checks the options make sense for the command; turns recovery --default into its own op. */
+static int check_combination(struct boot_args *a)
+{
+	bool flags_next = a->next || a->firmware, flags_install = a->ignore_msrs || a->no_update;
+
+	switch (a->op) {
+	case OP_RECOVERY_NEXT:
+		if (a->next == a->dflt || (a->dflt && a->firmware))
+			return -EINVAL;
+		if (a->dflt)
+			a->op = OP_RECOVERY_DEFAULT;
+		return flags_install ? -EINVAL : 0;
+	case OP_PASSTHROUGH_DEFAULT:
+		return a->dflt && !flags_next && !flags_install ? 0 : -EINVAL;
+	case OP_MENU_NEXT:
+		return a->next && !a->firmware && !a->dflt && !flags_install ? 0 : -EINVAL;
+	case OP_INSTALL:
+	case OP_REMOVE:
+		return !flags_next && !a->dflt && (a->op == OP_INSTALL || !a->ignore_msrs) ? 0 : -EINVAL;
+	default:
+		return flags_next || a->dflt || flags_install ? -EINVAL : 0;
+	}
+}
+
+static int parse_args(struct vfe_cli *cli, int argc, char **argv, struct boot_args *a)
+{
+	static const struct option options[] = {
+		{ "next", no_argument, NULL, ARG_NEXT },         { "default", no_argument, NULL, ARG_DEFAULT },
+		{ "firmware", no_argument, NULL, ARG_FIRMWARE }, { "ignore-msrs", no_argument, NULL, ARG_IGNORE_MSRS },
+		{ "no-update", no_argument, NULL, ARG_NO_UPDATE }, { "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },              { "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	if (argc < 2 || parse_op(argv[1], a) < 0)
+		goto bad;
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+		switch (c) {
+		case ARG_NEXT: a->next = true; break;
+		case ARG_DEFAULT: a->dflt = true; break;
+		case ARG_FIRMWARE: a->firmware = true; break;
+		case ARG_IGNORE_MSRS: a->ignore_msrs = true; break;
+		case ARG_NO_UPDATE: a->no_update = true; break;
+		case 'n': cli->dry_run = true; break;
+		case 'j': cli->json = true; break;
+		case 'h': fputs(usage, stdout); return -1;
+		default: goto bad;
+		}
+	}
+	if (optind != argc || check_combination(a) < 0 || (cli->json && a->op != OP_SHOW))
+		goto bad;
+	return 0;
+bad:
+	fputs(usage, stderr);
+	return -2;
+}
+
+/* intel_iommu=on or amd_iommu=on, from the CPU vendor in /proc/cpuinfo. */
+static const char *iommu_param(const struct vfe_root *r)
+{
+	_cleanup_free_ char *info = NULL;
+
+	if (vfe_read_file(r, "proc/cpuinfo", 4 << 20, &info) < 0)
+		return NULL;
+	if (strstr(info, "GenuineIntel"))
+		return "intel_iommu=on";
+	if (strstr(info, "AuthenticAMD") || strstr(info, "HygonGenuine"))
+		return "amd_iommu=on";
+	return NULL;
+}
+
+static void explain_nothing_found(const struct vfe_cli *cli)
+{
+	printf("No boot loader vfio-early can manage was found under %s/:\n", cli->root.path);
+	for (size_t i = 0; vfe_boot_backends[i]; i++)
+		printf("  %s: not in use\n", vfe_boot_backends[i]->name);
+	if (!vfe_exists(&cli->root, "sys/firmware/efi"))
+		printf("This machine did not boot through UEFI (no /sys/firmware/efi): there are no EFI boot\n"
+		       "variables to read or set.\n");
+	printf("Add vfio_early=off to the kernel command line by hand to boot without passthrough.\n");
+}
+
+static int call(const struct vfe_boot_backend *b, struct vfe_boot_ctx *ctx, const struct boot_args *a)
+{
+	int (*fn)(struct vfe_boot_ctx *) = NULL;
+
+	switch (a->op) {
+	case OP_SHOW: fn = b->show; break;
+	case OP_INSTALL: fn = b->install; break;
+	case OP_REMOVE: fn = b->remove; break;
+	case OP_RECOVERY_NEXT: fn = b->recovery_next; break;
+	case OP_MENU_NEXT: fn = b->menu_next; break;
+	case OP_RECOVERY_DEFAULT:
+	case OP_PASSTHROUGH_DEFAULT:
+		if (!b->set_default)
+			break;
+		return b->set_default(ctx, a->op == OP_RECOVERY_DEFAULT);
+	}
+	if (!fn) {
+		sb_printf(ctx->out, "%s: this command does not apply to this boot loader\n", b->name);
+		return 0;
+	}
+	return fn(ctx);
+}
+
+/* --firmware picks the firmware's BootNext only; otherwise every loader but the firmware's own menu. */
+static bool wanted(const struct vfe_boot_backend *b, const struct boot_args *a)
+{
+	bool fw = streq(b->name, "firmware");
+
+	if (a->op == OP_RECOVERY_NEXT)
+		return a->firmware ? fw : !fw;
+	return true;
+}
+
+static int run_backends(struct vfe_cli *cli, const struct boot_args *a, struct vfe_boot_ctx *ctx)
+{
+	size_t used = 0;
+	int k = 0;
+
+	for (size_t i = 0; vfe_boot_backends[i] && k >= 0; i++) {
+		const struct vfe_boot_backend *b = vfe_boot_backends[i];
+		if (!wanted(b, a) || b->detect(ctx) <= 0)
+			continue;
+		if (cli->json && used)
+			sb_putc(ctx->out, ',');
+		used++;
+		k = call(b, ctx, a);
+		if (k < 0)
+			log_error("%s: %s failed; the boot loaders before it in 'vfio-early boot show' may already "
+				  "have changed", b->name, a->op == OP_INSTALL ? "install" : "the command");
+	}
+	if (k >= 0 && !used && !cli->json) {
+		explain_nothing_found(cli);
+		return a->op == OP_SHOW ? 0 : -ENOENT;
+	}
+	return k;
+}
+
+static int run_op(struct vfe_cli *cli, const struct boot_args *a)
+{
+	struct strbuf out = { 0 };
+	struct vfe_boot_ctx ctx = {
+		.root = &cli->root, .dry_run = cli->dry_run, .json = cli->json, .no_update = a->no_update,
+		.firmware = a->firmware, .out = &out,
+		.params = { .iommu = iommu_param(&cli->root), .iommu_pt = true, .ignore_msrs = a->ignore_msrs },
+	};
+	int k;
+
+	if (a->op == OP_INSTALL && !ctx.params.iommu) {
+		log_error("cannot tell the CPU vendor from /proc/cpuinfo, so neither intel_iommu=on nor "
+			  "amd_iommu=on can be chosen; nothing changed");
+		return 1;
+	}
+	if (cli->json)
+		sb_puts(&out, "{\"loaders\":[");
+	k = run_backends(cli, a, &ctx);
+	if (cli->json)
+		sb_puts(&out, "]}\n");
+	if (out.s)
+		fputs(out.s, stdout);
+	sb_free(&out);
+	return k < 0 ? 1 : 0;
+}
+
+/* Hidden: /etc/grub.d/42_vfio-early asks for the recovery command line of the default one. */
+static int recovery_cmdline(int argc, char **argv)
+{
+	_cleanup_free_ char *out = NULL;
+
+	if (argc != 4 || !streq(argv[2], "--")) {
+		fprintf(stderr, "Usage: vfio-early boot recovery-cmdline -- OPTIONS\n");
+		return EXIT_USAGE;
+	}
+	if (vfe_recovery_cmdline(argv[3], &out) < 0)
+		return log_error_errno(-ENOMEM, "out of memory"), 1;
+	printf("%s\n", out);
+	return 0;
+}
 
 int verb_boot(struct vfe_cli *cli, int argc, char **argv)
 {
-	(void)cli;
-	(void)argc;
-	(void)argv;
-	log_error("boot: not available in this build yet");
-	return 1;
+	struct boot_args a = { 0 };
+	int k;
+
+	if (argc >= 2 && streq(argv[1], "recovery-cmdline"))
+		return recovery_cmdline(argc, argv);
+	k = parse_args(cli, argc, argv, &a);
+	if (k < 0)
+		return k == -1 ? 0 : EXIT_USAGE;
+	if (a.op != OP_SHOW && cli_require_root(cli, "boot") < 0)
+		return 1;
+	return run_op(cli, &a);
 }

@@ -2,6 +2,7 @@
 /* vfio-early status: this boot's mode and why, and each device's fate. Works unprivileged. */
 #include <stdio.h>
 
+#include "boot.h"
 #include "cli.h"
 #include "cmdline.h"
 #include "config.h"
@@ -10,8 +11,12 @@
 #include "status.h"
 #include "strbuf.h"
 
+#define MAX_LOADERS 8
+
 struct status_view {
 	struct vfe_status st;
+	struct vfe_boot_status boot[MAX_LOADERS]; /* one per boot loader in use */
+	size_t n_boot;
 	int st_err;              /* why there is no record (negative errno), 0 when there is */
 	struct vfe_config cfg;   /* the config as it is now */
 	struct vfe_cmdline cmd;  /* the running kernel's command line */
@@ -27,6 +32,31 @@ static void driver_now(const struct vfe_cli *cli, const char *bdf, char *buf, si
 		buf[0] = '\0';
 }
 
+/* Asks every boot loader in use which entry this boot came from and what the next one does. */
+static void load_boot(struct vfe_cli *cli, struct status_view *v)
+{
+	struct strbuf out = { 0 };
+	struct vfe_boot_ctx ctx = { .root = &cli->root, .out = &out };
+	int saved = log_get_max_level();
+
+	/* a loader that is absent or unreadable is simply not reported here; 'boot show' says why */
+	log_set_max_level(LOG_CRIT);
+	for (size_t i = 0; vfe_boot_backends[i] && v->n_boot < MAX_LOADERS; i++) {
+		const struct vfe_boot_backend *b = vfe_boot_backends[i];
+		struct vfe_boot_status *bs = &v->boot[v->n_boot];
+		if (!b->detect || !b->status || b->detect(&ctx) <= 0)
+			continue;
+		*bs = (struct vfe_boot_status){ 0 };
+		if (b->status(&ctx, bs) < 0)
+			continue;
+		if (!bs->loader[0])
+			snprintf(bs->loader, sizeof(bs->loader), "%s", b->name);
+		v->n_boot++;
+	}
+	log_set_max_level(saved);
+	sb_free(&out);
+}
+
 static void load_view(struct vfe_cli *cli, struct status_view *v)
 {
 	_cleanup_free_ char *text = NULL;
@@ -35,6 +65,21 @@ static void load_view(struct vfe_cli *cli, struct status_view *v)
 	(void)vfe_config_load(&v->cfg, &cli->root);
 	if (vfe_read_file(&cli->root, PATH_CMDLINE, 64 * 1024, &text) >= 0)
 		(void)vfe_cmdline_parse(text, &v->cmd);
+	load_boot(cli, v);
+}
+
+static void print_boot(const struct status_view *v)
+{
+	for (size_t i = 0; i < v->n_boot; i++) {
+		const struct vfe_boot_status *b = &v->boot[i];
+		printf("\nBoot loader: %s\n", b->loader);
+		if (b->booted_entry[0])
+			printf("  This boot:       %s%s\n", b->booted_entry, b->booted_recovery ? " (the no-passthrough entry)" : "");
+		if (b->next_boot[0])
+			printf("  Next boot:       %s\n", b->next_boot);
+		if (b->recovery_health[0])
+			printf("  Recovery entry:  %s\n", b->recovery_health);
+	}
 }
 
 static bool entry_in_record(const struct vfe_status *st, const struct vfe_entry *e)
@@ -71,6 +116,23 @@ static void print_device(const struct vfe_cli *cli, const struct vfe_status_dev 
 	printf("\n");
 }
 
+/* Config entries the binder did not act on this boot, and why not. */
+static void print_unrecorded(const struct status_view *v)
+{
+	bool recovery = v->st_err == 0 && streq(v->st.mode, "recovery");
+	bool header = false;
+
+	for (size_t i = 0; v->st_err == 0 && i < v->cfg.n; i++) {
+		if (entry_in_record(&v->st, &v->cfg.entries[i]))
+			continue;
+		if (!header)
+			printf(recovery ? "\nNot bound, this is a recovery boot:\n"
+					: "\nNot in this boot's record (added after boot? run update-initramfs -u and reboot):\n");
+		header = true;
+		printf("  %s\n", v->cfg.entries[i].source);
+	}
+}
+
 static void print_text(const struct vfe_cli *cli, const struct status_view *v)
 {
 	const struct vfe_status *st = &v->st;
@@ -92,12 +154,10 @@ static void print_text(const struct vfe_cli *cli, const struct status_view *v)
 		for (size_t i = 0; i < st->n_devs; i++)
 			print_device(cli, &st->devs[i]);
 	}
-	for (size_t i = 0; v->st_err == 0 && i < v->cfg.n; i++)
-		if (!entry_in_record(st, &v->cfg.entries[i]))
-			printf("\nNot in this boot's record: %s (added after boot? run update-initramfs -u and reboot)\n",
-			       v->cfg.entries[i].source);
+	print_unrecorded(v);
 	if (v->cmd.off && (v->st_err < 0 || !streq(st->mode, "recovery")))
 		printf("\nThe kernel command line has %s\n", v->cmd.off_reason);
+	print_boot(v);
 }
 
 static void json_kv_str(struct strbuf *sb, const char *k, const char *v, bool comma)
@@ -180,6 +240,17 @@ static int print_json(const struct vfe_cli *cli, const struct status_view *v)
 			sb_putc(&sb, ',');
 		first = false;
 		sb_put_json_string(&sb, v->cfg.entries[i].source);
+	}
+	sb_puts(&sb, "],\"boot\":[");
+	for (size_t i = 0; i < v->n_boot; i++) {
+		const struct vfe_boot_status *b = &v->boot[i];
+		sb_puts(&sb, i ? ",{" : "{");
+		json_kv_str(&sb, "loader", b->loader, true);
+		json_kv_str(&sb, "booted_entry", b->booted_entry, true);
+		sb_printf(&sb, "\"booted_recovery\":%s,", b->booted_recovery ? "true" : "false");
+		json_kv_str(&sb, "next_boot", b->next_boot, true);
+		json_kv_str(&sb, "recovery_entry", b->recovery_health, false);
+		sb_putc(&sb, '}');
 	}
 	sb_puts(&sb, "]}\n");
 	if (sb.oom)

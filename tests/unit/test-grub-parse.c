@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* GRUB backend parsers: /etc/default/grub fragments, grub.cfg entries, where /boot/grub lives. */
+#include <stdio.h>
+
+#include "fakesys.h"
+#include "grub-cfg.h"
+#include "grub-defaults.h"
+#include "grub-fs.h"
+#include "tap.h"
+
+TEST(defaults_assignments_quotes_and_expansion)
+{
+	struct vfe_grubenv v = { 0 };
+	char *err = NULL;
+
+	CHECK(vfe_grub_defaults_parse("# comment with 'quote\n"
+				      "GRUB_DEFAULT=0\n"
+				      "export GRUB_TIMEOUT=5 # trailing\n"
+				      "GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`\n",
+				      &v, &err) == -EINVAL);
+	CHECK_CONTAINS(err, "line 4");
+	free(err);
+	vfe_grubenv_free(&v);
+	CHECK(vfe_grub_defaults_parse("GRUB_DEFAULT=0\n"
+				      "export GRUB_TIMEOUT=5 # trailing\n"
+				      "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash\"\n"
+				      "GRUB_CMDLINE_LINUX='console=ttyS0'\n"
+				      "if [ -x /x ]; then echo \"hi\"; fi\n",
+				      &v, &err) == 0);
+	CHECK(vfe_grub_defaults_parse("GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on\"\n"
+				      "X=${GRUB_CMDLINE_LINUX}-a\\ b\n",
+				      &v, &err) == 0);
+	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_DEFAULT"), "0");
+	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_TIMEOUT"), "5");
+	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_CMDLINE_LINUX_DEFAULT"), "quiet splash intel_iommu=on");
+	CHECK_STREQ(vfe_grubenv_get(&v, "X"), "console=ttyS0-a b");
+	vfe_grubenv_free(&v);
+}
+
+TEST(defaults_malformed_names_the_line)
+{
+	struct vfe_grubenv v = { 0 };
+	char *err = NULL;
+
+	CHECK(vfe_grub_defaults_parse("GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash\nGRUB_TIMEOUT=5\n", &v,
+				      &err) == -EINVAL);
+	CHECK_CONTAINS(err, "line 2");
+	CHECK_CONTAINS(err, "unterminated");
+	free(err);
+	vfe_grubenv_free(&v);
+}
+
+TEST(defaults_load_reads_dropins_in_glob_order)
+{
+	struct fake_root f;
+	struct vfe_grubenv v;
+
+	CHECK(fake_root_new(&f, NULL) == 0);
+	fake_write(&f, "etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=quiet\n");
+	fake_write(&f, "etc/default/grub.d/init-select.cfg", "A=1\n");
+	fake_write(&f, "etc/default/grub.d/vfio-early.cfg",
+		   "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT iommu=pt\"\n");
+	fake_write(&f, "etc/default/grub.d/zz.cfg", "A=\"$A 2\"\n");
+	fake_write(&f, "etc/default/grub.d/ignored.cfg~", "A=bad\n");
+	CHECK(vfe_grub_defaults_load(&f.root, true, NULL, &v) == 0);
+	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_CMDLINE_LINUX_DEFAULT"), "quiet iommu=pt");
+	CHECK_STREQ(vfe_grubenv_get(&v, "A"), "1 2");
+	vfe_grubenv_free(&v);
+	CHECK(vfe_grub_defaults_load(&f.root, true, "vfio-early.cfg", &v) == 0);
+	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_CMDLINE_LINUX_DEFAULT"), "quiet");
+	vfe_grubenv_free(&v);
+	fake_root_free(&f);
+}
+
+static const char cfg_text[] =
+	"function load_video {\n  insmod all_video\n}\n"
+	"menuentry 'Debian GNU/Linux' --class debian $menuentry_id_option 'gnulinux-simple-U' {\n\tlinux /v\n}\n"
+	"submenu 'Advanced options for Debian GNU/Linux' $menuentry_id_option 'gnulinux-advanced-U' {\n"
+	"\tmenuentry 'Debian, with Linux 6.1' --class debian $menuentry_id_option 'gnulinux-6.1-advanced-U' {\n"
+	"\t\tlinux /v\n\t}\n}\n"
+	"menuentry 'Debian GNU/Linux (no GPU passthrough)' $menuentry_id_option 'vfio-early-nopt' {\n\tlinux /v\n}\n"
+	"submenu 'Advanced options for Debian GNU/Linux (no GPU passthrough)' $menuentry_id_option 'vfio-early-advanced' {\n"
+	"\tmenuentry 'It'\\''s 6.1 (no GPU passthrough)' $menuentry_id_option 'vfio-early-nopt-6.1' {\n\t}\n}\n"
+	"if [ \"${vfio_early_menu}\" = 1 ]; then\n  set timeout_style=menu\nfi\n";
+
+TEST(cfg_entries_ids_and_submenu_paths)
+{
+	struct vfe_grub_cfg c;
+	const struct vfe_grub_entry *e;
+
+	CHECK(vfe_grub_cfg_parse(cfg_text, &c) == 0);
+	CHECK(c.n == 6);
+	CHECK(c.has_menu_hook);
+	e = vfe_grub_cfg_find(&c, "gnulinux-advanced-U>gnulinux-6.1-advanced-U");
+	CHECK(e && !e->ours);
+	e = vfe_grub_cfg_find(&c, "vfio-early-nopt");
+	CHECK(e && e->ours && !e->submenu);
+	CHECK_STREQ(e ? e->title : "", "Debian GNU/Linux (no GPU passthrough)");
+	e = vfe_grub_cfg_find(&c, "vfio-early-advanced>vfio-early-nopt-6.1");
+	CHECK(e && e->ours);
+	CHECK_STREQ(e ? e->title : "", "It's 6.1 (no GPU passthrough)");
+	e = vfe_grub_cfg_first_passthrough(&c);
+	CHECK_STREQ(e ? e->id : "", "gnulinux-simple-U");
+	vfe_grub_cfg_free(&c);
+}
+
+TEST(fs_probe_longest_mount_and_block_layers)
+{
+	struct fake_root f;
+	struct vfe_grub_fs fs;
+
+	CHECK(fake_root_new(&f, NULL) == 0);
+	fake_write(&f, "proc/self/mountinfo",
+		   "22 1 8:2 / / rw,relatime shared:1 - ext4 /dev/sda2 rw\n"
+		   "23 22 8:1 / /boot/efi rw shared:2 - vfat /dev/sda1 rw\n"
+		   "24 22 253:0 / /boot rw shared:3 - ext4 /dev/mapper/vg-boot rw\n"
+		   "25 22 0:40 / /bootx rw - tmpfs tmpfs rw\n");
+	CHECK(vfe_grub_fs_probe(&f.root, "boot/grub", &fs) == 0);
+	CHECK_STREQ(fs.mountpoint, "/boot");
+	CHECK(fs.major == 253 && fs.grub_can_write); /* no dm/ in sysfs yet */
+	fake_mkdir(&f, "sys/devices/virtual/block/dm-0/dm");
+	fake_symlink(&f, "sys/dev/block/253:0", "../../devices/virtual/block/dm-0");
+	CHECK(vfe_grub_fs_probe(&f.root, "boot/grub", &fs) == 0);
+	CHECK(!fs.grub_can_write);
+	CHECK_CONTAINS(fs.why, "LVM");
+	/* a partition of an MD array: md/ is on the parent */
+	fake_write(&f, "proc/self/mountinfo", "22 1 259:1 / / rw - ext4 /dev/md0p1 rw\n");
+	fake_write(&f, "sys/devices/virtual/block/md0/md0p1/partition", "1\n");
+	fake_mkdir(&f, "sys/devices/virtual/block/md0/md");
+	fake_symlink(&f, "sys/dev/block/259:1", "../../devices/virtual/block/md0/md0p1");
+	CHECK(vfe_grub_fs_probe(&f.root, "boot/grub", &fs) == 0);
+	CHECK(!fs.grub_can_write);
+	CHECK_CONTAINS(fs.why, "MD RAID");
+	fake_write(&f, "proc/self/mountinfo", "22 1 0:30 /@ / ro,noatime - btrfs /dev/sda2 rw\n");
+	CHECK(vfe_grub_fs_probe(&f.root, "boot/grub", &fs) == 0);
+	CHECK(!fs.grub_can_write && fs.read_only);
+	CHECK_CONTAINS(fs.why, "btrfs");
+	fake_root_free(&f);
+}
+
+TAP_MAIN()
