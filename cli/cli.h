@@ -20,6 +20,8 @@ int verb_list(struct vfe_cli *cli, int argc, char **argv);
 int verb_add(struct vfe_cli *cli, int argc, char **argv);
 int verb_remove(struct vfe_cli *cli, int argc, char **argv);
 int verb_boot(struct vfe_cli *cli, int argc, char **argv);
+int verb_check(struct vfe_cli *cli, int argc, char **argv);
+int verb_xml(struct vfe_cli *cli, int argc, char **argv);
 
 /* Shared by the verbs. */
 #define EXIT_USAGE 2

@@ -16,6 +16,8 @@ static const struct verb verbs[] = {
 	{ "list", "[--json]", "Display, audio and USB controllers, their IOMMU groups and drivers", verb_list },
 	{ "add", "[--group] [--allow-boot-vga] DEVICE", "Add a device (address or vendor:device) to the config", verb_add },
 	{ "remove", "DEVICE", "Remove a device from the config", verb_remove },
+	{ "check", "[--json]", "The passthrough checklist: pass, warn or fail, with the fix", verb_check },
+	{ "xml", "[--xml|--qemu] [DEVICE]", "libvirt <hostdev> XML and QEMU -device arguments for the guest", verb_xml },
 	{ "boot", "COMMAND ...", "Boot entries, kernel parameters, the no-passthrough entry", verb_boot },
 };
 

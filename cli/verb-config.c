@@ -179,10 +179,15 @@ static int append_line(struct vfe_cli *cli, const char *comment, const char *lin
 	struct strbuf sb = { 0 };
 	int k = vfe_read_file(&cli->root, PATH_CONFIG, VFE_CONFIG_MAX_SIZE, &old);
 
-	if (k == -ENOENT)
-		old = strdup("# vfio-early: devices to bind to vfio-pci at boot; see vfio-early.conf(5)\n"), k = 0;
+	if (k == -ENOENT) {
+		old = strdup("# vfio-early: devices to bind to vfio-pci at boot; see vfio-early.conf(5)\n");
+		k = old ? (int)strlen(old) : -ENOMEM;
+	}
 	if (k < 0 || !old)
 		return log_error_errno(k < 0 ? k : -ENOMEM, "cannot read /%s: %m", PATH_CONFIG);
+	if (strlen(old) != (size_t)k)
+		return log_error_errno(-EINVAL, "/%s contains a NUL byte (binary file?): fix or remove it; nothing written",
+				       PATH_CONFIG);
 	sb_puts(&sb, old);
 	if (sb.len && sb.s[sb.len - 1] != '\n')
 		sb_putc(&sb, '\n');

@@ -102,7 +102,9 @@ int vfe_status_write(const struct vfe_root *r, const struct vfe_status *s)
 
 	if (!text)
 		return -ENOMEM;
-	if (mkdirat(r->fd, PATH_STATUS_DIR, 0755) < 0 && errno != EEXIST)
+	if (mkdirat(r->fd, PATH_STATUS_DIR, 0755) == 0)
+		(void)fchmodat(r->fd, PATH_STATUS_DIR, 0755, 0); /* whatever the umask: status runs unprivileged */
+	else if (errno != EEXIST)
 		return negative_errno();
 	/* /run is a tmpfs: fsync would only cost time at boot */
 	return vfe_write_file_atomic(r, PATH_STATUS, text, strlen(text), 0644, VFE_ATOMIC_NO_SYNC);
