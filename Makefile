@@ -58,6 +58,7 @@ BINDER := $(B)/vfio-early-bind
 CLI := $(B)/vfio-early
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
+DOCS := docs/guide.md docs/grub.md docs/dracut.md
 MANPAGES := $(patsubst docs/%.scd,$(B)/man/%,$(wildcard docs/*.[1-8].scd))
 
 ALL_LIBS := $(LIB_CLI) $(LIB_RECOVERY) $(LIB_EFI) $(LIB_EARLY) $(LIB_COMMON)
@@ -144,6 +145,7 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 		$(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
 	for f in $(MANPAGES); do s=$${f##*.}; install -Dm644 $$f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	install -Dm644 docs/vfio-early.conf.example $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
+	for f in $(DOCS); do install -Dm644 $$f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done
 	# GRUB: the "(no GPU passthrough)" entries; they stay empty until 'vfio-early boot install' (docs/grub.md)
 	install -Dm755 recovery/grub.d/42_vfio-early $(DESTDIR)$(SYSCONFDIR)/grub.d/42_vfio-early
 	# dracut module: scripts 0755, systemd units 0644
@@ -158,6 +160,7 @@ uninstall:
 	rm -f $(DESTDIR)$(ITDIR)/hooks/vfio-early $(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
 	for f in $(MANPAGES); do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	rm -f $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
+	for f in $(DOCS); do rm -f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done
 	rm -f $(DESTDIR)$(SYSCONFDIR)/grub.d/42_vfio-early
 	-rmdir $(DESTDIR)$(DOCDIR)
 	rm -rf $(DESTDIR)$(DRACUTDIR)/90vfio-early
