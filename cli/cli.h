@@ -26,5 +26,8 @@ int verb_xml(struct vfe_cli *cli, int argc, char **argv);
 /* Shared by the verbs. */
 #define EXIT_USAGE 2
 int cli_require_root(const struct vfe_cli *cli, const char *what);
+/* Prints and frees sb; the exit code (1 when building it ran out of memory). */
+struct strbuf;
+int cli_print(struct strbuf *sb);
 /* Parses the common per-verb options (--json, --dry-run, -h); returns optind, -1 to exit 0, -2 on usage error. */
 int cli_parse_verb_opts(struct vfe_cli *cli, int argc, char **argv, const char *usage, bool allow_dry_run);

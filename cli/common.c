@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "strbuf.h"
 
 int cli_require_root(const struct vfe_cli *cli, const char *what)
 {
@@ -44,4 +45,17 @@ int cli_parse_verb_opts(struct vfe_cli *cli, int argc, char **argv, const char *
 bad:
 	fprintf(stderr, "Usage: vfio-early %s\n", usage);
 	return -2;
+}
+
+int cli_print(struct strbuf *sb)
+{
+	int k = 0;
+
+	if (sb->oom) {
+		log_error("out of memory");
+		k = 1;
+	} else if (sb->s)
+		fputs(sb->s, stdout);
+	sb_free(sb);
+	return k;
 }

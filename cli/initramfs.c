@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/wait.h>
 
+#include "hex.h"
 #include "initramfs.h"
 
 #define NEWC_HDR 110
@@ -20,17 +21,10 @@ static int64_t hex8(const uint8_t *p)
 	uint32_t v = 0;
 
 	for (int i = 0; i < 8; i++) {
-		uint8_t c = p[i];
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		int d = hex_digit((char)p[i]);
+		if (d < 0)
 			return -1;
-		v = v << 4 | d;
+		v = v << 4 | (uint32_t)d;
 	}
 	return v;
 }

@@ -127,11 +127,7 @@ static int print_json(const struct vfe_pci *pci, const struct vfe_config *c, str
 		json_dev(&sb, pci, &pci->devs[i], c, nm);
 	}
 	sb_puts(&sb, "]}\n");
-	if (sb.oom)
-		return log_error_errno(-ENOMEM, "out of memory"), 1;
-	fputs(sb.s, stdout);
-	sb_free(&sb);
-	return 0;
+	return cli_print(&sb);
 }
 
 int verb_list(struct vfe_cli *cli, int argc, char **argv)

@@ -253,11 +253,7 @@ static int print_json(const struct vfe_cli *cli, const struct status_view *v)
 		sb_putc(&sb, '}');
 	}
 	sb_puts(&sb, "]}\n");
-	if (sb.oom)
-		return log_error_errno(-ENOMEM, "out of memory"), 1;
-	fputs(sb.s, stdout);
-	sb_free(&sb);
-	return 0;
+	return cli_print(&sb);
 }
 
 int verb_status(struct vfe_cli *cli, int argc, char **argv)

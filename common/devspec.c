@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "devspec.h"
+#include "hex.h"
 
 /* Exactly n hex digits at s; returns the value or -1. */
 static long hex_field(const char *s, size_t n)
@@ -11,15 +12,8 @@ static long hex_field(const char *s, size_t n)
 	long v = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		int d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		int d = hex_digit(s[i]);
+		if (d < 0)
 			return -1;
 		v = v * 16 + d;
 	}

@@ -47,6 +47,15 @@ char *vfe_cmdline_next_arg(char *args, char **param, char **val)
 	return args;
 }
 
+char *vfe_cmdline_strip(char *buf)
+{
+	for (size_t l = strlen(buf); l > 0 && isspace((unsigned char)buf[l - 1]); l--)
+		buf[l - 1] = '\0';
+	while (isspace((unsigned char)*buf))
+		buf++;
+	return buf;
+}
+
 bool vfe_param_eq(const char *a, const char *b)
 {
 	for (;; a++, b++) {
@@ -143,12 +152,7 @@ int vfe_cmdline_parse(const char *text, struct vfe_cmdline *ret)
 	*ret = (struct vfe_cmdline){ 0 };
 	if (!buf)
 		return -ENOMEM;
-	/* /proc/cmdline ends in a newline the kernel never saw: inside an open quote it would stick to a value */
-	for (size_t l = strlen(buf); l > 0 && isspace((unsigned char)buf[l - 1]); l--)
-		buf[l - 1] = '\0';
-	args = buf;
-	while (isspace((unsigned char)*args))
-		args++;
+	args = vfe_cmdline_strip(buf);
 	while (*args) {
 		args = vfe_cmdline_next_arg(args, &param, &val);
 		if (streq(param, "--") && !val)

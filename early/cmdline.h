@@ -24,6 +24,13 @@ struct vfe_cmdline {
  */
 char *vfe_cmdline_next_arg(char *args, char **param, char **val);
 
+/*
+ * Strips blanks at both ends in place and returns the start: /proc/cmdline
+ * ends in a newline the kernel never saw, which inside an open quote would
+ * stick to a value.
+ */
+char *vfe_cmdline_strip(char *buf);
+
 /* Parameter names compare with '-' and '_' equal, as the kernel's parameq(). */
 bool vfe_param_eq(const char *a, const char *b);
 

@@ -104,11 +104,7 @@ int vfe_recovery_cmdline(const char *options, char **ret)
 
 	if (!buf)
 		return -ENOMEM;
-	for (size_t l = strlen(buf); l > 0 && isspace((unsigned char)buf[l - 1]); l--)
-		buf[l - 1] = '\0';
-	args = buf;
-	while (isspace((unsigned char)*args))
-		args++;
+	args = vfe_cmdline_strip(buf);
 	sb_puts(&sb, "");
 	while (*args) {
 		args = vfe_cmdline_next_arg(args, &param, &val);

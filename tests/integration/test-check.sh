@@ -8,13 +8,11 @@ cd "$(dirname "$0")/../.."
 B=${B:-build}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. tests/lib/tap.sh
+TAP_DIAG=$T/out TAP_DIAG_LINES=30
 R=$T/root
 REL=6.1.0-99-amd64
-n=0 failed=0
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$T/out" | head -30; }
-check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name"; fi; }
 ve() { "$B/vfio-early" --root="$R" "$@" >"$T/out" 2>&1; echo $? >"$T/rc"; }
 rc() { cat "$T/rc"; }
 line() { grep -- "$1" "$T/out" | head -1; }

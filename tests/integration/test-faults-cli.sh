@@ -8,12 +8,10 @@ cd "$(dirname "$0")/../.."
 B=${B:-build}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. tests/lib/tap.sh
+TAP_DIAG=$T/err TAP_DIAG_LINES=20
 R=$T/root
-n=0 failed=0
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$T/err" | head -20; }
-check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name"; fi; }
 snap() { (cd "$R" && find . -printf '%p %m %s\n' | sort && find . -type f -exec md5sum {} + | sort); }
 # cli_fails NAME CMD...: exit 1, exactly one line on stderr, the tree unchanged
 cli_fails() {

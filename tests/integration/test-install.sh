@@ -5,9 +5,7 @@ set -u
 cd "$(dirname "$0")/../.."
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+. tests/lib/tap.sh
 
 if make -s install B="${B:-build}" DESTDIR="$T/d" >"$T/log" 2>&1; then ok "make install succeeds"; else not_ok "make install succeeds"; sed 's/^/# /' "$T/log"; fi
 for f in usr/sbin/vfio-early usr/libexec/vfio-early/vfio-early-bind usr/share/initramfs-tools/hooks/vfio-early \

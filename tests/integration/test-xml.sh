@@ -7,13 +7,10 @@ cd "$(dirname "$0")/../.."
 B=${B:-build}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. tests/lib/tap.sh
+TAP_DIAG=$T/out TAP_DIAG_LINES=30
 R=$T/root
-n=0 failed=0
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$T/out" | head -30; }
-check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name"; fi; }
 ve() { "$B/vfio-early" --root="$R" "$@" >"$T/out" 2>"$T/err"; echo $? >"$T/rc"; }
 rc() { cat "$T/rc"; }
 
