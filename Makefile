@@ -61,7 +61,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 DOCS := docs/guide.md docs/grub.md docs/dracut.md
 MANPAGES := $(patsubst docs/%.scd,$(B)/man/%,$(wildcard docs/*.[1-8].scd))
 
-ALL_LIBS := $(LIB_CLI) $(LIB_RECOVERY) $(LIB_EFI) $(LIB_EARLY) $(LIB_COMMON)
+ALL_LIBS := $(LIB_CLI) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LIB_COMMON)
 
 .SECONDARY:
 .PHONY: all check check-unit demo bench fuzz install uninstall clean deps man
@@ -148,6 +148,10 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 	for f in $(DOCS); do install -Dm644 $$f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done
 	# GRUB: the "(no GPU passthrough)" entries; they stay empty until 'vfio-early boot install' (docs/grub.md)
 	install -Dm755 recovery/grub.d/42_vfio-early $(DESTDIR)$(SYSCONFDIR)/grub.d/42_vfio-early
+	# systemd-boot / kernelstub / Boot####: refresh the "(no GPU passthrough)" entry after kernel changes (vfio-early-boot(8))
+	for d in kernel/postinst.d kernel/postrm.d initramfs/post-update.d; do \
+		install -Dm755 recovery/kernel/zzz-vfio-early $(DESTDIR)$(SYSCONFDIR)/$$d/zzz-vfio-early; done
+	install -Dm755 recovery/kernel-install/95-vfio-early.install $(DESTDIR)$(PREFIX)/lib/kernel/install.d/95-vfio-early.install
 	# dracut module: scripts 0755, systemd units 0644
 	if [ -d initramfs-hook/dracut/90vfio-early ]; then \
 		for f in initramfs-hook/dracut/90vfio-early/*; do \
@@ -162,6 +166,8 @@ uninstall:
 	rm -f $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
 	for f in $(DOCS); do rm -f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done
 	rm -f $(DESTDIR)$(SYSCONFDIR)/grub.d/42_vfio-early
+	for d in kernel/postinst.d kernel/postrm.d initramfs/post-update.d; do rm -f $(DESTDIR)$(SYSCONFDIR)/$$d/zzz-vfio-early; done
+	rm -f $(DESTDIR)$(PREFIX)/lib/kernel/install.d/95-vfio-early.install
 	-rmdir $(DESTDIR)$(DOCDIR)
 	rm -rf $(DESTDIR)$(DRACUTDIR)/90vfio-early
 

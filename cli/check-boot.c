@@ -22,12 +22,13 @@ static void one_backend(struct check_env *env, const struct vfe_boot_backend *b,
 	if (k < 0)
 		check_add(env->rep, id, title, CHECK_WARN, "see the error above; 'vfio-early boot show' tells more",
 			  "cannot read its state: %s", strerror(-k));
-	else if (streq(st.recovery_health, "ok"))
-		check_add(env->rep, id, title, CHECK_PASS, NULL, "ok%s%s", st.next_boot[0] ? "; next boot: " : "",
-			  st.next_boot);
+	else if (startswith(st.recovery_health, "ok"))
+		check_add(env->rep, id, title, CHECK_PASS, NULL, "%s%s%s", st.recovery_health,
+			  st.next_boot[0] ? "; next boot: " : "", st.next_boot);
 	else
-		check_add(env->rep, id, title, CHECK_FAIL, "sudo vfio-early boot install", "%s",
-			  st.recovery_health[0] ? st.recovery_health : "missing");
+		/* the firmware's Boot#### entry is a second way back; the boot loader's own entry is the first */
+		check_add(env->rep, id, title, streq(b->name, "firmware") ? CHECK_WARN : CHECK_FAIL,
+			  "sudo vfio-early boot install", "%s", st.recovery_health[0] ? st.recovery_health : "missing");
 }
 
 void check_boot_entries(struct check_env *env)

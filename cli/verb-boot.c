@@ -15,7 +15,7 @@
 #include "recovery-cmdline.h"
 #include "strbuf.h"
 
-enum op { OP_SHOW, OP_INSTALL, OP_REMOVE, OP_RECOVERY_NEXT, OP_RECOVERY_DEFAULT, OP_PASSTHROUGH_DEFAULT, OP_MENU_NEXT };
+enum op { OP_SHOW, OP_INSTALL, OP_REMOVE, OP_RECOVERY_NEXT, OP_RECOVERY_DEFAULT, OP_PASSTHROUGH_DEFAULT, OP_MENU_NEXT, OP_REFRESH };
 
 struct boot_args {
 	enum op op;
@@ -31,7 +31,9 @@ static const char usage[] =
 	"  recovery --next [--firmware]       boot the \"no GPU passthrough\" entry once, next boot\n"
 	"  recovery --default                 make the recovery entry the default\n"
 	"  passthrough --default              make the passthrough entry the default again\n"
-	"  menu --next                        show the boot menu on the next boot\n\n"
+	"  menu --next                        show the boot menu on the next boot\n"
+	"  refresh                            after a kernel change: bring the recovery entries up to date\n"
+	"                                     (run by the kernel hooks; does nothing before install)\n\n"
 	"Every changing command takes --dry-run: it prints the changes and changes nothing.\n"
 	"See vfio-early-boot(8).\n";
 
@@ -43,7 +45,8 @@ static int parse_op(const char *s, struct boot_args *a)
 		const char *name;
 		enum op op;
 	} ops[] = { { "show", OP_SHOW },         { "install", OP_INSTALL },          { "remove", OP_REMOVE },
-		    { "recovery", OP_RECOVERY_NEXT }, { "passthrough", OP_PASSTHROUGH_DEFAULT }, { "menu", OP_MENU_NEXT } };
+		    { "recovery", OP_RECOVERY_NEXT }, { "passthrough", OP_PASSTHROUGH_DEFAULT }, { "menu", OP_MENU_NEXT },
+		    { "refresh", OP_REFRESH } };
 
 	for (size_t i = 0; i < ELEMENTSOF(ops); i++)
 		if (streq(s, ops[i].name))
@@ -145,6 +148,8 @@ static int call(const struct vfe_boot_backend *b, struct vfe_boot_ctx *ctx, cons
 	case OP_REMOVE: fn = b->remove; break;
 	case OP_RECOVERY_NEXT: fn = b->recovery_next; break;
 	case OP_MENU_NEXT: fn = b->menu_next; break;
+	case OP_REFRESH:
+		return b->refresh ? b->refresh(ctx) : 0;
 	case OP_RECOVERY_DEFAULT:
 	case OP_PASSTHROUGH_DEFAULT:
 		if (!b->set_default)
@@ -185,7 +190,7 @@ static int run_backends(struct vfe_cli *cli, const struct boot_args *a, struct v
 			log_error("%s: %s failed; the boot loaders before it in 'vfio-early boot show' may already "
 				  "have changed", b->name, a->op == OP_INSTALL ? "install" : "the command");
 	}
-	if (k >= 0 && !used && !cli->json) {
+	if (k >= 0 && !used && !cli->json && a->op != OP_REFRESH) {
 		explain_nothing_found(cli);
 		return a->op == OP_SHOW ? 0 : -ENOENT;
 	}

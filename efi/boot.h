@@ -58,6 +58,13 @@ struct vfe_boot_backend {
 	int (*set_default)(struct vfe_boot_ctx *ctx, bool recovery);
 	int (*menu_next)(struct vfe_boot_ctx *ctx);
 	int (*status)(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret);
+	/*
+	 * After a kernel was installed or removed (the kernel-install plugin and
+	 * the postinst.d/postrm.d hooks run `vfio-early boot refresh`): bring the
+	 * recovery entry up to date where install made one; nothing otherwise.
+	 * May be NULL.
+	 */
+	int (*refresh)(struct vfe_boot_ctx *ctx);
 };
 
 /* NULL-terminated list of every backend, in the order they are tried. */

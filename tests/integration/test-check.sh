@@ -166,7 +166,8 @@ ve check extra
 check "an extra argument is a usage error" test "$(rc)" = 2
 
 ve check --json
-check "no boot loader known: the recovery entry is not checked" test "$(result recovery-entry)" = skip
+# the fake host has efivarfs, so only the firmware's Boot#### path is known: a second way back, its absence warns
+check "no boot loader known: a missing firmware entry only warns" test "$(result recovery-entry:firmware)" = warn
 mkdir -p "$R/etc/default"
 echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$R/etc/default/grub"
 ve check --json

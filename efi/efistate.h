@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "root.h"
+
+/*
+ * What `vfio-early boot install` changed in the EFI backends' files, so that
+ * `remove` undoes exactly that: one record per line in
+ * /var/lib/vfio-early/boot-efi.state, written through changes.h.
+ *   param PATH PARAM [REPLACED]  PARAM was added to PATH (replacing REPLACED)
+ *   created PATH                 PATH did not exist before install
+ */
+struct vfe_state_rec {
+	char *kind, *path, *param, *replaced;
+};
+
+struct vfe_efi_state {
+	struct vfe_state_rec *v;
+	size_t n;
+};
+
+int vfe_efi_state_parse(const char *text, struct vfe_efi_state *ret);
+bool vfe_efi_state_has(const struct vfe_efi_state *s, const char *kind, const char *path, const char *param);
+int vfe_efi_state_add(struct vfe_efi_state *s, const char *kind, const char *path, const char *param,
+		      const char *replaced);
+/* The file's text; NULL (no file) when there are no records. */
+char *vfe_efi_state_format(const struct vfe_efi_state *s);
+void vfe_efi_state_free(struct vfe_efi_state *s);
