@@ -40,8 +40,10 @@ static int parse_line(struct vfe_bls_entry *e, char *line)
 
 	if (streq(line, EFI_NOPT_MARK) || startswith(line, EFI_NOPT_MARK))
 		return e->ours = true, 0;
-	if ((src = startswith(line, "# vfio-early-source: ")))
+	if ((src = startswith(line, "# vfio-early-source: "))) {
+		free(e->source); /* twice: the last one counts, like every other key */
 		return (e->source = strdup(src)) ? 0 : -ENOMEM;
+	}
 	while (isspace((unsigned char)*key))
 		key++;
 	if (!*key || *key == '#')

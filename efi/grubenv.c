@@ -55,6 +55,14 @@ static int parse_line(const char *p, const char *end, struct vfe_grubenv *env, c
 		return -EINVAL;
 	}
 	*next = p + 1;
+	/* GRUB's load_env sets the variables in order: of two lines with one name, the last wins */
+	for (size_t i = 0; i < env->n; i++)
+		if (streq(env->names[i], name)) {
+			free(name);
+			free(env->values[i]);
+			env->values[i] = value;
+			return 0;
+		}
 	return env_add(env, name, value);
 }
 

@@ -19,20 +19,24 @@ regress) san_lib="-fsanitize=$SANS" san_link="-fsanitize=$SANS" out=build-fuzz/r
 esac
 B=build-fuzz/obj-$mode
 SAN="$san_lib -fno-omit-frame-pointer -fno-sanitize-recover=all"
-make -s B="$B" CC="$CC" SAN="$SAN" "$B/libvfe-common.a" "$B/libvfe-early.a" "$B/cli/initramfs.o" >&2
-CFLAGS="-std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Icommon -Iearly -Icli -Itests/fuzz"
-LIBS=$(pkg-config --libs libkmod libpci)
+make -s B="$B" CC="$CC" SAN="$SAN" "$B/libvfe-common.a" "$B/libvfe-early.a" "$B/libvfe-efi.a" \
+	"$B/libvfe-recovery.a" "$B/cli/initramfs.o" >&2
+CFLAGS="-std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Icommon -Iearly -Iefi -Irecovery -Icli -Itests/fuzz"
+CFLAGS="$CFLAGS $(pkg-config --cflags efivar efiboot blkid)"
+LIBS=$(pkg-config --libs libkmod libpci efivar efiboot blkid)
+LIBA="$B/cli/initramfs.o $B/libvfe-efi.a $B/libvfe-recovery.a $B/libvfe-early.a $B/libvfe-common.a"
 mkdir -p "$out"
 for src in tests/fuzz/fuzz-*.c; do
 	name=$(basename "$src" .c)
 	extra=
 	[ "$mode" = regress ] && extra=tests/fuzz/driver.c
 	bin=$out/$name
-	if [ -z "$(find "$bin" -newer "$src" 2>/dev/null)" ] || [ "$B/libvfe-early.a" -nt "$bin" ] ||
-		[ "$B/libvfe-common.a" -nt "$bin" ] || [ "$B/cli/initramfs.o" -nt "$bin" ]; then
+	stale=0
+	for dep in $LIBA; do [ "$dep" -nt "$bin" ] && stale=1; done
+	if [ -z "$(find "$bin" -newer "$src" 2>/dev/null)" ] || [ $stale = 1 ]; then
 		# shellcheck disable=SC2086
 		$CC $CFLAGS $san_link -fno-omit-frame-pointer -fno-sanitize-recover=all -o "$bin" "$src" $extra \
-			"$B/cli/initramfs.o" "$B/libvfe-early.a" "$B/libvfe-common.a" $LIBS
+			$LIBA $LIBS
 	fi
 	echo "$bin"
 done
