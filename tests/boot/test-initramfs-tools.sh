@@ -6,7 +6,9 @@
 #      drivers never probe them; refusals for the boot VGA and a shared group
 #   R  vfio_early=off: the native drivers own everything (recovery)
 #   G  a garbage kernel command line: the boot goes on, problems are recorded
-# Prints TAP. About a minute on 2 cores under TCG.
+# and one boot of a second image whose vfio-pci module was taken out:
+#   M  the binder finds no vfio-pci: it binds nothing, says why, the boot goes on
+# Prints TAP. About a minute and a half on 2 cores under TCG.
 set -u
 # shellcheck disable=SC2016 # eval '...' defers expansion to the check, on purpose
 . "$(dirname "$0")/lib.sh"
@@ -68,6 +70,10 @@ cat >"$D" <<'EOF'
 device
 device id=1234 "unterminated
 EOF
+# a binary drop-in (random bytes with NULs): skipped whole, the rest still applies
+B2=$VFE_DEST/etc/vfio-early.d/95-binary.conf
+head -c 3000 /dev/urandom >"$B2"
+printf 'device 0000:00:05.0\0\1\2' >>"$B2"
 
 vfe_it_confdir "$T/it" || tap_bail "initramfs-tools CONFDIR"
 t0=$(date +%s)
@@ -94,9 +100,10 @@ vfe_mkrootfs "$T/root.img" || tap_bail "root file system image" "$T/mke2fs.log"
 # ------------------------------------------------------------------ boots
 
 P=$T/passthrough.log R=$T/recovery.log G=$T/garbage.log
+# boot NAME LOG [CMDLINE [INITRD]]
 boot() {
 	local name=$1 log=$2 t0=$SECONDS
-	if vfe_boot "$T/initrd" "$T/root.img" "$log" "${3:-}"; then
+	if vfe_boot "${4:-$T/initrd}" "$T/root.img" "$log" "${3:-}"; then
 		tap_ok "$name boot reaches /sbin/init and finishes ($((SECONDS - t0)) s)"
 	else
 		tap_not_ok "$name boot reaches /sbin/init and finishes ($((SECONDS - t0)) s)"
@@ -180,6 +187,8 @@ has_problems() {
 tap_check "(f) config problems are recorded with file:line" has_problems "$P" \
 	/etc/vfio-early.conf:9: /etc/vfio-early.conf:10: \
 	/etc/vfio-early.d/90-garbage.conf:1: /etc/vfio-early.d/90-garbage.conf:2:
+tap_check "(f) a binary drop-in is skipped whole and said so" has_problems "$P" \
+	"/etc/vfio-early.d/95-binary.conf: contains a NUL byte"
 
 # ------------------------------------------------------------------ (b) recovery
 
@@ -204,5 +213,28 @@ tap_check "(f) garbage command line: the problems are recorded" has_problems "$G
 	vfio_early=maybe vfio_early.frobnicate zz:zz vfio_early.debug=sometimes /etc/vfio-early.conf:9:
 tap_check "(f) garbage command line: passthrough stays on, $TARGET on vfio-pci" \
 	eval 'vfe_section "$G" status-file | grep -q "^boot mode=passthrough" && is_driver "$G" $TARGET vfio-pci'
+
+# ------------------------------------------------------------------ fault: no vfio-pci in the image
+
+# The same CONFDIR plus a hook that runs after ours and takes vfio-pci out again
+# (mkinitramfs runs depmod after the hooks, so the image's index agrees).
+cp -a "$T/it" "$T/it-novfio"
+printf '%s\n' '#!/bin/sh' 'case $1 in prereqs) exit 0 ;; esac' \
+	'find "$DESTDIR/lib/modules" -name "vfio-pci.ko*" -delete' >"$T/it-novfio/hooks/zzz-drop-vfio-pci"
+chmod 755 "$T/it-novfio/hooks/zzz-drop-vfio-pci"
+M=$T/novfio.log
+if vfe_mkinitramfs "$T/it-novfio" "$T/initrd-novfio" && vfe_unpack "$T/initrd-novfio" "$T/xm" &&
+	[ -z "$(find "$T/xm" -name 'vfio-pci.ko*')" ]; then
+	tap_ok "an image without vfio-pci.ko is built"
+	boot "no vfio-pci" "$M" "" "$T/initrd-novfio"
+	tap_check "no vfio-pci: the status record says why $TARGET was not bound" \
+		has_line "$(vfe_status_dev "$M" $TARGET)" 'action=failed .*vfio-pci driver is not available'
+	tap_check "no vfio-pci: the kernel log says it too" has_line "$(vfe_section "$M" dmesg)" \
+		"vfio-early: $TARGET: failed: .*vfio-pci driver is not available"
+	tap_check "no vfio-pci: $TARGET stays with its native driver (no override left behind)" \
+		is_driver "$M" $TARGET bochs-drm
+else
+	tap_not_ok "an image without vfio-pci.ko is built" "$T/initrd-novfio.log"
+fi
 
 tap_done
