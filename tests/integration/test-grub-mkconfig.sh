@@ -62,11 +62,9 @@ mk
 check "kernel removal: its entry is gone, the others stay" \
 	eval '! grep -q vfio-early-nopt-6.1.0-50-amd64 "$CFG" && grep -q vfio-early-nopt-6.1.0-56-amd64 "$CFG"'
 
-if [ -x "$B/tools/grub-boot" ]; then
-	"$B/tools/grub-boot" --root="$R" show >"$T/log" 2>&1
-	check "the C parser reads the generated ids (submenu>entry)" \
-		grep -q '\[vfio-early-advanced>vfio-early-nopt-6.1.0-60-amd64\]' "$T/log"
-fi
+"$B/vfio-early" --root="$R" boot show >"$T/log" 2>&1
+check "the C parser reads the generated ids (submenu>entry)" \
+	grep -q '\[vfio-early-advanced>vfio-early-nopt-6.1.0-60-amd64\]' "$T/log"
 
 # the shared transform: a stand-in for 'vfio-early boot recovery-cmdline -- ARGS'
 cat >"$T/helper" <<'H'
