@@ -186,9 +186,10 @@ static int run_backends(struct vfe_cli *cli, const struct boot_args *a, struct v
 			sb_putc(ctx->out, ',');
 		used++;
 		k = call(b, ctx, a);
-		if (k < 0)
-			log_error("%s: %s failed; the boot loaders before it in 'vfio-early boot show' may already "
-				  "have changed", b->name, a->op == OP_INSTALL ? "install" : "the command");
+		/* the backend said what failed; say more only when earlier loaders were already changed */
+		if (k < 0 && used > 1 && a->op != OP_SHOW)
+			log_error("%s failed after the boot loaders listed before it in 'vfio-early boot show' "
+				  "were changed; run the command again once the problem is fixed", b->name);
 	}
 	if (k >= 0 && !used && !cli->json && a->op != OP_REFRESH) {
 		explain_nothing_found(cli);

@@ -150,6 +150,9 @@ int vfe_efivar_write(const struct vfe_root *r, const char *name, const char *gui
 	if (keep < 0 && keep != -ENOENT)
 		return keep;
 	k = write_once(r, p, buf, len + 4);
+	/* a new variable whose one write failed (store full): leave no empty file behind */
+	if (k < 0 && keep == -ENOENT)
+		(void)unlinkat(r->fd, p, 0);
 	if (k >= 0)
 		k = verify(r, name, guid, attrs, data, len);
 	if (was && keep >= 0)
