@@ -302,3 +302,14 @@ bool vfe_bls_host_health(const struct vfe_boot_ctx *ctx, const struct vfe_bls_ho
 	snprintf(buf, n, "ok (%s)", o->file);
 	return true;
 }
+
+int vfe_bls_host_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who)
+{
+	int k = vfe_bls_host_plan_remove(ctx, h);
+
+	if (k >= 0)
+		k = vfe_bls_host_commit(ctx, h, who);
+	if (k == 0)
+		sb_printf(ctx->out, "%s: not installed; nothing to remove\n", who);
+	return k;
+}

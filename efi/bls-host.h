@@ -39,6 +39,8 @@ int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, con
 int vfe_bls_host_plan_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h);
 /* Plans the state file; then prints (dry run) or applies every change. Returns the number of changes. */
 int vfe_bls_host_commit(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who);
+/* Plans and commits the undo of install, or says there is nothing to remove. */
+int vfe_bls_host_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who);
 
 /* Our entry that the loader would show after src (NULL when none). */
 const struct vfe_bls_entry *vfe_bls_host_ours(const struct vfe_bls_host *h);

@@ -83,11 +83,7 @@ static int ks_remove(struct vfe_boot_ctx *ctx)
 
 	if (k < 0)
 		return k;
-	k = vfe_bls_host_plan_remove(ctx, &h);
-	if (k >= 0)
-		k = vfe_bls_host_commit(ctx, &h, WHO);
-	if (k == 0)
-		sb_printf(ctx->out, "%s: not installed; nothing to remove\n", WHO);
+	k = vfe_bls_host_remove(ctx, &h, WHO);
 	vfe_bls_host_free(&h);
 	return k < 0 ? k : 0;
 }

@@ -115,13 +115,8 @@ static int sdboot_remove(struct vfe_boot_ctx *ctx)
 	k = forget_var(ctx, &h, "LoaderEntryOneShot");
 	if (k >= 0)
 		k = forget_var(ctx, &h, "LoaderEntryDefault");
-	if (k >= 0 && !vfe_kernelstub_present(ctx->root)) {
-		k = vfe_bls_host_plan_remove(ctx, &h);
-		if (k >= 0)
-			k = vfe_bls_host_commit(ctx, &h, WHO);
-		if (k == 0)
-			sb_printf(ctx->out, "%s: not installed; nothing to remove\n", WHO);
-	}
+	if (k >= 0 && !vfe_kernelstub_present(ctx->root))
+		k = vfe_bls_host_remove(ctx, &h, WHO);
 	vfe_bls_host_free(&h);
 	return k < 0 ? k : 0;
 }
