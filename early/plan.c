@@ -121,12 +121,56 @@ static int resolve_id(struct vfe_plan *p, const struct vfe_pci *pci, const struc
 	return 0;
 }
 
+/*
+ * The members of the IOMMU groups looked at, each group's directory read
+ * once per boot: group=whole and the viability guard both need them.
+ */
+struct groups {
+	struct {
+		int group, n;
+		struct vfe_dev **m;
+	} *v;
+	size_t n;
+};
+
+static int members(struct groups *g, const struct vfe_pci *pci, int group, struct vfe_dev ***ret)
+{
+	struct vfe_dev **m = NULL;
+	void *nv;
+	int n;
+
+	for (size_t i = 0; i < g->n; i++)
+		if (g->v[i].group == group)
+			return *ret = g->v[i].m, g->v[i].n;
+	n = vfe_pci_group_members(pci, group, &m);
+	if (n < 0)
+		return n;
+	nv = realloc(g->v, (g->n + 1) * sizeof(*g->v));
+	if (!nv) {
+		free(m);
+		return -ENOMEM;
+	}
+	g->v = nv;
+	g->v[g->n].group = group;
+	g->v[g->n].n = n;
+	g->v[g->n++].m = m;
+	*ret = m;
+	return n;
+}
+
+static void groups_free(struct groups *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->v[i].m);
+	free(g->v);
+}
+
 /* group=whole: every other endpoint of the group comes along. */
-static int add_members_of(struct vfe_plan *p, const struct vfe_pci *pci, size_t i)
+static int add_members_of(struct vfe_plan *p, const struct vfe_pci *pci, size_t i, struct groups *g)
 {
 	const struct vfe_dev *via = p->t[i].dev;
 	struct vfe_dev **m = NULL;
-	int n = vfe_pci_group_members(pci, via->group, &m);
+	int n = members(g, pci, via->group, &m);
 
 	for (int j = 0; j < n; j++) {
 		struct vfe_target *t;
@@ -140,11 +184,10 @@ static int add_members_of(struct vfe_plan *p, const struct vfe_pci *pci, size_t 
 		t->via = via;
 		snprintf(t->reason, sizeof(t->reason), "in the IOMMU group of %s (group=whole)", via->name);
 	}
-	free(m);
 	return n < 0 ? n : 0;
 }
 
-static int add_group_members(struct vfe_plan *p, const struct vfe_pci *pci)
+static int add_group_members(struct vfe_plan *p, const struct vfe_pci *pci, struct groups *g)
 {
 	size_t n = p->n;
 
@@ -152,7 +195,7 @@ static int add_group_members(struct vfe_plan *p, const struct vfe_pci *pci)
 		const struct vfe_target *t = &p->t[i];
 		if (!t->dev || t->action != VFE_ACT_BIND || t->entry->group != VFE_GROUP_WHOLE || t->dev->group < 0)
 			continue;
-		int k = add_members_of(p, pci, i);
+		int k = add_members_of(p, pci, i, g);
 		if (k < 0)
 			return k;
 	}
@@ -198,12 +241,13 @@ static bool holds_no_host_driver(const struct vfe_dev *d, const struct vfe_plan_
 }
 
 /* A group is viable when every endpoint in it is bound by us, or has and gets no host driver. */
-static void guard_group(struct vfe_plan *p, const struct vfe_pci *pci, int group, const struct vfe_plan_ops *ops)
+static void guard_group(struct vfe_plan *p, const struct vfe_pci *pci, int group, const struct vfe_plan_ops *ops,
+			struct groups *g)
 {
 	const struct vfe_dev *blocker = NULL;
 	char drv[VFE_DRIVER_MAX] = "";
 	struct vfe_dev **m = NULL;
-	int n = vfe_pci_group_members(pci, group, &m);
+	int n = members(g, pci, group, &m);
 
 	for (int j = 0; j < n && !blocker; j++) {
 		if (vfe_dev_is_bridge(m[j]) || will_bind(p, m[j]))
@@ -211,7 +255,6 @@ static void guard_group(struct vfe_plan *p, const struct vfe_pci *pci, int group
 		if (!holds_no_host_driver(m[j], ops, drv, sizeof(drv)))
 			blocker = m[j];
 	}
-	free(m);
 	if (n < 0)
 		snprintf(drv, sizeof(drv), "?");
 	if (!blocker && n >= 0)
@@ -231,7 +274,8 @@ static void guard_group(struct vfe_plan *p, const struct vfe_pci *pci, int group
 	}
 }
 
-static void guard_groups(struct vfe_plan *p, const struct vfe_pci *pci, const struct vfe_plan_ops *ops)
+static void guard_groups(struct vfe_plan *p, const struct vfe_pci *pci, const struct vfe_plan_ops *ops,
+			 struct groups *g)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct vfe_target *t = &p->t[i];
@@ -241,7 +285,7 @@ static void guard_groups(struct vfe_plan *p, const struct vfe_pci *pci, const st
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = p->t[k].dev && p->t[k].dev->group == t->dev->group && p->t[k].action == VFE_ACT_BIND;
 		if (!seen)
-			guard_group(p, pci, t->dev->group, ops);
+			guard_group(p, pci, t->dev->group, ops, g);
 	}
 }
 
@@ -271,20 +315,23 @@ int vfe_plan_build(const struct vfe_pci *pci, const struct vfe_entry *entries, s
 		   const struct vfe_plan_ops *ops, struct vfe_plan *ret)
 {
 	struct vfe_plan p = { 0 };
+	struct groups g = { 0 };
 	int k = 0;
 
 	for (size_t i = 0; k >= 0 && i < n_entries; i++)
 		k = entries[i].has_addr ? resolve_addr(&p, pci, &entries[i]) : resolve_id(&p, pci, &entries[i]);
 	if (k >= 0)
-		k = add_group_members(&p, pci);
+		k = add_group_members(&p, pci, &g);
 	if (k < 0) {
+		groups_free(&g);
 		vfe_plan_free(&p);
 		return k;
 	}
 	for (size_t i = 0; i < p.n; i++)
 		guard_device(&p.t[i], iommu_on);
 	guard_last_display(&p, pci);
-	guard_groups(&p, pci, ops);
+	guard_groups(&p, pci, ops, &g);
+	groups_free(&g);
 	*ret = p;
 	return 0;
 }
