@@ -6,9 +6,6 @@
 # Prints TAP.
 set -u
 cd "$(dirname "$0")/../.."
-B=${B:-build}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 . tests/lib/tap.sh
 if ! command -v strace >/dev/null; then
 	skip "interrupted atomic writes" "strace is not installed"

@@ -5,9 +5,6 @@
 # time. Also: check changes no file. Prints TAP.
 set -u
 cd "$(dirname "$0")/../.."
-B=${B:-build}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 . tests/lib/tap.sh
 TAP_DIAG=$T/out TAP_DIAG_LINES=30
 R=$T/root

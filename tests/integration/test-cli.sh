@@ -3,9 +3,6 @@
 # list, add, remove, status, exit codes, unprivileged use. Prints TAP.
 set -u
 cd "$(dirname "$0")/../.."
-B=${B:-build}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 . tests/lib/tap.sh
 TAP_DIAG=$T/out TAP_DIAG_LINES=20
 R=$T/root

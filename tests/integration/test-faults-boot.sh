@@ -6,9 +6,6 @@
 # .bak do not count as changes). Uses strace's fault injection. Prints TAP.
 set -u
 cd "$(dirname "$0")/../.."
-B=${B:-build}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 . tests/lib/tap.sh
 TAP_DIAG=$T/err
 if ! command -v strace >/dev/null || [ "$(id -u)" != 0 ]; then

@@ -5,9 +5,6 @@
 # every file as it was. Prints TAP.
 set -u
 cd "$(dirname "$0")/../.."
-B=${B:-build}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 . tests/lib/tap.sh
 TAP_DIAG=$T/err TAP_DIAG_LINES=20
 R=$T/root

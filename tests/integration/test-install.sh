@@ -3,8 +3,6 @@
 # and make uninstall takes them all away again. Prints TAP.
 set -u
 cd "$(dirname "$0")/../.."
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 . tests/lib/tap.sh
 
 if make -s install B="${B:-build}" DESTDIR="$T/d" >"$T/log" 2>&1; then ok "make install succeeds"; else not_ok "make install succeeds"; sed 's/^/# /' "$T/log"; fi

@@ -4,9 +4,6 @@
 # reading commands work unprivileged. Prints TAP.
 set -u
 cd "$(dirname "$0")/../.."
-B=${B:-build}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 . tests/lib/tap.sh
 TAP_DIAG=$T/out TAP_DIAG_LINES=20
 R=$T/root

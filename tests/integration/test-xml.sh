@@ -4,9 +4,6 @@
 # (virt-xml-validate, Debian package libvirt-clients) on a minimal domain. Prints TAP.
 set -u
 cd "$(dirname "$0")/../.."
-B=${B:-build}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 . tests/lib/tap.sh
 TAP_DIAG=$T/out TAP_DIAG_LINES=30
 R=$T/root

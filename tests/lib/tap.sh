@@ -5,7 +5,12 @@
 #   ok NAME | not_ok NAME | skip NAME WHY | check NAME CMD... | tap_done
 # tests/run.sh counts the "ok N" / "not ok N" lines; tap_done prints the plan
 # and returns non-zero when anything failed.
+# Sourcing it also gives every test the same start: B (the build directory,
+# default build) and T, a temporary directory removed on exit.
 n=0 failed=0
+B=${B:-build}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
 TAP_DIAG=${TAP_DIAG:-}
 TAP_DIAG_LINES=${TAP_DIAG_LINES:-20}
 
