@@ -6,9 +6,18 @@
 #   make bench      the binder's cost next to a shell implementation
 #   make install    DESTDIR=... PREFIX=/usr
 #
-# Sources are picked up by directory: a new .c file in common/, early/, efi/,
-# recovery/ or cli/ needs no change here. tests/unit/test-*.c each become a
-# test program.
+# Sources are picked up by directory: a new .c file in common/, early/,
+# recovery/, efi/ (and its loader folders), check/ or cli/ needs no change
+# here. tests/unit/test-*.c each become a test program.
+#
+# The folders are layers, each allowed to include only itself and the layers
+# below it (docs/architecture.md):
+#   common <- early <- recovery <- efi <- check <- cli
+# Every project include names its folder ("early/plan.h"). A layer is compiled
+# with one include directory, $(B)/inc/LAYER, holding links to the folders it
+# may use and nothing else, so an include that crosses upwards fails to
+# compile; tests/lint/layers.sh checks the rest (no relative includes, the
+# loader folders' private headers).
 
 VERSION := 0.1.0
 PREFIX ?= /usr
@@ -26,8 +35,7 @@ CFLAGS ?= -O2 -g
 SAN ?=
 override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wno-format-nonliteral $(if $(findstring clang,$(CC)),,-Wno-format-truncation) -fno-strict-aliasing \
-	-MMD -MP -DVFE_VERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
-	-Icommon -Iearly -Iefi -Irecovery -Icli -Itests/lib $(SAN)
+	-MMD -MP -DVFE_VERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' $(SAN)
 override LDFLAGS += $(SAN)
 
 # The binder links only what it needs at boot; the CLI and the tests get everything.
@@ -36,10 +44,22 @@ PKGS_ALL := libkmod libpci efivar efiboot blkid
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
 
+LAYERS := common early recovery efi check cli
+INC_common := common
+INC_early := $(INC_common) early
+INC_recovery := $(INC_early) recovery
+INC_efi := $(INC_recovery) efi
+INC_check := $(INC_efi) check
+INC_cli := $(INC_check) cli
+# The boot-time layers see only the binder's libraries.
+PKGS_common := $(PKGS_EARLY)
+PKGS_early := $(PKGS_EARLY)
+
 COMMON_SRC := $(wildcard common/*.c)
 EARLY_SRC := $(filter-out early/main.c,$(wildcard early/*.c))
-EFI_SRC := $(wildcard efi/*.c)
 RECOVERY_SRC := $(wildcard recovery/*.c)
+EFI_SRC := $(wildcard efi/*.c efi/*/*.c)
+CHECK_SRC := $(wildcard check/*.c)
 CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
@@ -51,6 +71,7 @@ LIB_COMMON := $(B)/libvfe-common.a
 LIB_EARLY := $(B)/libvfe-early.a
 LIB_EFI := $(B)/libvfe-efi.a
 LIB_RECOVERY := $(B)/libvfe-recovery.a
+LIB_CHECK := $(B)/libvfe-check.a
 LIB_CLI := $(B)/libvfe-cli.a
 LIB_TEST := $(B)/libvfe-test.a
 
@@ -61,7 +82,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 DOCS := docs/guide.md docs/grub.md docs/dracut.md
 MANPAGES := $(patsubst docs/%.scd,$(B)/man/%,$(wildcard docs/*.[1-8].scd))
 
-ALL_LIBS := $(LIB_CLI) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LIB_COMMON)
+ALL_LIBS := $(LIB_CLI) $(LIB_CHECK) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LIB_COMMON)
 
 .SECONDARY:
 .PHONY: all check check-unit demo bench fuzz install uninstall clean deps man
@@ -70,12 +91,25 @@ all: $(BINDER) $(CLI) $(UNIT_BINS) $(TOOL_BINS) $(MANPAGES)
 V ?=
 Q := $(if $(V),,@)
 
-$(B)/%.o: %.c
+# $(B)/inc/LAYER: one link per folder LAYER may include.
+$(B)/inc/%/.stamp: Makefile
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	$(Q)for d in $(INC_$*); do ln -s "$$(realpath --relative-to=$(dir $@) $$d)" $(dir $@)$$d; done
+	@touch $@
+
+define layer_rule
+$(B)/$(1)/%.o: $(1)/%.c $(B)/inc/$(1)/.stamp
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(V),,echo "  CC      $$@")
+	$$(Q)$$(CC) $$(CFLAGS) -I$(B)/inc/$(1) $$(call pc_cflags,$$(or $$(PKGS_$(1)),$$(PKGS_ALL))) -c -o $$@ $$<
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
+
+# Tests see every folder.
+$(B)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) $(call pc_cflags,$(PKGS_ALL)) -c -o $@ $<
-
-$(B)/early/main.o: override CFLAGS := $(filter-out -Iefi -Irecovery -Icli -Itests/lib,$(CFLAGS))
+	$(Q)$(CC) $(CFLAGS) -I. $(call pc_cflags,$(PKGS_ALL)) -c -o $@ $<
 
 define archive
 $(1): $(call obj,$(2))
@@ -86,6 +120,7 @@ $(eval $(call archive,$(LIB_COMMON),$(COMMON_SRC)))
 $(eval $(call archive,$(LIB_EARLY),$(EARLY_SRC)))
 $(eval $(call archive,$(LIB_EFI),$(EFI_SRC)))
 $(eval $(call archive,$(LIB_RECOVERY),$(RECOVERY_SRC)))
+$(eval $(call archive,$(LIB_CHECK),$(CHECK_SRC)))
 $(eval $(call archive,$(LIB_CLI),$(CLI_SRC)))
 $(eval $(call archive,$(LIB_TEST),$(TESTLIB_SRC)))
 

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "root.h"
+#include "common/root.h"
 
 /* What every verb of the vfio-early command gets. */
 struct vfe_cli {

@@ -2,9 +2,9 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "cli.h"
-#include "log.h"
-#include "strbuf.h"
+#include "cli/cli.h"
+#include "common/log.h"
+#include "common/strbuf.h"
 
 int cli_require_root(const struct vfe_cli *cli, const char *what)
 {

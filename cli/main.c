@@ -3,8 +3,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "cli.h"
-#include "log.h"
+#include "cli/cli.h"
+#include "common/log.h"
 
 struct verb {
 	const char *name, *args, *help;

@@ -3,8 +3,8 @@
 
 #include <pci/pci.h>
 
-#include "paths.h"
-#include "pci-names.h"
+#include "cli/pci-names.h"
+#include "common/paths.h"
 
 struct vfe_names {
 	struct pci_access *pa;

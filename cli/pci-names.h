@@ -3,8 +3,8 @@
 
 #include <stddef.h>
 
-#include "pci.h"
-#include "root.h"
+#include "common/root.h"
+#include "early/pci.h"
 
 /* Vendor and device names from <root>/usr/share/misc/pci.ids (no udev hwdb: results stay root-relative). */
 struct vfe_names;

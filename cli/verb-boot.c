@@ -8,12 +8,12 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "boot.h"
-#include "cli.h"
-#include "log.h"
-#include "paths.h"
-#include "recovery-cmdline.h"
-#include "strbuf.h"
+#include "cli/cli.h"
+#include "common/log.h"
+#include "common/paths.h"
+#include "common/strbuf.h"
+#include "efi/boot.h"
+#include "recovery/recovery-cmdline.h"
 
 enum op { OP_SHOW, OP_INSTALL, OP_REMOVE, OP_RECOVERY_NEXT, OP_RECOVERY_DEFAULT, OP_PASSTHROUGH_DEFAULT, OP_MENU_NEXT, OP_REFRESH };
 
@@ -166,7 +166,7 @@ static int call(const struct vfe_boot_backend *b, struct vfe_boot_ctx *ctx, cons
 /* --firmware picks the firmware's BootNext only; otherwise every loader but the firmware's own menu. */
 static bool wanted(const struct vfe_boot_backend *b, const struct boot_args *a)
 {
-	bool fw = streq(b->name, "firmware");
+	bool fw = b->flags & VFE_BACKEND_FIRMWARE_MENU;
 
 	if (a->op == OP_RECOVERY_NEXT)
 		return a->firmware ? fw : !fw;
@@ -203,7 +203,7 @@ static int run_op(struct vfe_cli *cli, const struct boot_args *a)
 	struct strbuf out = { 0 };
 	struct vfe_boot_ctx ctx = {
 		.root = &cli->root, .dry_run = cli->dry_run, .json = cli->json, .no_update = a->no_update,
-		.firmware = a->firmware, .out = &out,
+		.out = &out,
 		.params = { .iommu = iommu_param(&cli->root), .iommu_pt = true, .ignore_msrs = a->ignore_msrs },
 	};
 	int k;

@@ -8,9 +8,10 @@
 #include <stdio.h>
 #include <sys/utsname.h>
 
-#include "check.h"
-#include "log.h"
-#include "paths.h"
+#include "check/check.h"
+#include "cli/cli.h"
+#include "common/log.h"
+#include "common/paths.h"
 
 #define PATH_OSRELEASE "proc/sys/kernel/osrelease"
 
@@ -18,7 +19,7 @@ static void load_env(struct vfe_cli *cli, struct check_env *env, struct check_re
 {
 	struct utsname u;
 
-	*env = (struct check_env){ .cli = cli, .rep = rep };
+	*env = (struct check_env){ .root = &cli->root, .rep = rep };
 	/* under --root the tree's own release, so a fake tree can name its kernel */
 	if (vfe_read_attr(&cli->root, env->release, sizeof(env->release), PATH_OSRELEASE) <= 0) {
 		if (uname(&u) == 0)

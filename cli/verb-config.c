@@ -4,14 +4,14 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "atomic.h"
-#include "cli.h"
-#include "config.h"
-#include "log.h"
-#include "paths.h"
-#include "pci-names.h"
-#include "pci.h"
-#include "strbuf.h"
+#include "cli/cli.h"
+#include "cli/pci-names.h"
+#include "common/atomic.h"
+#include "common/log.h"
+#include "common/paths.h"
+#include "common/strbuf.h"
+#include "early/config.h"
+#include "early/pci.h"
 
 struct add_opts {
 	bool group, allow_boot_vga, allow_storage;

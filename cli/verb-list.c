@@ -2,12 +2,12 @@
 /* vfio-early list: the devices worth passing through, their IOMMU groups, drivers and config state. */
 #include <stdio.h>
 
-#include "cli.h"
-#include "config.h"
-#include "log.h"
-#include "pci-names.h"
-#include "pci.h"
-#include "strbuf.h"
+#include "cli/cli.h"
+#include "cli/pci-names.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "early/config.h"
+#include "early/pci.h"
 
 static bool is_candidate(const struct vfe_dev *d)
 {

@@ -2,14 +2,14 @@
 /* vfio-early status: this boot's mode and why, and each device's fate. Works unprivileged. */
 #include <stdio.h>
 
-#include "boot.h"
-#include "cli.h"
-#include "cmdline.h"
-#include "config.h"
-#include "log.h"
-#include "paths.h"
-#include "status.h"
-#include "strbuf.h"
+#include "cli/cli.h"
+#include "common/log.h"
+#include "common/paths.h"
+#include "common/strbuf.h"
+#include "early/cmdline.h"
+#include "early/config.h"
+#include "early/status.h"
+#include "efi/boot.h"
 
 #define MAX_LOADERS 8
 

@@ -9,12 +9,12 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "cli.h"
-#include "config.h"
-#include "log.h"
-#include "paths.h"
-#include "pci.h"
-#include "plan.h"
+#include "cli/cli.h"
+#include "common/log.h"
+#include "common/paths.h"
+#include "early/config.h"
+#include "early/pci.h"
+#include "early/plan.h"
 
 struct pick {
 	const struct vfe_dev **d;

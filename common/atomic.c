@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-#include "atomic.h"
+#include "common/atomic.h"
 
 static int write_all(int fd, const void *data, size_t len)
 {

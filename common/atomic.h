@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "root.h"
+#include "common/root.h"
 
 enum {
 	VFE_ATOMIC_KEEP_BACKUP = 1 << 0, /* keep the previous content as "<file>.bak" */

@@ -3,8 +3,8 @@
 #include <string.h>
 #include <stdio.h>
 
-#include "devspec.h"
-#include "hex.h"
+#include "common/devspec.h"
+#include "common/hex.h"
 
 /* Exactly n hex digits at s; returns the value or -1. */
 static long hex_field(const char *s, size_t n)

@@ -3,8 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "log.h"
-#include "paths.h"
+#include "common/log.h"
+#include "common/paths.h"
 
 static int kmsg_fd = -1;
 static int max_level = LOG_INFO;

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <syslog.h>
 
-#include "macro.h"
-#include "root.h"
+#include "common/macro.h"
+#include "common/root.h"
 
 enum vfe_log_target {
 	VFE_LOG_AUTO,

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "root.h"
+#include "common/root.h"
 
 int vfe_root_open(struct vfe_root *r, const char *dir)
 {

@@ -7,7 +7,7 @@
 #include <dirent.h>
 #include <sys/types.h>
 
-#include "macro.h"
+#include "common/macro.h"
 
 /*
  * Every path vfio-early touches is relative to one root directory: "/" in

@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "strbuf.h"
+#include "common/strbuf.h"
 
 static bool grow(struct strbuf *sb, size_t extra)
 {

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "macro.h"
+#include "common/macro.h"
 
 /* A growable string. An allocation failure is sticky: check sb.oom once at the end. */
 struct strbuf {

@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "strv.h"
+#include "common/strv.h"
 
 static int strv_take(struct strv *s, char *str)
 {

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "macro.h"
+#include "common/macro.h"
 
 /* A growable list of owned strings (problems found while parsing, notes for the status record). */
 struct strv {

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 
-#include "words.h"
+#include "common/words.h"
 
 static bool is_blank(char c)
 {

@@ -2,9 +2,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "bind.h"
-#include "log.h"
-#include "paths.h"
+#include "common/log.h"
+#include "common/paths.h"
+#include "early/bind.h"
 
 static _printf_(3, 4) void fail(struct vfe_target *t, int err, const char *fmt, ...)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-#include "plan.h"
-#include "root.h"
+#include "common/root.h"
+#include "early/plan.h"
 
 struct vfe_bind_ops {
 	/* Makes the named driver's module available (libkmod in production). */

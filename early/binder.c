@@ -3,13 +3,13 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "binder.h"
-#include "cmdline.h"
-#include "config.h"
-#include "log.h"
-#include "modules.h"
-#include "paths.h"
-#include "status.h"
+#include "common/log.h"
+#include "common/paths.h"
+#include "early/binder.h"
+#include "early/cmdline.h"
+#include "early/config.h"
+#include "early/modules.h"
+#include "early/status.h"
 
 struct run {
 	const struct vfe_root *root;

@@ -3,9 +3,9 @@
 
 #include <stdbool.h>
 
-#include "bind.h"
-#include "plan.h"
-#include "root.h"
+#include "common/root.h"
+#include "early/bind.h"
+#include "early/plan.h"
 
 struct vfe_binder_opts {
 	bool dry_run;                    /* decide and record, change nothing in sysfs */

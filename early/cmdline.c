@@ -2,8 +2,8 @@
 #include <ctype.h>
 #include <stdio.h>
 
-#include "cmdline.h"
-#include "macro.h"
+#include "common/macro.h"
+#include "early/cmdline.h"
 
 char *vfe_cmdline_next_arg(char *args, char **param, char **val)
 {

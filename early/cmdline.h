@@ -3,8 +3,8 @@
 
 #include <stdbool.h>
 
-#include "config.h"
-#include "strv.h"
+#include "common/strv.h"
+#include "early/config.h"
 
 /* What the kernel command line tells the binder. */
 struct vfe_cmdline {

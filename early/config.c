@@ -2,10 +2,10 @@
 #include <dirent.h>
 #include <stdio.h>
 
-#include "config.h"
-#include "paths.h"
-#include "strbuf.h"
-#include "words.h"
+#include "common/paths.h"
+#include "common/strbuf.h"
+#include "common/words.h"
+#include "early/config.h"
 
 static int push_entry(struct vfe_config *c, const struct vfe_entry *e)
 {

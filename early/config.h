@@ -3,9 +3,9 @@
 
 #include <stdbool.h>
 
-#include "devspec.h"
-#include "root.h"
-#include "strv.h"
+#include "common/devspec.h"
+#include "common/root.h"
+#include "common/strv.h"
 
 enum vfe_group_mode {
 	VFE_GROUP_FUNCTION, /* only the function the entry names */

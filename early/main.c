@@ -7,8 +7,8 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include "binder.h"
-#include "log.h"
+#include "common/log.h"
+#include "early/binder.h"
 
 #define BINDER_TIMEOUT_S 20
 #define STR_(x) #x

@@ -4,9 +4,9 @@
 
 #include <libkmod.h>
 
-#include "log.h"
-#include "modules.h"
-#include "paths.h"
+#include "common/log.h"
+#include "common/paths.h"
+#include "early/modules.h"
 
 struct vfe_modules {
 	const struct vfe_root *root;

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "root.h"
+#include "common/root.h"
 
 /*
  * Kernel modules through libkmod, against <root>/lib/modules/<release> and

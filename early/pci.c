@@ -6,9 +6,9 @@
 
 #include <pci/pci.h>
 
-#include "log.h"
-#include "paths.h"
-#include "pci.h"
+#include "common/log.h"
+#include "common/paths.h"
+#include "early/pci.h"
 
 /*
  * libpci's error callback must not return (its default calls exit(), which

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "devspec.h"
-#include "root.h"
+#include "common/devspec.h"
+#include "common/root.h"
 
 #define VFE_DRIVER_MAX 64
 

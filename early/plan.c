@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "plan.h"
+#include "early/plan.h"
 
 static const char *const action_names[] = {
 	[VFE_ACT_BIND] = "bind",       [VFE_ACT_REFUSE] = "refused", [VFE_ACT_SKIP] = "skipped",

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
-#include "pci.h"
+#include "early/config.h"
+#include "early/pci.h"
 
 enum vfe_action {
 	VFE_ACT_BIND,    /* passes every guard: to be bound to vfio-pci */

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "atomic.h"
-#include "paths.h"
-#include "status.h"
-#include "strbuf.h"
-#include "words.h"
+#include "common/atomic.h"
+#include "common/paths.h"
+#include "common/strbuf.h"
+#include "common/words.h"
+#include "early/status.h"
 
 static void fill_dev(struct vfe_status_dev *sd, const struct vfe_target *t)
 {

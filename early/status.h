@@ -4,9 +4,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "plan.h"
-#include "root.h"
-#include "strv.h"
+#include "common/root.h"
+#include "common/strv.h"
+#include "early/plan.h"
 
 /*
  * The status record the binder leaves in /run/vfio-early/status: what this

@@ -3,8 +3,9 @@
 
 #include <stdbool.h>
 
-#include "root.h"
-#include "strbuf.h"
+#include "common/root.h"
+#include "common/strbuf.h"
+#include "common/strv.h"
 
 /*
  * The boot-loader backends behind `vfio-early boot ...`: systemd-boot
@@ -32,7 +33,6 @@ struct vfe_boot_ctx {
 	bool dry_run;
 	bool json;       /* show: write JSON to out instead of text */
 	bool no_update;  /* do not run update-grub/kernelstub/...: say what to run */
-	bool firmware;   /* recovery --next --firmware: use BootNext */
 	struct vfe_boot_params params;
 	struct strbuf *out; /* human (or JSON) output of the operation */
 };
@@ -46,8 +46,38 @@ struct vfe_boot_status {
 	char recovery_health[256];/* "ok" or what is wrong (missing, stale kernel, ...) */
 };
 
+/*
+ * The passthrough entry a loader boots by default, as the firmware can start
+ * it directly (a kernel with an EFI stub on the ESP): what the firmware
+ * backend copies into its Boot#### option.
+ */
+struct vfe_boot_source {
+	char *title;
+	char *kernel;       /* relative to the root: "boot/efi/EFI/Pop_OS-.../vmlinuz.efi" */
+	struct strv initrd; /* inside the ESP, '/'-separated: "/EFI/Pop_OS-.../initrd.img" */
+	char *options;
+};
+void vfe_boot_source_free(struct vfe_boot_source *s);
+
+/* Each backend, by what it is; the table below lists them in the order they are tried. */
+enum vfe_loader {
+	VFE_LOADER_KERNELSTUB,
+	VFE_LOADER_SDBOOT,
+	VFE_LOADER_FIRMWARE,
+	VFE_LOADER_GRUB,
+	_VFE_LOADER_MAX,
+};
+
+enum {
+	/* The firmware's own menu (Boot####, BootNext): bypasses the boot loader, so a
+	 * one-shot goes either to it (--firmware) or to the loaders, never both. */
+	VFE_BACKEND_FIRMWARE_MENU = 1 << 0,
+};
+
 struct vfe_boot_backend {
-	const char *name;
+	enum vfe_loader id;
+	const char *name; /* for people: "systemd-boot", "grub", ... */
+	unsigned flags;
 	/* >0: in use on this host; 0: not; <0: error (logged) */
 	int (*detect)(struct vfe_boot_ctx *ctx);
 	int (*show)(struct vfe_boot_ctx *ctx);
@@ -65,10 +95,15 @@ struct vfe_boot_backend {
 	 * May be NULL.
 	 */
 	int (*refresh)(struct vfe_boot_ctx *ctx);
+	/* The passthrough entry it boots, for the firmware backend (NULL: it has none on the ESP). */
+	int (*source)(struct vfe_boot_ctx *ctx, struct vfe_boot_source *ret);
 };
 
 /* NULL-terminated list of every backend, in the order they are tried. */
 extern const struct vfe_boot_backend *const vfe_boot_backends[];
 
-/* The parameters every passthrough entry gets, and the ones the recovery entry drops. */
-#define VFE_RECOVERY_PARAM "vfio_early=off"
+/* The backend with that id. */
+const struct vfe_boot_backend *vfe_boot_backend(enum vfe_loader id);
+
+/* The source entry of the first loader in use that has one; -ENOENT when none has. */
+int vfe_boot_find_source(struct vfe_boot_ctx *ctx, struct vfe_boot_source *ret);

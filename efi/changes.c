@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "atomic.h"
-#include "changes.h"
-#include "log.h"
+#include "common/atomic.h"
+#include "common/log.h"
+#include "efi/changes.h"
 
 #define FILE_MAX (4u << 20)
 

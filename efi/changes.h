@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "root.h"
-#include "strbuf.h"
+#include "common/root.h"
+#include "common/strbuf.h"
 
 /*
  * A set of whole-file changes made together: each file's old and new text

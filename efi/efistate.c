@@ -2,9 +2,9 @@
 /* The record of what install changed (see efistate.h). */
 #include <stdio.h>
 
-#include "efistate.h"
-#include "strbuf.h"
-#include "words.h"
+#include "common/strbuf.h"
+#include "common/words.h"
+#include "efi/efistate.h"
 
 static bool eq(const char *a, const char *b)
 {

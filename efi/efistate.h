@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "root.h"
+#include "common/root.h"
 
 /*
  * What `vfio-early boot install` changed in the EFI backends' files, so that

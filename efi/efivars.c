@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
-#include "efi-paths.h"
-#include "efivars.h"
+#include "efi/efi-paths.h"
+#include "efi/efivars.h"
 
 #define EFIVARFS_MAGIC_NR 0xde5e81e4
 #define EFIVAR_MAX (1u << 20)

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "root.h"
-#include "strv.h"
+#include "common/root.h"
+#include "common/strv.h"
 
 /*
  * A small efivarfs reader/writer under the root prefix: each variable is

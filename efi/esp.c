@@ -3,9 +3,9 @@
 #include <blkid/blkid.h>
 #include <stdio.h>
 
-#include "efi-paths.h"
-#include "esp.h"
-#include "paths.h"
+#include "common/paths.h"
+#include "efi/efi-paths.h"
+#include "efi/esp.h"
 
 /* The mount of absolute path mp in mountinfo ("id parent maj:min root mp opts ... - fstype source super"). */
 static int find_mount(const struct vfe_root *r, const char *mp, struct vfe_esp *ret)

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "root.h"
+#include "common/root.h"
 
 /*
  * The EFI System Partition and the Extended Boot Loader partition: a FAT

@@ -3,10 +3,10 @@
 #include <ctype.h>
 #include <stdio.h>
 
-#include "cmdline.h"
-#include "kparams.h"
-#include "recovery-cmdline.h"
-#include "strbuf.h"
+#include "common/strbuf.h"
+#include "early/cmdline.h"
+#include "efi/kparams.h"
+#include "recovery/recovery-cmdline.h"
 
 int vfe_kparams_wanted(const struct vfe_boot_params *p, struct strv *ret)
 {

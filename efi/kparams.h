@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-#include "boot.h"
-#include "strv.h"
+#include "common/strv.h"
+#include "efi/boot.h"
 
 /*
  * Kernel command-line edits, split and compared by the kernel's rules

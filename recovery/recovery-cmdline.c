@@ -2,11 +2,10 @@
 #include <ctype.h>
 #include <stdio.h>
 
-#include "boot.h"
-#include "cmdline.h" /* early/: the kernel's splitting rules */
-#include "recovery-cmdline.h"
-#include "macro.h"
-#include "strbuf.h"
+#include "common/macro.h"
+#include "common/strbuf.h"
+#include "early/cmdline.h"
+#include "recovery/recovery-cmdline.h"
 
 /* Parameters dropped whole, whatever their value. */
 static const char *const dropped[] = {

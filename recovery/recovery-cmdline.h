@@ -8,4 +8,7 @@
  * video=efifb:off, ...), plus vfio_early=off. Parameters are split and
  * quoted by the kernel's rules; everything else is kept as it was.
  */
+/* What the recovery entry adds: the binder binds nothing on such a boot. */
+#define VFE_RECOVERY_PARAM "vfio_early=off"
+
 int vfe_recovery_cmdline(const char *options, char **ret);

@@ -23,7 +23,7 @@ for p in build/tests/test-* build-asan/tests/test-*; do
 	[ -x "$p" ] && progs+=("$p")
 done
 if [ $only_unit = 0 ]; then
-	for p in tests/integration/test-*.sh tests/boot/test-*.sh; do
+	for p in tests/lint/test-*.sh tests/integration/test-*.sh tests/boot/test-*.sh; do
 		[ -x "$p" ] && progs+=("$p")
 	done
 fi

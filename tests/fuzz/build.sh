@@ -20,11 +20,11 @@ esac
 B=build-fuzz/obj-$mode
 SAN="$san_lib -fno-omit-frame-pointer -fno-sanitize-recover=all"
 make -s B="$B" CC="$CC" SAN="$SAN" "$B/libvfe-common.a" "$B/libvfe-early.a" "$B/libvfe-efi.a" \
-	"$B/libvfe-recovery.a" "$B/cli/initramfs.o" >&2
-CFLAGS="-std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Icommon -Iearly -Iefi -Irecovery -Icli -Itests/fuzz"
+	"$B/libvfe-recovery.a" "$B/check/initramfs.o" >&2
+CFLAGS="-std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -I."
 CFLAGS="$CFLAGS $(pkg-config --cflags efivar efiboot blkid)"
 LIBS=$(pkg-config --libs libkmod libpci efivar efiboot blkid)
-LIBA="$B/cli/initramfs.o $B/libvfe-efi.a $B/libvfe-recovery.a $B/libvfe-early.a $B/libvfe-common.a"
+LIBA="$B/check/initramfs.o $B/libvfe-efi.a $B/libvfe-recovery.a $B/libvfe-early.a $B/libvfe-common.a"
 mkdir -p "$out"
 for src in tests/fuzz/fuzz-*.c; do
 	name=$(basename "$src" .c)

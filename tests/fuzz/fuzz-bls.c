@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Boot Loader Specification entries; replacing the options must keep every other line. */
-#include "bls.h"
-#include "fuzz.h"
-#include "log.h"
+#include "common/log.h"
+#include "efi/bls/bls.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The kernel command line parser, fed what a boot loader or a user may type. */
-#include "cmdline.h"
-#include "fuzz.h"
-#include "log.h"
+#include "common/log.h"
+#include "early/cmdline.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

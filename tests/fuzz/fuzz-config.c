@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The config file parser; every entry it accepts must survive a format/parse round trip. */
-#include "config.h"
-#include "fuzz.h"
-#include "log.h"
+#include "common/log.h"
+#include "early/config.h"
+#include "tests/fuzz/fuzz.h"
 
 static void round_trip(const struct vfe_entry *e)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The cpio "newc" reader of cli/initramfs.c: every name and file it hands out lies inside the input. */
-#include "fuzz.h"
-#include "initramfs.h"
+/* The cpio "newc" reader of check/initramfs.c: every name and file it hands out lies inside the input. */
+#include "check/initramfs.h"
+#include "tests/fuzz/fuzz.h"
 
 struct span {
 	const uint8_t *lo, *hi;

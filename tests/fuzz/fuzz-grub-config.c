@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* /etc/default/grub (shell assignments) and grub.cfg (menu entries and ids). */
-#include "fuzz.h"
-#include "grub-cfg.h"
-#include "grub-defaults.h"
-#include "log.h"
+#include "common/log.h"
+#include "efi/grub/grub.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The GRUB environment block: what parses must format back to a block that parses to the same variables. */
-#include "fuzz.h"
-#include "grubenv.h"
-#include "log.h"
+#include "common/log.h"
+#include "efi/grub/grub.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

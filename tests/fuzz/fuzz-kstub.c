@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* kernelstub's JSON configuration: reading the options, and setting them then reading them back. */
-#include "fuzz.h"
-#include "kstub-json.h"
-#include "log.h"
+#include "common/log.h"
+#include "efi/bls/bls.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

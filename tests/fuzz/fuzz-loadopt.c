@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* EFI load options read back from Boot#### variables: description and the UCS-2 command line. */
-#include "fuzz.h"
-#include "loadopt.h"
-#include "log.h"
+#include "common/log.h"
+#include "efi/firmware/firmware.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The recovery command line: always ends with vfio_early=off (before any "--"), and is a fixed point. */
-#include "fuzz.h"
-#include "log.h"
-#include "recovery-cmdline.h"
+#include "common/log.h"
+#include "recovery/recovery-cmdline.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The status record parser; a record it accepts must format and parse back to the same text. */
-#include "fuzz.h"
-#include "log.h"
-#include "status.h"
+#include "common/log.h"
+#include "early/status.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The shared word splitter (config and status lines); a value written by sb_put_word must split back. */
-#include "fuzz.h"
-#include "strbuf.h"
-#include "words.h"
+#include "common/strbuf.h"
+#include "common/words.h"
+#include "tests/fuzz/fuzz.h"
 
 static void round_trip(const char *key, const char *value)
 {

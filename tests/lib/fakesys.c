@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fakesys.h"
+#include "tests/lib/fakesys.h"
 
 static int mkdir_p(const char *path)
 {

@@ -4,7 +4,7 @@
 #include <limits.h>
 #include <stdint.h>
 
-#include "root.h"
+#include "common/root.h"
 
 /*
  * Fake root trees for tests and benchmarks: a temporary directory laid out

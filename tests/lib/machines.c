@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "machines.h"
+#include "tests/lib/machines.h"
 
 int fake_machine_qemu(struct fake_root *f)
 {

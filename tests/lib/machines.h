@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-#include "fakesys.h"
+#include "tests/lib/fakesys.h"
 
 /*
  * The fake machine the unit and integration tests share, laid out like the

@@ -4,7 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "tests/lib/tap.h"
 
 struct tap_test {
 	const char *name;

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "atomic.h"
-#include "root.h"
+#include "common/atomic.h"
+#include "common/root.h"
 
 int main(int argc, char **argv)
 {

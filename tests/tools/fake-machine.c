@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "machines.h"
+#include "tests/lib/machines.h"
 
 int main(int argc, char **argv)
 {

@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fakesys.h"
+#include "tests/lib/fakesys.h"
 
 enum kind { K_GPU, K_NIC, K_BRIDGE };
 

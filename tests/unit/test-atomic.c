@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "atomic.h"
-#include "fakesys.h"
-#include "tap.h"
+#include "common/atomic.h"
+#include "tests/lib/fakesys.h"
+#include "tests/lib/tap.h"
 
 TEST(replaces_and_keeps_backup)
 {

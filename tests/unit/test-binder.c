@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "binder.h"
-#include "fakesys.h"
-#include "log.h"
-#include "machines.h"
-#include "status.h"
-#include "tap.h"
+#include "common/log.h"
+#include "early/binder.h"
+#include "early/status.h"
+#include "tests/lib/fakesys.h"
+#include "tests/lib/machines.h"
+#include "tests/lib/tap.h"
 
 static void machine(struct fake_root *f)
 {

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
-#include "tap.h"
+#include "early/cmdline.h"
+#include "tests/lib/tap.h"
 
 static struct vfe_cmdline parse(const char *s)
 {

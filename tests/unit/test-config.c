@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "config.h"
-#include "fakesys.h"
-#include "tap.h"
+#include "early/config.h"
+#include "tests/lib/fakesys.h"
+#include "tests/lib/tap.h"
 
 static struct vfe_config parse(const char *text)
 {

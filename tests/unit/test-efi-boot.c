@@ -5,16 +5,19 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 
-#include "bls.h"
-#include "boot.h"
-#include "efi-paths.h"
-#include "efivars.h"
-#include "fakesys.h"
-#include "kparams.h"
-#include "loadopt.h"
-#include "recovery-cmdline.h"
-#include "sdboot.h"
-#include "tap.h"
+#include "efi/bls/bls.h"
+#include "efi/boot.h"
+#include "efi/efi-paths.h"
+#include "efi/efivars.h"
+#include "efi/firmware/firmware.h"
+#include "efi/kparams.h"
+#include "recovery/recovery-cmdline.h"
+#include "tests/lib/fakesys.h"
+#include "tests/lib/tap.h"
+
+#define SDBOOT vfe_boot_backend(VFE_LOADER_SDBOOT)
+#define KERNELSTUB vfe_boot_backend(VFE_LOADER_KERNELSTUB)
+#define FIRMWARE vfe_boot_backend(VFE_LOADER_FIRMWARE)
 
 #define ENTRIES "boot/efi/loader/entries/"
 #define VARS "sys/firmware/efi/efivars/"
@@ -166,8 +169,8 @@ TEST(sdboot_install_is_idempotent_and_remove_restores_every_byte)
 
 	setup(&t);
 	debian_tree(&t);
-	CHECK(vfe_backend_sdboot.detect(&t.ctx) > 0);
-	CHECK(vfe_backend_sdboot.install(&t.ctx) == 0);
+	CHECK(SDBOOT->detect(&t.ctx) > 0);
+	CHECK(SDBOOT->install(&t.ctx) == 0);
 	e = fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf");
 	CHECK_CONTAINS(e, "title Debian GNU/Linux (no GPU passthrough)\n");
 	CHECK_CONTAINS(e, "linux /0123/6.1.0-13-amd64/linux\ninitrd /0123/6.1.0-13-amd64/initrd.img\n");
@@ -182,9 +185,9 @@ TEST(sdboot_install_is_idempotent_and_remove_restores_every_byte)
 	CHECK(!vfe_bls_default(&b, NULL)->ours);
 	vfe_bls_free(&b);
 	sb_free(&t.out);
-	CHECK(vfe_backend_sdboot.install(&t.ctx) == 0);
+	CHECK(SDBOOT->install(&t.ctx) == 0);
 	CHECK_CONTAINS(t.out.s, "already installed");
-	CHECK(vfe_backend_sdboot.remove(&t.ctx) == 0);
+	CHECK(SDBOOT->remove(&t.ctx) == 0);
 	CHECK_STREQ(fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64.conf"), deb_entry);
 	CHECK_STREQ(fake_read(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
 	CHECK(!fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
@@ -200,7 +203,7 @@ TEST(sdboot_dry_run_prints_diffs_and_changes_nothing)
 	setup(&t);
 	debian_tree(&t);
 	t.ctx.dry_run = true;
-	CHECK(vfe_backend_sdboot.install(&t.ctx) == 0);
+	CHECK(SDBOOT->install(&t.ctx) == 0);
 	CHECK_CONTAINS(t.out.s, "+options root=UUID=abcd ro quiet intel_iommu=on iommu=pt vfio_early=off");
 	CHECK_CONTAINS(t.out.s, "-options root=UUID=abcd ro quiet intel_iommu=off");
 	CHECK_STREQ(fake_read(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
@@ -215,24 +218,24 @@ TEST(sdboot_oneshot_default_menu_through_loader_variables)
 
 	setup(&t);
 	debian_tree(&t);
-	CHECK(vfe_backend_sdboot.install(&t.ctx) == 0);
-	CHECK(vfe_backend_sdboot.recovery_next(&t.ctx) < 0); /* no LoaderFeatures: no loader said it supports it */
+	CHECK(SDBOOT->install(&t.ctx) == 0);
+	CHECK(SDBOOT->recovery_next(&t.ctx) < 0); /* no LoaderFeatures: no loader said it supports it */
 	CHECK(!var(&t, "LoaderEntryOneShot"));
 	loader_vars(&t);
-	CHECK(vfe_backend_sdboot.recovery_next(&t.ctx) == 0);
+	CHECK(SDBOOT->recovery_next(&t.ctx) == 0);
 	CHECK_STREQ(var(&t, "LoaderEntryOneShot"), "0123-6.1.0-13-amd64-vfio-early-nopt.conf");
-	CHECK(vfe_backend_sdboot.status(&t.ctx, &st) == 0);
+	CHECK(SDBOOT->status(&t.ctx, &st) == 0);
 	CHECK_STREQ(st.booted_entry, "0123-6.1.0-13-amd64.conf");
 	CHECK(!st.booted_recovery);
 	CHECK_CONTAINS(st.next_boot, "vfio-early-nopt.conf (LoaderEntryOneShot)");
 	CHECK_CONTAINS(st.recovery_health, "ok");
-	CHECK(vfe_backend_sdboot.set_default(&t.ctx, true) == 0);
+	CHECK(SDBOOT->set_default(&t.ctx, true) == 0);
 	CHECK_STREQ(var(&t, "LoaderEntryDefault"), "0123-6.1.0-13-amd64-vfio-early-nopt.conf");
-	CHECK(vfe_backend_sdboot.set_default(&t.ctx, false) == 0);
+	CHECK(SDBOOT->set_default(&t.ctx, false) == 0);
 	CHECK_STREQ(var(&t, "LoaderEntryDefault"), "0123-6.1.0-13-amd64.conf");
-	CHECK(vfe_backend_sdboot.menu_next(&t.ctx) == 0);
+	CHECK(SDBOOT->menu_next(&t.ctx) == 0);
 	CHECK_STREQ(var(&t, "LoaderConfigTimeoutOneShot"), VFE_MENU_ONESHOT_TIMEOUT);
-	CHECK(vfe_backend_sdboot.remove(&t.ctx) == 0);
+	CHECK(SDBOOT->remove(&t.ctx) == 0);
 	CHECK(!var(&t, "LoaderEntryOneShot"));
 	teardown(&t);
 }
@@ -244,19 +247,19 @@ TEST(sdboot_status_says_stale_when_the_kernel_is_gone_and_refresh_follows_the_ne
 
 	setup(&t);
 	debian_tree(&t);
-	CHECK(vfe_backend_sdboot.install(&t.ctx) == 0);
+	CHECK(SDBOOT->install(&t.ctx) == 0);
 	unlink(strcat(strcpy((char[PATH_MAX + 64]){ 0 }, t.f.dir), "/boot/efi/0123/6.1.0-13-amd64/linux"));
-	CHECK(vfe_backend_sdboot.status(&t.ctx, &st) == 0);
+	CHECK(SDBOOT->status(&t.ctx, &st) == 0);
 	CHECK_CONTAINS(st.recovery_health, "stale");
 	/* a new kernel: kernel-install made its entry; the hook refreshes ours */
 	fake_write(&t.f, ENTRIES "0123-6.1.0-14-amd64.conf", "title Debian GNU/Linux\nversion 6.1.0-14-amd64\n"
 		   "machine-id 0123456789abcdef0123456789abcdef\nsort-key debian\nlinux /0123/6.1.0-14-amd64/linux\n"
 		   "options root=UUID=abcd ro quiet intel_iommu=on iommu=pt\n");
 	fake_write(&t.f, "boot/efi/0123/6.1.0-14-amd64/linux", "kernel");
-	CHECK(vfe_backend_sdboot.refresh(&t.ctx) == 0);
+	CHECK(SDBOOT->refresh(&t.ctx) == 0);
 	CHECK(fake_read(&t.f, ENTRIES "0123-6.1.0-14-amd64-vfio-early-nopt.conf") != NULL);
 	CHECK(!fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
-	CHECK(vfe_backend_sdboot.status(&t.ctx, &st) == 0);
+	CHECK(SDBOOT->status(&t.ctx, &st) == 0);
 	CHECK_CONTAINS(st.recovery_health, "ok");
 	teardown(&t);
 }
@@ -268,9 +271,9 @@ TEST(kernelstub_pop_layout_install_and_remove)
 
 	setup(&t);
 	pop_tree(&t);
-	CHECK(vfe_backend_kernelstub.detect(&t.ctx) > 0);
-	CHECK(vfe_backend_kernelstub.install(&t.ctx) == 0);
-	CHECK(vfe_backend_sdboot.install(&t.ctx) == 0); /* leaves kernelstub's entries alone */
+	CHECK(KERNELSTUB->detect(&t.ctx) > 0);
+	CHECK(KERNELSTUB->install(&t.ctx) == 0);
+	CHECK(SDBOOT->install(&t.ctx) == 0); /* leaves kernelstub's entries alone */
 	c = fake_read(&t.f, "etc/kernelstub/configuration");
 	CHECK_CONTAINS(c, "      \"splash\",\n      \"intel_iommu=on\",\n      \"iommu=pt\"\n    ],\n    \"esp_path\"");
 	CHECK_CONTAINS(c, "\"default\": {\n    \"kernel_options\": [\n      \"quiet\",\n      \"splash\"\n    ],");
@@ -280,9 +283,9 @@ TEST(kernelstub_pop_layout_install_and_remove)
 	CHECK_CONTAINS(fake_read(&t.f, ENTRIES "Pop_OS-current.conf"), "splash intel_iommu=on iommu=pt\n");
 	CHECK_STREQ(fake_read(&t.f, "boot/efi/loader/loader.conf"), "default Pop_OS-current\n");
 	sb_free(&t.out);
-	CHECK(vfe_backend_kernelstub.install(&t.ctx) == 0);
+	CHECK(KERNELSTUB->install(&t.ctx) == 0);
 	CHECK_CONTAINS(t.out.s, "already installed");
-	CHECK(vfe_backend_kernelstub.remove(&t.ctx) == 0);
+	CHECK(KERNELSTUB->remove(&t.ctx) == 0);
 	CHECK_STREQ(fake_read(&t.f, "etc/kernelstub/configuration"), kstub_conf);
 	CHECK_STREQ(fake_read(&t.f, ENTRIES "Pop_OS-current.conf"), pop_current);
 	CHECK_STREQ(fake_read(&t.f, ENTRIES "Pop_OS-oldkern.conf"), pop_oldkern);
@@ -322,21 +325,21 @@ TEST(firmware_boot_option_bootnext_and_remove)
 	vfe_efi_dp_ops = &fake_ops;
 	CHECK(vfe_efivar_write(&t.f.root, "BootOrder", EFI_GUID_GLOBAL, 7, order, 2) == 0);
 	CHECK(vfe_efivar_write(&t.f.root, "Boot0000", EFI_GUID_GLOBAL, 7, "\1\0\0\0\4\0P\0o\0p\0\0\0\x7f\xff\4\0", 18) == 0);
-	CHECK(vfe_backend_kernelstub.install(&t.ctx) == 0);
-	CHECK(vfe_backend_firmware.install(&t.ctx) == 0);
+	CHECK(KERNELSTUB->install(&t.ctx) == 0);
+	CHECK(FIRMWARE->install(&t.ctx) == 0);
 	CHECK(vfe_efivar_read(&t.f.root, "Boot0001", EFI_GUID_GLOBAL, NULL, &d, &l) == 0);
 	CHECK_STREQ(vfe_loadopt_desc(d, l), "Pop!_OS (no GPU passthrough)");
 	s = vfe_loadopt_cmdline(d, l);
 	CHECK_STREQ(s, "initrd=\\EFI\\Pop_OS-abcd\\initrd.img root=UUID=abcd ro quiet loglevel=0 "
 		       "systemd.show_status=false splash intel_iommu=on iommu=pt vfio_early=off");
 	sb_free(&t.out);
-	CHECK(vfe_backend_firmware.install(&t.ctx) == 0);
+	CHECK(FIRMWARE->install(&t.ctx) == 0);
 	CHECK_CONTAINS(t.out.s, "up to date");
-	CHECK(vfe_backend_firmware.recovery_next(&t.ctx) == 0);
+	CHECK(FIRMWARE->recovery_next(&t.ctx) == 0);
 	CHECK(vfe_efivar_read_uint(&t.f.root, "BootNext", EFI_GUID_GLOBAL, &next) == 0 && next == 1);
 	free(d);
 	CHECK(vfe_efivar_read(&t.f.root, "BootOrder", EFI_GUID_GLOBAL, NULL, &d, &l) == 0 && l == 2); /* untouched */
-	CHECK(vfe_backend_firmware.remove(&t.ctx) == 0);
+	CHECK(FIRMWARE->remove(&t.ctx) == 0);
 	CHECK(vfe_efivar_read(&t.f.root, "Boot0001", EFI_GUID_GLOBAL, NULL, NULL, NULL) == -ENOENT);
 	CHECK(vfe_efivar_read(&t.f.root, "BootNext", EFI_GUID_GLOBAL, NULL, NULL, NULL) == -ENOENT);
 	CHECK(vfe_efivar_read(&t.f.root, "Boot0000", EFI_GUID_GLOBAL, NULL, NULL, NULL) == 0);
@@ -350,7 +353,7 @@ TEST(no_esp_is_a_clear_error_and_nothing_is_written)
 	setup(&t);
 	fake_write(&t.f, "proc/self/mountinfo", "22 1 254:2 / / rw,relatime - ext4 /dev/vda2 rw\n");
 	debian_tree(&t);
-	CHECK(vfe_backend_sdboot.install(&t.ctx) == -ENOENT);
+	CHECK(SDBOOT->install(&t.ctx) == -ENOENT);
 	CHECK_STREQ(fake_read(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
 	teardown(&t);
 }

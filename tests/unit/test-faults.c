@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "binder.h"
-#include "fakesys.h"
-#include "log.h"
-#include "machines.h"
-#include "status.h"
-#include "tap.h"
+#include "common/log.h"
+#include "early/binder.h"
+#include "early/status.h"
+#include "tests/lib/fakesys.h"
+#include "tests/lib/machines.h"
+#include "tests/lib/tap.h"
 
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {

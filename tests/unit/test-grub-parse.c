@@ -2,11 +2,9 @@
 /* GRUB backend parsers: /etc/default/grub fragments, grub.cfg entries, where /boot/grub lives. */
 #include <stdio.h>
 
-#include "fakesys.h"
-#include "grub-cfg.h"
-#include "grub-defaults.h"
-#include "grub-fs.h"
-#include "tap.h"
+#include "efi/grub/grub.h"
+#include "tests/lib/fakesys.h"
+#include "tests/lib/tap.h"
 
 TEST(defaults_assignments_quotes_and_expansion)
 {

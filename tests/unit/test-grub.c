@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "boot.h"
-#include "fakesys.h"
-#include "grub-backend.h"
-#include "tap.h"
+#include "efi/boot.h"
+#include "efi/grub/grub.h"
+#include "tests/lib/fakesys.h"
+#include "tests/lib/tap.h"
+
+#define GRUB vfe_boot_backend(VFE_LOADER_GRUB)
 
 static const char cfg_ours[] =
 	"load_env\n"
@@ -62,7 +64,7 @@ TEST(detect_sees_grub)
 	struct t t;
 
 	setup(&t);
-	CHECK(vfe_backend_grub.detect(&t.ctx) > 0);
+	CHECK(GRUB->detect(&t.ctx) > 0);
 	teardown(&t);
 }
 
@@ -72,7 +74,7 @@ TEST(install_writes_dropin_runs_update_grub_and_leaves_default_grub_alone)
 	char *d;
 
 	setup(&t);
-	CHECK(vfe_backend_grub.install(&t.ctx) == 0);
+	CHECK(GRUB->install(&t.ctx) == 0);
 	d = fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg");
 	CHECK_CONTAINS(d, "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on iommu=pt\"\n");
 	CHECK(!strstr(d ? d : "", "GRUB_DEFAULT"));
@@ -80,7 +82,7 @@ TEST(install_writes_dropin_runs_update_grub_and_leaves_default_grub_alone)
 	CHECK_STREQ(fake_read(&t.f, "update.log"), "ran\n");
 	CHECK_CONTAINS(out(&t), "ran ");
 	/* a second install changes nothing and runs nothing */
-	CHECK(vfe_backend_grub.install(&t.ctx) == 0);
+	CHECK(GRUB->install(&t.ctx) == 0);
 	CHECK_STREQ(fake_read(&t.f, "update.log"), "ran\n");
 	CHECK_CONTAINS(out(&t), "already installed");
 	teardown(&t);
@@ -92,7 +94,7 @@ TEST(install_no_update_says_what_to_run)
 
 	setup(&t);
 	t.ctx.no_update = true;
-	CHECK(vfe_backend_grub.install(&t.ctx) == 0);
+	CHECK(GRUB->install(&t.ctx) == 0);
 	CHECK(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg") != NULL);
 	CHECK(fake_read(&t.f, "update.log") == NULL);
 	CHECK_CONTAINS(out(&t), "now run");
@@ -106,7 +108,7 @@ TEST(install_dry_run_changes_nothing)
 
 	setup(&t);
 	t.ctx.dry_run = true;
-	CHECK(vfe_backend_grub.install(&t.ctx) == 0);
+	CHECK(GRUB->install(&t.ctx) == 0);
 	CHECK(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg") == NULL);
 	CHECK(fake_read(&t.f, "update.log") == NULL);
 	CHECK_CONTAINS(out(&t), "+GRUB_CMDLINE_LINUX_DEFAULT=");
@@ -120,7 +122,7 @@ TEST(install_refuses_malformed_default_grub)
 
 	setup(&t);
 	fake_write(&t.f, "etc/default/grub", "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\n");
-	CHECK(vfe_backend_grub.install(&t.ctx) == -EINVAL);
+	CHECK(GRUB->install(&t.ctx) == -EINVAL);
 	CHECK(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg") == NULL);
 	CHECK(fake_read(&t.f, "update.log") == NULL);
 	teardown(&t);
@@ -134,7 +136,7 @@ TEST(install_refuses_without_grub_mkconfig)
 	setup(&t);
 	snprintf(p, sizeof(p), "%s/usr/sbin/update-grub", t.f.dir);
 	unlink(p);
-	CHECK(vfe_backend_grub.install(&t.ctx) == -ENOENT);
+	CHECK(GRUB->install(&t.ctx) == -ENOENT);
 	CHECK(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg") == NULL);
 	teardown(&t);
 }
@@ -147,9 +149,9 @@ TEST(install_refuses_without_our_script)
 	setup(&t);
 	snprintf(p, sizeof(p), "%s/etc/grub.d/42_vfio-early", t.f.dir);
 	chmod(p, 0644);
-	CHECK(vfe_backend_grub.install(&t.ctx) == -ENOEXEC);
+	CHECK(GRUB->install(&t.ctx) == -ENOEXEC);
 	unlink(p);
-	CHECK(vfe_backend_grub.install(&t.ctx) == -ENOENT);
+	CHECK(GRUB->install(&t.ctx) == -ENOENT);
 	CHECK(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg") == NULL);
 	teardown(&t);
 }
@@ -161,7 +163,7 @@ TEST(install_failed_update_restores_the_old_dropin)
 	setup(&t);
 	fake_write(&t.f, "etc/default/grub.d/vfio-early.cfg", "# old\n");
 	fake_write(&t.f, "fail", "");
-	CHECK(vfe_backend_grub.install(&t.ctx) == -EIO);
+	CHECK(GRUB->install(&t.ctx) == -EIO);
 	CHECK_STREQ(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg"), "# old\n");
 	teardown(&t);
 }
@@ -173,7 +175,7 @@ TEST(install_refuses_read_only_boot)
 	setup(&t);
 	fake_write(&t.f, "proc/self/mountinfo", "22 1 254:1 / / rw - ext4 /dev/vda rw\n"
 						"23 22 254:2 / /boot ro,relatime - ext4 /dev/vda2 ro\n");
-	CHECK(vfe_backend_grub.install(&t.ctx) == -EROFS);
+	CHECK(GRUB->install(&t.ctx) == -EROFS);
 	CHECK(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg") == NULL);
 	teardown(&t);
 }
@@ -181,7 +183,7 @@ TEST(install_refuses_read_only_boot)
 static void installed(struct t *t)
 {
 	setup(t);
-	CHECK(vfe_backend_grub.install(&t->ctx) == 0);
+	CHECK(GRUB->install(&t->ctx) == 0);
 	sb_free(&t->out);
 }
 
@@ -191,7 +193,7 @@ TEST(recovery_next_sets_next_entry_like_grub_reboot)
 	char *env;
 
 	installed(&t);
-	CHECK(vfe_backend_grub.recovery_next(&t.ctx) == 0);
+	CHECK(GRUB->recovery_next(&t.ctx) == 0);
 	env = fake_read(&t.f, "boot/grub/grubenv");
 	CHECK(env && strlen(env) == 1024);
 	CHECK_CONTAINS(env, "# GRUB Environment Block\n");
@@ -205,7 +207,7 @@ TEST(recovery_next_refused_where_grub_cannot_write)
 
 	installed(&t);
 	fake_write(&t.f, "proc/self/mountinfo", "22 1 0:31 /@ / rw - btrfs /dev/vda2 rw\n");
-	CHECK(vfe_backend_grub.recovery_next(&t.ctx) == -EOPNOTSUPP);
+	CHECK(GRUB->recovery_next(&t.ctx) == -EOPNOTSUPP);
 	CHECK(fake_read(&t.f, "boot/grub/grubenv") == NULL);
 	teardown(&t);
 }
@@ -216,7 +218,7 @@ TEST(recovery_next_refuses_a_bad_grubenv_and_keeps_it)
 
 	installed(&t);
 	fake_write(&t.f, "boot/grub/grubenv", "# GRUB Environment Block\nsaved_entry=0\n");
-	CHECK(vfe_backend_grub.recovery_next(&t.ctx) == -EINVAL);
+	CHECK(GRUB->recovery_next(&t.ctx) == -EINVAL);
 	CHECK_STREQ(fake_read(&t.f, "boot/grub/grubenv"), "# GRUB Environment Block\nsaved_entry=0\n");
 	teardown(&t);
 }
@@ -226,7 +228,7 @@ TEST(recovery_next_needs_our_entry)
 	struct t t;
 
 	setup(&t);
-	CHECK(vfe_backend_grub.recovery_next(&t.ctx) == -ENOENT);
+	CHECK(GRUB->recovery_next(&t.ctx) == -ENOENT);
 	CHECK(fake_read(&t.f, "boot/grub/grubenv") == NULL);
 	teardown(&t);
 }
@@ -236,13 +238,13 @@ TEST(default_recovery_then_passthrough)
 	struct t t;
 
 	installed(&t);
-	CHECK(vfe_backend_grub.recovery_next(&t.ctx) == 0);
-	CHECK(vfe_backend_grub.set_default(&t.ctx, true) == 0);
+	CHECK(GRUB->recovery_next(&t.ctx) == 0);
+	CHECK(GRUB->set_default(&t.ctx, true) == 0);
 	CHECK_CONTAINS(fake_read(&t.f, "boot/grub/grubenv"), "\nsaved_entry=vfio-early-nopt\n");
 	CHECK(!strstr(fake_read(&t.f, "boot/grub/grubenv"), "next_entry"));
 	CHECK_CONTAINS(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg"), "\nGRUB_DEFAULT=saved\n");
 	CHECK_CONTAINS(out(&t), "GRUB_DEFAULT=saved");
-	CHECK(vfe_backend_grub.set_default(&t.ctx, false) == 0);
+	CHECK(GRUB->set_default(&t.ctx, false) == 0);
 	CHECK_CONTAINS(fake_read(&t.f, "boot/grub/grubenv"), "\nsaved_entry=gnulinux-simple-U\n");
 	teardown(&t);
 }
@@ -252,7 +254,7 @@ TEST(menu_next_sets_our_flag)
 	struct t t;
 
 	installed(&t);
-	CHECK(vfe_backend_grub.menu_next(&t.ctx) == 0);
+	CHECK(GRUB->menu_next(&t.ctx) == 0);
 	CHECK_CONTAINS(fake_read(&t.f, "boot/grub/grubenv"), "\nvfio_early_menu=1\n");
 	teardown(&t);
 }
@@ -262,8 +264,8 @@ TEST(remove_deletes_dropin_and_our_one_shot)
 	struct t t;
 
 	installed(&t);
-	CHECK(vfe_backend_grub.recovery_next(&t.ctx) == 0);
-	CHECK(vfe_backend_grub.remove(&t.ctx) == 0);
+	CHECK(GRUB->recovery_next(&t.ctx) == 0);
+	CHECK(GRUB->remove(&t.ctx) == 0);
 	CHECK(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg") == NULL);
 	CHECK(!strstr(fake_read(&t.f, "boot/grub/grubenv"), "next_entry"));
 	CHECK_STREQ(fake_read(&t.f, "update.log"), "ran\nran\n");
@@ -276,16 +278,16 @@ TEST(show_and_status_tell_entries_next_boot_and_this_boot)
 	struct vfe_boot_status st;
 
 	installed(&t);
-	CHECK(vfe_backend_grub.recovery_next(&t.ctx) == 0);
+	CHECK(GRUB->recovery_next(&t.ctx) == 0);
 	sb_free(&t.out);
 	fake_write(&t.f, "proc/cmdline", "BOOT_IMAGE=/boot/v root=/dev/vda ro quiet vfio_early=off\n");
-	CHECK(vfe_backend_grub.show(&t.ctx) == 0);
+	CHECK(GRUB->show(&t.ctx) == 0);
 	CHECK_CONTAINS(out(&t), "kernel parameters: intel_iommu=on iommu=pt");
 	CHECK_CONTAINS(out(&t), "entry: Debian GNU/Linux (no GPU passthrough)  [vfio-early-nopt]");
 	CHECK_CONTAINS(out(&t), "next_entry=vfio-early-nopt");
 	CHECK_CONTAINS(out(&t), "GRUB_DEFAULT=0 (saved_entry is used only with GRUB_DEFAULT=saved");
 	CHECK_CONTAINS(out(&t), "this boot: recovery");
-	CHECK(vfe_backend_grub.status(&t.ctx, &st) == 0);
+	CHECK(GRUB->status(&t.ctx, &st) == 0);
 	CHECK_STREQ(st.loader, "grub");
 	CHECK(st.booted_recovery);
 	CHECK_STREQ(st.recovery_health, "ok");
@@ -299,7 +301,7 @@ TEST(show_json)
 
 	installed(&t);
 	t.ctx.json = true;
-	CHECK(vfe_backend_grub.show(&t.ctx) == 0);
+	CHECK(GRUB->show(&t.ctx) == 0);
 	CHECK_CONTAINS(out(&t), "{\"loader\":\"grub\",\"parameters\":\"intel_iommu=on iommu=pt\"");
 	CHECK_CONTAINS(out(&t), "\"booted_recovery\":false");
 	teardown(&t);

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "fakesys.h"
-#include "grubenv.h"
-#include "tap.h"
+#include "efi/grub/grub.h"
+#include "tests/lib/fakesys.h"
+#include "tests/lib/tap.h"
 
 /* A block as grub-editenv writes it: header, variables, '#' up to 1024 bytes. */
 static void make_block(char *out, const char *vars)

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cli/initramfs.c: the cpio "newc" reader and image loading (microcode cpio + compressed cpio). */
+/* check/initramfs.c: the cpio "newc" reader and image loading (microcode cpio + compressed cpio). */
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fakesys.h"
-#include "initramfs.h"
-#include "strbuf.h"
-#include "tap.h"
+#include "check/initramfs.h"
+#include "common/strbuf.h"
+#include "tests/lib/fakesys.h"
+#include "tests/lib/tap.h"
 
 /* Appends one newc entry (magic 070701) to sb, 4-byte aligned relative to sb's start. */
 static void newc(struct strbuf *sb, const char *name, unsigned mode, const char *data)

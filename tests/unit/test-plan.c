@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "config.h"
-#include "fakesys.h"
-#include "machines.h"
-#include "pci.h"
-#include "plan.h"
-#include "tap.h"
+#include "early/config.h"
+#include "early/pci.h"
+#include "early/plan.h"
+#include "tests/lib/fakesys.h"
+#include "tests/lib/machines.h"
+#include "tests/lib/tap.h"
 
 struct fx {
 	struct fake_root f;

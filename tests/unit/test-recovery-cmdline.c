@@ -2,8 +2,8 @@
 /* The recovery entry's command line: passthrough's parameters out, vfio_early=off in, the rest kept. */
 #include <stdlib.h>
 
-#include "recovery-cmdline.h"
-#include "tap.h"
+#include "recovery/recovery-cmdline.h"
+#include "tests/lib/tap.h"
 
 static void check_transform(const char *in, const char *want)
 {

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "status.h"
-#include "tap.h"
-#include "words.h"
+#include "common/words.h"
+#include "early/status.h"
+#include "tests/lib/tap.h"
 
 TEST(record_round_trips_with_awkward_text)
 {

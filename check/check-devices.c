@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-early check: each configured device is present and still the card
+ * configured, its IOMMU group viable, the host keeps a display. The
+ * answers come from early/plan.c (a plan built as if the IOMMU were on),
+ * the same guards the binder applies at boot.
+ */
+#include <stdio.h>
+
+#include "check/check.h"
+#include "common/paths.h"
+#include "early/modules.h"
+#include "early/plan.h"
+#include "early/status.h"
+
+struct plan_ctx {
+	const struct vfe_root *root;
+	struct vfe_modules *mods;
+};
+
+static bool host_driver_for(void *ud, const struct vfe_dev *d, char *drv, size_t n)
+{
+	struct plan_ctx *x = ud;
+	char modalias[256];
+
+	if (!x->mods || vfe_read_attr(x->root, modalias, sizeof(modalias), PATH_PCI_DEVICES "/%s/modalias", d->name) <= 0)
+		return false;
+	return vfe_modules_driver_for(x->mods, modalias, drv, n);
+}
+
+static const char *target_name(const struct vfe_target *t)
+{
+	return t->dev ? t->dev->name : t->entry->source;
+}
+
+/* The group the binder saw at boot, -2 when the record does not list the device. */
+static int boot_group(const struct vfe_status *st, const char *bdf)
+{
+	for (size_t i = 0; st && i < st->n_devs; i++)
+		if (streq(st->devs[i].bdf, bdf))
+			return st->devs[i].group;
+	return -2;
+}
+
+static void report_target(struct check_env *env, const struct vfe_target *t, const struct vfe_status *st)
+{
+	char id[sizeof(t->entry->source) + 8], title[sizeof(t->entry->source) + 8];
+	const struct vfe_dev *d = t->dev;
+	int bg;
+
+	snprintf(id, sizeof(id), "device:%s", target_name(t));
+	snprintf(title, sizeof(title), "device %s", target_name(t));
+	if (t->action == VFE_ACT_SKIP) {
+		check_add(env->rep, id, title, CHECK_FAIL,
+			  "check 'vfio-early list', then fix the entry: sudo vfio-early remove ... && sudo vfio-early add ...",
+			  "%s: %s", t->entry->source, t->reason);
+		return;
+	}
+	if (t->action == VFE_ACT_REFUSE) {
+		check_add(env->rep, id, title, CHECK_FAIL, "see the reason; change the entry in the config", "%s: refused: %s",
+			  t->entry->source, t->reason);
+		return;
+	}
+	bg = boot_group(st, d->name);
+	if (bg >= -1 && bg != d->group)
+		check_add(env->rep, id, title, CHECK_WARN, "check 'vfio-early list': the machine's PCI layout changed",
+			  "%04x:%04x, IOMMU group %d now but %d at boot", d->id.vendor, d->id.device, d->group, bg);
+	else if (d->driver[0] && !streq(d->driver, VFIO_PCI_DRIVER))
+		check_add(env->rep, id, title, CHECK_WARN,
+			  "reboot with vfio-early in the initramfs; 'vfio-early status' tells what happened at boot",
+			  "%04x:%04x, group %d, passes every guard, but is on %s now", d->id.vendor, d->id.device, d->group,
+			  d->driver);
+	else
+		check_add(env->rep, id, title, CHECK_PASS, NULL, "%04x:%04x, group %d, %s (%s)", d->id.vendor,
+			  d->id.device, d->group, d->driver[0] ? "on vfio-pci" : "passes every guard", t->reason);
+}
+
+/* The display devices the host keeps (not taken by the plan). */
+static void report_display(struct check_env *env, const struct vfe_plan *p)
+{
+	char kept[160] = "";
+	size_t l = 0, n = 0;
+
+	for (size_t j = 0; j < env->pci.n; j++) {
+		const struct vfe_dev *d = &env->pci.devs[j];
+		bool taken = false;
+		if (!vfe_dev_is_display(d))
+			continue;
+		for (size_t i = 0; i < p->n; i++)
+			taken = taken || (p->t[i].dev == d && p->t[i].action == VFE_ACT_BIND);
+		if (!taken && l < sizeof(kept)) {
+			l += (size_t)snprintf(kept + l, sizeof(kept) - l, "%s%s%s", n ? ", " : "", d->name,
+					      d->boot_vga ? " (boot VGA)" : "");
+			n++;
+		}
+	}
+	if (n)
+		check_add(env->rep, "host-display", "host display", CHECK_PASS, NULL, "the host keeps %s", kept);
+	else
+		check_add(env->rep, "host-display", "host display", CHECK_WARN,
+			  "keep a display for the host, or make sure you can reach it over SSH",
+			  "every display device goes to the guest (allow-boot-vga): the host is headless");
+}
+
+void check_devices(struct check_env *env)
+{
+	struct plan_ctx x = { env->root, NULL };
+	struct vfe_plan_ops ops = { host_driver_for, &x };
+	struct vfe_status st;
+	struct vfe_plan p;
+	bool have_st;
+	int k;
+
+	for (size_t i = 0; i < env->cfg.problems.n; i++)
+		check_add(env->rep, "config", "config", CHECK_FAIL, "fix or remove the line (see vfio-early.conf(5))", "%s",
+			  env->cfg.problems.v[i]);
+	if (env->cfg.n == 0) {
+		check_add(env->rep, "devices", "configured devices", CHECK_SKIP, "sudo vfio-early add DEVICE",
+			  "no device configured in /%s", PATH_CONFIG);
+		return;
+	}
+	if (env->pci_err < 0) {
+		check_add(env->rep, "devices", "configured devices", CHECK_FAIL, NULL, "cannot scan /%s: %s",
+			  PATH_PCI_DEVICES, strerror(-env->pci_err));
+		return;
+	}
+	(void)vfe_modules_new(env->root, &x.mods);
+	k = vfe_plan_build(&env->pci, env->cfg.entries, env->cfg.n, true, &ops, &p);
+	if (k < 0) {
+		check_add(env->rep, "devices", "configured devices", CHECK_FAIL, NULL, "cannot plan: %s", strerror(-k));
+		vfe_modules_free(x.mods);
+		return;
+	}
+	have_st = vfe_status_read(env->root, &st) == 0;
+	for (size_t i = 0; i < p.n; i++)
+		report_target(env, &p.t[i], have_st ? &st : NULL);
+	report_display(env, &p);
+	check_framebuffer_targets(env, &p);
+	if (have_st)
+		vfe_status_free(&st);
+	vfe_plan_free(&p);
+	vfe_modules_free(x.mods);
+}

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vfio-early check: the CPU, the IOMMU, the kernel command line and the vfio modules. */
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "check/check.h"
+#include "common/paths.h"
+#include "early/cmdline.h"
+
+#define PATH_CPUINFO "proc/cpuinfo"
+
+static bool has_word(const char *line, const char *word)
+{
+	size_t l = strlen(word);
+
+	for (const char *p = line; (p = strstr(p, word)); p += l)
+		if ((p == line || isspace((unsigned char)p[-1])) && (!p[l] || isspace((unsigned char)p[l])))
+			return true;
+	return false;
+}
+
+void check_cpu(struct check_env *env)
+{
+	_cleanup_free_ char *text = NULL;
+	bool vmx = false, svm = false;
+	int k = vfe_read_file(env->root, PATH_CPUINFO, 16 << 20, &text);
+
+	if (k < 0) {
+		check_add(env->rep, "cpu-virt", "CPU virtualization", CHECK_WARN, NULL, "cannot read /%s: %s",
+			  PATH_CPUINFO, strerror(-k));
+		return;
+	}
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		if (startswith(line, "vendor_id") && strstr(line, "GenuineIntel"))
+			snprintf(env->cpu_vendor, sizeof(env->cpu_vendor), "intel");
+		else if (startswith(line, "vendor_id") && (strstr(line, "AuthenticAMD") || strstr(line, "HygonGenuine")))
+			snprintf(env->cpu_vendor, sizeof(env->cpu_vendor), "amd");
+		else if (startswith(line, "flags")) {
+			vmx = vmx || has_word(line, "vmx");
+			svm = svm || has_word(line, "svm");
+		}
+	}
+	if (vmx || svm)
+		check_add(env->rep, "cpu-virt", "CPU virtualization", CHECK_PASS, NULL, "%s",
+			  vmx ? "vmx (Intel VT-x)" : "svm (AMD-V)");
+	else
+		check_add(env->rep, "cpu-virt", "CPU virtualization", CHECK_FAIL,
+			  "enable Intel VT-x (\"Virtualization Technology\") or AMD SVM in the firmware setup",
+			  "neither vmx nor svm in /%s: the CPU cannot run KVM guests", PATH_CPUINFO);
+}
+
+/* The first kernel log line containing one of needles; 1 found, 0 not, <0 unreadable. */
+static int kernel_log_find(const struct vfe_root *r, const char *const *needles, char *found, size_t n)
+{
+	_cleanup_close_ int fd = openat(r->fd, PATH_KMSG, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char rec[8192];
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISCHR(st.st_mode)) { /* a fixture: a plain file of lines */
+		_cleanup_free_ char *text = NULL;
+		int k = vfe_read_file(r, PATH_KMSG, 4 << 20, &text);
+		if (k < 0)
+			return k;
+		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+			for (size_t i = 0; needles[i]; i++)
+				if (strstr(line, needles[i]))
+					return snprintf(found, n, "%s", line), 1;
+		return 0;
+	}
+	/* /dev/kmsg: one record per read, "prio,seq,usec,flags;message\n" */
+	for (unsigned records = 0; records < 200000; records++) {
+		ssize_t k = read(fd, rec, sizeof(rec) - 1);
+		if (k < 0 && (errno == EPIPE || errno == EINTR))
+			continue; /* overwritten while reading: go on */
+		if (k <= 0)
+			return k < 0 && errno != EAGAIN ? negative_errno() : 0;
+		rec[k] = '\0';
+		char *msg = strchr(rec, ';'), *nl;
+		msg = msg ? msg + 1 : rec;
+		if ((nl = strchr(msg, '\n')))
+			*nl = '\0';
+		for (size_t i = 0; needles[i]; i++)
+			if (strstr(msg, needles[i]))
+				return snprintf(found, n, "%s", msg), 1;
+	}
+	return 0;
+}
+
+static void iommu_units(const struct vfe_root *r, char *buf, size_t n)
+{
+	DIR *d = vfe_opendir(r, PATH_CLASS_IOMMU);
+	struct dirent *de;
+	size_t l = 0;
+
+	buf[0] = '\0';
+	if (!d)
+		return;
+	while ((de = readdir(d)) && l + 1 < n)
+		if (de->d_name[0] != '.')
+			l += (size_t)snprintf(buf + l, n - l, "%s%s", l ? " " : "", de->d_name);
+	closedir(d);
+}
+
+void check_iommu(struct check_env *env)
+{
+	static const char *const needles[] = { "DMAR: IOMMU enabled", "AMD-Vi: ", "DMAR-IR: Enabled", NULL };
+	char units[128], line[256];
+	int k;
+
+	iommu_units(env->root, units, sizeof(units));
+	k = kernel_log_find(env->root, needles, line, sizeof(line));
+	if (units[0])
+		check_add(env->rep, "iommu", "IOMMU active", CHECK_PASS, NULL, "%s in /%s%s%s", units, PATH_CLASS_IOMMU,
+			  k > 0 ? "; kernel log: " : "", k > 0 ? line : "");
+	else
+		check_add(env->rep, "iommu", "IOMMU active", CHECK_FAIL,
+			  "enable VT-d (Intel) or AMD-Vi/IOMMU in the firmware setup, then add intel_iommu=on "
+			  "(Intel) to the kernel command line: sudo vfio-early boot install",
+			  "no IOMMU registered (/%s is empty); kernel log: %s", PATH_CLASS_IOMMU,
+			  k > 0 ? line : k == 0 ? "no DMAR or AMD-Vi line" : "not readable (only root may read it)");
+}
+
+char *check_cmdline_param(const char *cmdline, const char *name)
+{
+	_cleanup_free_ char *buf = strdup(cmdline ? cmdline : "");
+	char *args = buf, *param, *val, *found = NULL;
+
+	if (!buf)
+		return NULL;
+	while (isspace((unsigned char)*args))
+		args++;
+	while (*args) {
+		args = vfe_cmdline_next_arg(args, &param, &val);
+		if (streq(param, "--") && !val)
+			break;
+		if (vfe_param_eq(param, name)) {
+			free(found);
+			found = strdup(val ? val : "");
+		}
+	}
+	return found;
+}
+
+static void check_iommu_param(struct check_env *env)
+{
+	bool amd = streq(env->cpu_vendor, "amd");
+	const char *name = amd ? "amd_iommu" : "intel_iommu";
+	_cleanup_free_ char *v = check_cmdline_param(env->cmdline, name);
+	bool active = vfe_iommu_active(env->root);
+	char fix[160];
+
+	snprintf(fix, sizeof(fix), "add %s=on to the kernel command line: sudo vfio-early boot install", name);
+	if (v && (streq(v, "off") || streq(v, "0")))
+		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_FAIL, fix,
+			  "%s=%s turns the IOMMU off", name, v);
+	else if (v)
+		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_PASS, NULL, "%s=%s", name, v);
+	else if (amd || active)
+		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_PASS, NULL,
+			  "no %s= on the command line; the kernel enables it by default%s", name,
+			  active ? " and it is active" : "");
+	else
+		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_FAIL, fix,
+			  "no %s=on on the kernel command line%s", name, env->cpu_vendor[0] ? "" : " (CPU vendor unknown)");
+}
+
+void check_cmdline(struct check_env *env)
+{
+	_cleanup_free_ char *pt = check_cmdline_param(env->cmdline, "iommu");
+	_cleanup_free_ char *acs = check_cmdline_param(env->cmdline, "pcie_acs_override");
+	_cleanup_free_ char *ids = check_cmdline_param(env->cmdline, "vfio-pci.ids");
+	_cleanup_free_ char *off = check_cmdline_param(env->cmdline, "vfio_early");
+
+	check_iommu_param(env);
+	if (pt && streq(pt, "off"))
+		check_add(env->rep, "cmdline-iommu-pt", "iommu=pt", CHECK_FAIL, "remove iommu=off from the kernel command line",
+			  "iommu=off disables every IOMMU");
+	else
+		check_add(env->rep, "cmdline-iommu-pt", "iommu=pt", pt && streq(pt, "pt") ? CHECK_PASS : CHECK_WARN,
+			  "add iommu=pt (host devices skip IOMMU translation): sudo vfio-early boot install",
+			  pt ? "iommu=%s" : "%s", pt ? pt : "absent: host devices pay for IOMMU translation");
+	if (acs)
+		check_add(env->rep, "cmdline-acs-override", "ACS override", CHECK_WARN,
+			  "remove pcie_acs_override: it splits IOMMU groups the hardware does not isolate, so the "
+			  "guest can reach host memory through peer-to-peer DMA; pass the whole group (group=whole) instead",
+			  "pcie_acs_override=%s is on the command line (needs a patched kernel; unsafe)", acs);
+	if (ids)
+		check_add(env->rep, "cmdline-vfio-pci-ids", "vfio-pci.ids= on the command line", CHECK_WARN,
+			  "remove vfio-pci.ids= from the kernel command line: vfio-early binds by address, with guards",
+			  "vfio-pci.ids=%s makes vfio-pci take every device with those ids, whatever the guards say", ids);
+	if (off)
+		check_add(env->rep, "cmdline-vfio-early", "vfio-early on this boot", CHECK_WARN,
+			  "boot the normal (passthrough) entry, or remove vfio_early=off from the command line",
+			  "vfio_early=%s: this is a no-passthrough (recovery) boot", off);
+}
+
+/* True when a modules.builtin or modules.dep line names module "name" ("vfio_pci" matches vfio-pci.ko.zst). */
+static bool lists_module(const char *text, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		const char *end = p + strcspn(p, ":\n"), *base = end;
+		while (base > p && base[-1] != '/')
+			base--;
+		if ((size_t)(end - base) < nl + 3)
+			continue;
+		bool same = true;
+		for (size_t i = 0; i < nl && same; i++)
+			same = (base[i] == '-' ? '_' : base[i]) == (name[i] == '-' ? '_' : name[i]);
+		if (same && startswith(base + nl, ".ko"))
+			return true;
+	}
+	return false;
+}
+
+void check_modules(struct check_env *env)
+{
+	static const char *const mods[] = { "vfio", "vfio_iommu_type1", "vfio_pci" };
+	_cleanup_free_ char *builtin = NULL, *dep = NULL;
+	char rel[256], missing[128] = "", how[128] = "";
+	size_t ml = 0, hl = 0;
+
+	snprintf(rel, sizeof(rel), PATH_MODULES "/%s/modules.builtin", env->release);
+	(void)vfe_read_file(env->root, rel, 8 << 20, &builtin);
+	snprintf(rel, sizeof(rel), PATH_MODULES "/%s/modules.dep", env->release);
+	(void)vfe_read_file(env->root, rel, 32 << 20, &dep);
+	if (!builtin && !dep) {
+		check_add(env->rep, "vfio-modules", "vfio modules", CHECK_FAIL,
+			  "reinstall the kernel's modules (apt install --reinstall linux-image-$(uname -r)), or boot a "
+			  "kernel that has them",
+			  "no /%s/%s/modules.dep or modules.builtin for the running kernel", PATH_MODULES, env->release);
+		return;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(mods); i++) {
+		bool b = builtin && lists_module(builtin, mods[i]), m = dep && lists_module(dep, mods[i]);
+		if (!b && !m)
+			ml += (size_t)snprintf(missing + ml, sizeof(missing) - ml, "%s%s", ml ? ", " : "", mods[i]);
+		else if (hl < sizeof(how))
+			hl += (size_t)snprintf(how + hl, sizeof(how) - hl, "%s%s %s", hl ? ", " : "", mods[i],
+					       b ? "built in" : "module");
+	}
+	if (ml)
+		check_add(env->rep, "vfio-modules", "vfio modules", CHECK_FAIL,
+			  "use a kernel built with CONFIG_VFIO_PCI (Debian/Ubuntu kernels have it as a module)",
+			  "kernel %s lacks %s", env->release, missing);
+	else
+		check_add(env->rep, "vfio-modules", "vfio modules", CHECK_PASS, NULL, "kernel %s: %s", env->release, how);
+}

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The ESP's Type #1 entries, and planning install / remove / refresh (see bls.h). */
+#include <stdio.h>
+
+#include "common/log.h"
+#include "efi/bls/bls.h"
+#include "efi/efi-paths.h"
+#include "efi/efivars.h"
+#include "efi/kparams.h"
+#include "recovery/recovery-cmdline.h"
+
+static int load_state(const struct vfe_root *r, struct vfe_efi_state *s)
+{
+	_cleanup_free_ char *text = NULL;
+	int k = vfe_read_file(r, EFI_PATH_STATE, 1 << 20, &text);
+
+	if (k == -ENOENT)
+		return 0;
+	return k < 0 ? k : vfe_efi_state_parse(text, s);
+}
+
+static void load_pattern(const struct vfe_root *r, struct vfe_bls_host *h)
+{
+	char *v = NULL;
+
+	if (vfe_efivar_read_string(r, "LoaderEntryDefault", EFI_GUID_LOADER, &v) == 0 && *v) {
+		h->pattern = v;
+		h->pattern_from_var = true;
+		return;
+	}
+	free(v);
+	h->pattern = vfe_bls_conf_default(r, h->esp.mount);
+	if (!h->pattern && h->has_xbl)
+		h->pattern = vfe_bls_conf_default(r, h->xbl.mount);
+}
+
+int vfe_bls_host_load(struct vfe_boot_ctx *ctx, const char *who, bool quiet, struct vfe_bls_host *h)
+{
+	const char *why;
+	int k;
+
+	memset(h, 0, sizeof(*h));
+	if (vfe_esp_find(ctx->root, &h->esp, &why) < 0) {
+		if (!quiet)
+			log_error("%s: no EFI System Partition: %s; nothing changed", who, why);
+		return -ENOENT;
+	}
+	h->has_xbl = vfe_xbootldr_find(ctx->root, &h->esp, &h->xbl) == 0;
+	k = vfe_bls_load(ctx->root, h->esp.mount, &h->entries);
+	if (k >= 0 && h->has_xbl)
+		k = vfe_bls_load(ctx->root, h->xbl.mount, &h->entries);
+	if (k >= 0)
+		k = load_state(ctx->root, &h->state);
+	if (k < 0) {
+		if (!quiet)
+			log_error_errno(k, "%s: cannot read the boot entries under %s/%s: %m", who, ctx->root->path,
+					h->esp.mount);
+		vfe_bls_host_free(h);
+		return k;
+	}
+	vfe_bls_sort(&h->entries);
+	load_pattern(ctx->root, h);
+	return 0;
+}
+
+void vfe_bls_host_free(struct vfe_bls_host *h)
+{
+	vfe_bls_free(&h->entries);
+	free(h->pattern);
+	vfe_efi_state_free(&h->state);
+	vfe_changes_free(&h->ch);
+}
+
+/* Applies every wanted parameter to opts; records each one added. */
+static int add_all(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, char **opts)
+{
+	struct strv want = { 0 };
+	int k = vfe_kparams_wanted(&ctx->params, &want);
+
+	for (size_t i = 0; k >= 0 && i < want.n; i++) {
+		char *next = NULL, *replaced = NULL;
+		k = vfe_kparams_add(*opts, want.v[i], &next, &replaced);
+		if (k > 0)
+			k = vfe_efi_state_add(&h->state, "param", rel, want.v[i], replaced);
+		free(*opts);
+		*opts = next;
+		free(replaced);
+	}
+	strv_free(&want);
+	return k < 0 ? k : 0;
+}
+
+int vfe_bls_host_add_params(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel)
+{
+	_cleanup_free_ char *text = vfe_changes_get(&h->ch, ctx->root, rel), *out = NULL;
+	struct vfe_bls_entry e = { 0 };
+	char *opts;
+	int k;
+
+	if (!text)
+		return -ENOENT;
+	k = vfe_bls_parse(text, &e);
+	opts = e.options ? e.options : strdup("");
+	e.options = NULL;
+	vfe_bls_entry_free(&e);
+	if (k >= 0 && !opts)
+		k = -ENOMEM;
+	if (k >= 0)
+		k = add_all(ctx, h, rel, &opts);
+	if (k >= 0 && !(out = vfe_bls_set_options(text, opts)))
+		k = -ENOMEM;
+	free(opts);
+	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, rel, out);
+}
+
+int vfe_bls_host_add_params_line(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *base)
+{
+	char *text = vfe_changes_get(&h->ch, ctx->root, rel), *out = NULL;
+	int k = 0;
+
+	if (!text) {
+		k = vfe_efi_state_add(&h->state, "created", rel, NULL, NULL);
+		text = strdup(base ? base : "");
+	}
+	if (!text)
+		return -ENOMEM;
+	text[strcspn(text, "\n")] = '\0';
+	if (k >= 0)
+		k = add_all(ctx, h, rel, &text);
+	if (k >= 0 && asprintf(&out, "%s\n", text) < 0)
+		k = -ENOMEM;
+	free(text);
+	if (k >= 0)
+		k = vfe_changes_set(&h->ch, ctx->root, rel, out);
+	free(out);
+	return k;
+}
+
+int vfe_bls_host_add_params_kstub(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel)
+{
+	_cleanup_free_ char *json = vfe_changes_get(&h->ch, ctx->root, rel), *out = NULL;
+	char *opts = NULL;
+	int k;
+
+	if (!json)
+		return -ENOENT;
+	k = vfe_kstub_get_options(json, &opts);
+	if (k >= 0)
+		k = add_all(ctx, h, rel, &opts);
+	if (k >= 0)
+		k = vfe_kstub_set_options(json, opts, &out);
+	free(opts);
+	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, rel, out);
+}
+
+/* The options of the entry at rel as planned so far. */
+static char *planned_options(const struct vfe_root *r, struct vfe_bls_host *h, const char *rel)
+{
+	_cleanup_free_ char *text = vfe_changes_get(&h->ch, r, rel);
+	struct vfe_bls_entry e = { 0 };
+	char *o;
+
+	if (!text || vfe_bls_parse(text, &e) < 0) {
+		vfe_bls_entry_free(&e);
+		return NULL;
+	}
+	o = e.options ? e.options : strdup("");
+	e.options = NULL;
+	vfe_bls_entry_free(&e);
+	return o;
+}
+
+int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry *src)
+{
+	_cleanup_free_ char *opts = planned_options(ctx->root, h, src->path), *rec = NULL, *file = NULL;
+	_cleanup_free_ char *text = NULL;
+	char rel[1024];
+	int k;
+
+	if (!opts)
+		return -ENOMEM;
+	k = vfe_recovery_cmdline(opts, &rec);
+	if (k < 0)
+		return k;
+	file = vfe_bls_nopt_file(src);
+	text = vfe_bls_nopt_text(src, rec);
+	if (!file || !text)
+		return -ENOMEM;
+	snprintf(rel, sizeof(rel), "%s/%s/%s", src->mount, EFI_LOADER_ENTRIES, file);
+	/* any other entry of ours is stale (made from another entry, or another name) */
+	for (size_t i = 0; i < h->entries.n; i++)
+		if (h->entries.v[i].ours && !streq(h->entries.v[i].path, rel) &&
+		    (k = vfe_changes_set(&h->ch, ctx->root, h->entries.v[i].path, NULL)) < 0)
+			return k;
+	return vfe_changes_set(&h->ch, ctx->root, rel, text);
+}
+
+/* Takes one parameter back out of the file at rel, whatever kind of file it is. */
+static int undo_param(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_state_rec *s)
+{
+	_cleanup_free_ char *text = vfe_changes_get(&h->ch, ctx->root, s->path), *opts = NULL, *out = NULL;
+	char *next = NULL;
+	bool kstub = streq(s->path, EFI_PATH_KERNELSTUB_CONF), line = streq(s->path, EFI_PATH_KERNEL_CMDLINE);
+	int k;
+
+	if (!text)
+		return 0; /* the file is gone (a kernel removed): nothing to undo there */
+	if (kstub)
+		k = vfe_kstub_get_options(text, &opts);
+	else if (line)
+		k = (opts = strndup(text, strcspn(text, "\n"))) ? 0 : -ENOMEM;
+	else
+		k = (opts = planned_options(ctx->root, h, s->path)) ? 0 : -ENOMEM;
+	if (k >= 0)
+		k = vfe_kparams_remove(opts, s->param, s->replaced, &next);
+	if (k <= 0) {
+		free(next);
+		return k == -ENOENT ? 0 : k;
+	}
+	if (kstub)
+		k = vfe_kstub_set_options(text, next, &out);
+	else if (line)
+		k = asprintf(&out, "%s\n", next) < 0 ? -ENOMEM : 0;
+	else
+		k = (out = vfe_bls_set_options(text, next)) ? 0 : -ENOMEM;
+	free(next);
+	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, s->path, out);
+}
+
+int vfe_bls_host_plan_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h)
+{
+	int k = 0;
+
+	for (size_t i = 0; k >= 0 && i < h->state.n; i++) {
+		const struct vfe_state_rec *s = &h->state.v[i];
+		if (streq(s->kind, "param") && s->param)
+			k = undo_param(ctx, h, s);
+	}
+	for (size_t i = 0; k >= 0 && i < h->state.n; i++)
+		if (streq(h->state.v[i].kind, "created"))
+			k = vfe_changes_set(&h->ch, ctx->root, h->state.v[i].path, NULL);
+	for (size_t i = 0; k >= 0 && i < h->entries.n; i++)
+		if (h->entries.v[i].ours)
+			k = vfe_changes_set(&h->ch, ctx->root, h->entries.v[i].path, NULL);
+	vfe_efi_state_free(&h->state);
+	return k < 0 ? k : 0;
+}
+
+int vfe_bls_host_commit(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who)
+{
+	_cleanup_free_ char *state = vfe_efi_state_format(&h->state);
+	int k = vfe_changes_set(&h->ch, ctx->root, EFI_PATH_STATE, state);
+	size_t n;
+
+	if (k < 0)
+		return log_error_errno(k, "%s: %m", who);
+	n = vfe_changes_count(&h->ch);
+	if (ctx->dry_run) {
+		sb_printf(ctx->out, "%s: would change %zu file(s) under %s/:\n", who, n, ctx->root->path);
+		vfe_changes_print(&h->ch, ctx->out);
+		return (int)n;
+	}
+	k = vfe_changes_apply(&h->ch, ctx->root, who);
+	if (k < 0)
+		return k;
+	for (size_t i = 0; i < h->ch.n; i++)
+		if (!h->ch.v[i].old != !h->ch.v[i].new || (h->ch.v[i].old && !streq(h->ch.v[i].old, h->ch.v[i].new)))
+			sb_printf(ctx->out, "%s: %s /%s\n", who,
+				  !h->ch.v[i].new ? "removed" : h->ch.v[i].old ? "updated" : "created", h->ch.v[i].path);
+	return (int)n;
+}
+
+const struct vfe_bls_entry *vfe_bls_host_ours(const struct vfe_bls_host *h)
+{
+	for (size_t i = 0; i < h->entries.n; i++)
+		if (h->entries.v[i].ours)
+			return &h->entries.v[i];
+	return NULL;
+}
+
+bool vfe_bls_host_health(const struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vfe_bls_entry *src,
+			 char *buf, size_t n)
+{
+	const struct vfe_bls_entry *o = vfe_bls_ours_for(&h->entries, src);
+	_cleanup_free_ char *want = NULL, *text = NULL;
+
+	if (!o) {
+		snprintf(buf, n, "missing: no '(no GPU passthrough)' entry for %s; run 'vfio-early boot install'",
+			 src ? src->id : "the default entry");
+		return false;
+	}
+	if (!o->kernel || !vfe_exists(ctx->root, "%s/%s", o->mount, o->kernel + (o->kernel[0] == '/'))) {
+		snprintf(buf, n, "stale: its kernel %s does not exist; run 'vfio-early boot install'", o->kernel ? o->kernel : "(none)");
+		return false;
+	}
+	if (vfe_recovery_cmdline(src->options ? src->options : "", &want) < 0 || !(text = vfe_bls_nopt_text(src, want)) ||
+	    !o->options || !streq(o->options, want) || !streq(o->kernel, src->kernel ? src->kernel : "")) {
+		snprintf(buf, n, "stale: it no longer matches %s; run 'vfio-early boot install'", src->id);
+		return false;
+	}
+	snprintf(buf, n, "ok (%s)", o->file);
+	return true;
+}
+
+int vfe_bls_host_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who)
+{
+	int k = vfe_bls_host_plan_remove(ctx, h);
+
+	if (k >= 0)
+		k = vfe_bls_host_commit(ctx, h, who);
+	if (k == 0)
+		sb_printf(ctx->out, "%s: not installed; nothing to remove\n", who);
+	return k;
+}
+
+bool vfe_kernelstub_present(const struct vfe_root *r)
+{
+	return vfe_exists(r, "%s", EFI_PATH_KERNELSTUB_CONF);
+}
+
+const struct vfe_bls_entry *vfe_sdboot_source(const struct vfe_root *r, const struct vfe_bls_host *h)
+{
+	if (vfe_kernelstub_present(r))
+		return vfe_bls_find(&h->entries, EFI_KERNELSTUB_CURRENT);
+	return vfe_bls_source(&h->entries, h->pattern);
+}
+
+static char *strdup_or_null(const char *s, bool *oom)
+{
+	char *c = s ? strdup(s) : NULL;
+
+	*oom |= s && !c;
+	return c;
+}
+
+int vfe_sdboot_boot_source(struct vfe_boot_ctx *ctx, struct vfe_boot_source *ret)
+{
+	const struct vfe_bls_entry *src;
+	struct vfe_bls_host h;
+	bool oom = false;
+	int k;
+
+	if (vfe_bls_host_load(ctx, "firmware", true, &h) < 0)
+		return -ENOENT;
+	src = vfe_sdboot_source(ctx->root, &h);
+	k = src && src->kernel ? 0 : -ENOENT;
+	if (k >= 0) {
+		*ret = (struct vfe_boot_source){ 0 };
+		ret->title = strdup_or_null(src->title, &oom);
+		ret->options = strdup_or_null(src->options ? src->options : "", &oom);
+		oom |= asprintf(&ret->kernel, "%s/%s", src->mount, src->kernel + (src->kernel[0] == '/')) < 0;
+		for (size_t i = 0; !oom && i < src->initrd.n; i++)
+			oom = strv_push(&ret->initrd, src->initrd.v[i]) < 0;
+		if (oom) {
+			vfe_boot_source_free(ret);
+			k = -ENOMEM;
+		}
+	}
+	vfe_bls_host_free(&h);
+	return k;
+}

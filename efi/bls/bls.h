@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The Boot Loader Specification family's one private header: Type #1
+ * entries, kernelstub's JSON configuration, the host view (ESP, entries,
+ * planned changes) shared by systemd-boot and kernelstub. Only efi/bls/ and
+ * the tests include it; the rest of the tree sees the backends through
+ * efi/boot.h.
+ */
+#include <stdbool.h>
+
+#include "common/root.h"
+#include "common/strv.h"
+#include "efi/boot.h"
+#include "efi/changes.h"
+#include "efi/efistate.h"
+#include "efi/esp.h"
+
+/* ---- bls */
+/*
+ * Boot Loader Specification Type #1 entries (files in $BOOT/loader/entries)
+ * as systemd-boot sees them: the id is the file name with ".conf",
+ * lower-cased, without a "+LEFT[-DONE]" boot counter; entries sort by
+ * sort-key, machine-id, version (descending), then id (descending), with
+ * systemd's version comparison.
+ */
+struct vfe_bls_entry {
+	char *id;       /* "pop_os-current.conf" */
+	char *file;     /* "Pop_OS-current.conf" (as on disk) */
+	char *path;     /* relative to the root: "boot/efi/loader/entries/Pop_OS-current.conf" */
+	char *mount;    /* the partition's mount point, relative to the root: "boot/efi" */
+	char *title, *version, *machine_id, *sort_key, *kernel, *efi, *options;
+	char *source;   /* ours: the file name of the entry it was made from */
+	struct strv initrd;
+	bool ours;      /* carries EFI_NOPT_MARK */
+	bool bad;       /* boot counter "+0-N" */
+};
+
+struct vfe_bls {
+	struct vfe_bls_entry *v;
+	size_t n;
+};
+
+/* Parses one entry's text. */
+int vfe_bls_parse(const char *text, struct vfe_bls_entry *e);
+/* Adds the entries of <mount>/loader/entries (none when the directory is missing). */
+int vfe_bls_load(const struct vfe_root *r, const char *mount, struct vfe_bls *b);
+void vfe_bls_sort(struct vfe_bls *b);
+void vfe_bls_free(struct vfe_bls *b);
+void vfe_bls_entry_free(struct vfe_bls_entry *e);
+
+/* systemd's strverscmp_improved(). */
+int vfe_verscmp(const char *a, const char *b);
+/* "Pop_OS-current+3-1.conf" -> "pop_os-current.conf" */
+char *vfe_bls_id(const char *file);
+
+const struct vfe_bls_entry *vfe_bls_find(const struct vfe_bls *b, const char *id);
+/* systemd-boot's choice with no one-shot: the first match of pattern (LoaderEntryDefault, else loader.conf's
+ * default) in menu order, else the first entry. NULL when there are none. */
+const struct vfe_bls_entry *vfe_bls_default(const struct vfe_bls *b, const char *pattern);
+/* The entry our recovery entry copies: the default unless it is ours (then the one ours was made from). */
+const struct vfe_bls_entry *vfe_bls_source(const struct vfe_bls *b, const char *pattern);
+/* Our entry made from src, if any. */
+const struct vfe_bls_entry *vfe_bls_ours_for(const struct vfe_bls *b, const struct vfe_bls_entry *src);
+
+/* The recovery entry for src: its file name and its text. */
+char *vfe_bls_nopt_file(const struct vfe_bls_entry *src);
+char *vfe_bls_nopt_text(const struct vfe_bls_entry *src, const char *options);
+/* text with every "options" line replaced by one line holding opts. */
+char *vfe_bls_set_options(const char *text, const char *opts);
+/* The default pattern from <mount>/loader/loader.conf (malloc'd) or NULL. */
+char *vfe_bls_conf_default(const struct vfe_root *r, const char *mount);
+
+/* ---- kstub-json */
+/*
+ * kernelstub's /etc/kernelstub/configuration (JSON, rewritten by kernelstub
+ * with indent=2): only "user"."kernel_options", a list of strings, is read
+ * and replaced; every other byte of the file stays as it was.
+ */
+
+/* The list joined with spaces (malloc'd). -ENOENT: no "user" / "kernel_options"; -EBADMSG: not a list. */
+int vfe_kstub_get_options(const char *json, char **ret);
+/* json with the list replaced by the words of opts, one string each, in kernelstub's layout. */
+int vfe_kstub_set_options(const char *json, const char *opts, char **ret);
+
+/* ---- bls-host */
+/*
+ * What the systemd-boot and kernelstub backends share: the ESP (and
+ * XBOOTLDR) with their Type #1 entries in menu order, the default pattern,
+ * and the planning of install / remove / refresh as one set of file
+ * changes (changes.h) with the record of what install did (efistate.h).
+ */
+struct vfe_bls_host {
+	struct vfe_esp esp, xbl;
+	bool has_xbl;
+	struct vfe_bls entries;   /* both partitions, in menu order */
+	char *pattern;            /* LoaderEntryDefault, else loader.conf "default"; NULL when none */
+	bool pattern_from_var;
+	struct vfe_efi_state state;
+	struct vfe_changes ch;
+};
+
+/* Loads everything; without an ESP, logs why (unless quiet) and returns -ENOENT. */
+int vfe_bls_host_load(struct vfe_boot_ctx *ctx, const char *who, bool quiet, struct vfe_bls_host *h);
+void vfe_bls_host_free(struct vfe_bls_host *h);
+
+/* Adds the wanted kernel parameters to the options of the entry file rel (recorded in the state). */
+int vfe_bls_host_add_params(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel);
+/* The same for a whole-line command-line file (/etc/kernel/cmdline); created from base when missing. */
+int vfe_bls_host_add_params_line(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *base);
+/* The same for kernelstub's configuration. */
+int vfe_bls_host_add_params_kstub(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel);
+/* Our entry for src (its options as planned so far), and the removal of our other, stale ones. */
+int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry *src);
+/* Undoes every record of the state and removes all our entries. */
+int vfe_bls_host_plan_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h);
+/* Plans the state file; then prints (dry run) or applies every change. Returns the number of changes. */
+int vfe_bls_host_commit(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who);
+/* Plans and commits the undo of install, or says there is nothing to remove. */
+int vfe_bls_host_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who);
+
+/* Our entry that the loader would show after src (NULL when none). */
+const struct vfe_bls_entry *vfe_bls_host_ours(const struct vfe_bls_host *h);
+/* Health of our entry: "ok" or what is wrong, into buf. Returns true when ok. */
+bool vfe_bls_host_health(const struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vfe_bls_entry *src,
+			 char *buf, size_t n);
+
+/* ---- sdboot */
+/* Shared by the systemd-boot and kernelstub backends. */
+
+/* The value `menu --next` writes to LoaderConfigTimeoutOneShot: the menu waits this many seconds. */
+#define VFE_MENU_ONESHOT_TIMEOUT "30"
+
+bool vfe_kernelstub_present(const struct vfe_root *r);
+/* Lists the entries (menu order, default marked, ours marked, passthrough parameters) as text or JSON. */
+void vfe_sdboot_show_entries(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h);
+/* Fills status from the Loader* variables and our entry's health relative to src. */
+void vfe_sdboot_fill_status(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vfe_bls_entry *src,
+			    struct vfe_boot_status *ret);
+/* That entry as the firmware backend copies it (boot.h); the .source of systemd-boot and kernelstub. */
+int vfe_sdboot_boot_source(struct vfe_boot_ctx *ctx, struct vfe_boot_source *ret);
+/* The entry our recovery entry is made from: kernelstub's Pop_OS-current.conf, else systemd-boot's default. */
+const struct vfe_bls_entry *vfe_sdboot_source(const struct vfe_root *r, const struct vfe_bls_host *h);

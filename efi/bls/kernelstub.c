@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The kernelstub backend (Pop!_OS): the kernel parameters go into
+ * "user"."kernel_options" of /etc/kernelstub/configuration, so kernelstub's
+ * next run keeps them, and into its Pop_OS-current / Pop_OS-oldkern entries
+ * now (the same options kernelstub would write). The recovery entry sits
+ * beside Pop_OS-current.conf and points at the same vmlinuz.efi and
+ * initrd.img on the ESP, which kernelstub rewrites in place; the hooks
+ * after zz-kernelstub refresh its options.
+ */
+#include <stdio.h>
+
+#include "common/log.h"
+#include "efi/bls/bls.h"
+#include "efi/efi-paths.h"
+
+#define WHO "kernelstub"
+#define OLDKERN "Pop_OS-oldkern.conf"
+
+static int ks_detect(struct vfe_boot_ctx *ctx)
+{
+	return vfe_kernelstub_present(ctx->root);
+}
+
+static int load(struct vfe_boot_ctx *ctx, bool quiet, struct vfe_bls_host *h, const struct vfe_bls_entry **cur)
+{
+	int k = vfe_bls_host_load(ctx, WHO, quiet, h);
+
+	if (k < 0)
+		return k;
+	*cur = vfe_bls_find(&h->entries, EFI_KERNELSTUB_CURRENT);
+	if (*cur && (*cur)->kernel)
+		return 0;
+	if (!quiet)
+		log_error("%s: there is no %s with a kernel in /%s/%s; run 'sudo kernelstub' first; nothing changed", WHO,
+			  EFI_KERNELSTUB_CURRENT, h->esp.mount, EFI_LOADER_ENTRIES);
+	vfe_bls_host_free(h);
+	return -ENOENT;
+}
+
+static int config_error(int k)
+{
+	if (k == -EBADMSG)
+		return log_error_errno(k, "%s: /%s: \"kernel_options\" of \"user\" is not a list of strings; run "
+					  "'sudo kernelstub' once to update the file; nothing changed", WHO,
+				       EFI_PATH_KERNELSTUB_CONF);
+	if (k == -ENOENT)
+		return log_error_errno(k, "%s: /%s has no \"user\" settings with \"kernel_options\"; run 'sudo "
+					  "kernelstub' once to create them; nothing changed", WHO, EFI_PATH_KERNELSTUB_CONF);
+	return log_error_errno(k, "%s: %m; nothing changed", WHO);
+}
+
+static int ks_install(struct vfe_boot_ctx *ctx)
+{
+	const struct vfe_bls_entry *cur, *old;
+	struct vfe_bls_host h;
+	int k = load(ctx, false, &h, &cur);
+
+	if (k < 0)
+		return k;
+	k = vfe_bls_host_add_params_kstub(ctx, &h, EFI_PATH_KERNELSTUB_CONF);
+	if (k >= 0)
+		k = vfe_bls_host_add_params(ctx, &h, cur->path);
+	old = vfe_bls_find(&h.entries, OLDKERN);
+	if (k >= 0 && old)
+		k = vfe_bls_host_add_params(ctx, &h, old->path);
+	if (k >= 0)
+		k = vfe_bls_host_plan_nopt(ctx, &h, cur);
+	if (k < 0)
+		config_error(k);
+	else
+		k = vfe_bls_host_commit(ctx, &h, WHO);
+	if (k == 0)
+		sb_printf(ctx->out, "%s: already installed; nothing to change\n", WHO);
+	vfe_bls_host_free(&h);
+	return k < 0 ? k : 0;
+}
+
+static int ks_remove(struct vfe_boot_ctx *ctx)
+{
+	struct vfe_bls_host h;
+	int k = vfe_bls_host_load(ctx, WHO, false, &h);
+
+	if (k < 0)
+		return k;
+	k = vfe_bls_host_remove(ctx, &h, WHO);
+	vfe_bls_host_free(&h);
+	return k < 0 ? k : 0;
+}
+
+static int ks_refresh(struct vfe_boot_ctx *ctx)
+{
+	const struct vfe_bls_entry *cur;
+	struct vfe_bls_host h;
+	int k;
+
+	if (load(ctx, true, &h, &cur) < 0)
+		return 0;
+	if (!vfe_bls_host_ours(&h) && !h.state.n) {
+		vfe_bls_host_free(&h);
+		return 0;
+	}
+	k = vfe_bls_host_plan_nopt(ctx, &h, cur);
+	if (k >= 0)
+		k = vfe_bls_host_commit(ctx, &h, WHO);
+	if (k == 0)
+		sb_printf(ctx->out, "%s: the recovery entry is up to date\n", WHO);
+	vfe_bls_host_free(&h);
+	return k < 0 ? k : 0;
+}
+
+static int ks_show(struct vfe_boot_ctx *ctx)
+{
+	const struct vfe_bls_entry *cur;
+	struct vfe_bls_host h;
+	char health[256];
+
+	if (load(ctx, true, &h, &cur) < 0) {
+		sb_printf(ctx->out, ctx->json ? "{\"name\":\"" WHO "\",\"entry\":null}"
+					      : WHO ": /%s present, but no " EFI_KERNELSTUB_CURRENT " on an ESP\n",
+			  EFI_PATH_KERNELSTUB_CONF);
+		return 0;
+	}
+	vfe_bls_host_health(ctx, &h, cur, health, sizeof(health));
+	if (ctx->json) {
+		sb_puts(ctx->out, "{\"name\":\"" WHO "\",\"entry\":");
+		sb_put_json_string(ctx->out, cur->id);
+		sb_puts(ctx->out, ",\"recovery\":");
+		sb_put_json_string(ctx->out, health);
+		sb_puts(ctx->out, "}");
+	} else {
+		sb_printf(ctx->out, "kernelstub:\n  configuration: /%s\n  entry: %s (linux %s)\n  options: %s\n"
+				    "  recovery entry: %s\n", EFI_PATH_KERNELSTUB_CONF, cur->id, cur->kernel,
+			  cur->options ? cur->options : "", health);
+	}
+	vfe_bls_host_free(&h);
+	return 0;
+}
+
+static int ks_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
+{
+	const struct vfe_bls_entry *cur;
+	struct vfe_bls_host h;
+
+	memset(ret, 0, sizeof(*ret));
+	snprintf(ret->loader, sizeof(ret->loader), WHO);
+	if (load(ctx, true, &h, &cur) < 0) {
+		snprintf(ret->recovery_health, sizeof(ret->recovery_health), "unknown: no %s", EFI_KERNELSTUB_CURRENT);
+		return 0;
+	}
+	vfe_sdboot_fill_status(ctx, &h, cur, ret);
+	vfe_bls_host_free(&h);
+	return 0;
+}
+
+const struct vfe_boot_backend vfe_backend_kernelstub = {
+	.id = VFE_LOADER_KERNELSTUB,
+	.name = WHO,
+	.detect = ks_detect,
+	.show = ks_show,
+	.install = ks_install,
+	.remove = ks_remove,
+	.status = ks_status,
+	.refresh = ks_refresh,
+	.source = vfe_sdboot_boot_source,
+};

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* `vfio-early boot show` and `status` for systemd-boot entries (see sdboot.h). */
+#include <stdio.h>
+
+#include "efi/bls/bls.h"
+#include "efi/efi-paths.h"
+#include "efi/efivars.h"
+#include "efi/kparams.h"
+
+struct vars {
+	char *selected, *oneshot, *dflt, *timeout_oneshot, *info;
+	uint64_t features;
+	bool has_features;
+};
+
+static void read_vars(const struct vfe_root *r, struct vars *v)
+{
+	memset(v, 0, sizeof(*v));
+	(void)vfe_efivar_read_string(r, "LoaderEntrySelected", EFI_GUID_LOADER, &v->selected);
+	(void)vfe_efivar_read_string(r, "LoaderEntryOneShot", EFI_GUID_LOADER, &v->oneshot);
+	(void)vfe_efivar_read_string(r, "LoaderEntryDefault", EFI_GUID_LOADER, &v->dflt);
+	(void)vfe_efivar_read_string(r, "LoaderConfigTimeoutOneShot", EFI_GUID_LOADER, &v->timeout_oneshot);
+	(void)vfe_efivar_read_string(r, "LoaderInfo", EFI_GUID_LOADER, &v->info);
+	v->has_features = vfe_efivar_read_uint(r, "LoaderFeatures", EFI_GUID_LOADER, &v->features) == 0;
+}
+
+static void free_vars(struct vars *v)
+{
+	free(v->selected);
+	free(v->oneshot);
+	free(v->dflt);
+	free(v->timeout_oneshot);
+	free(v->info);
+}
+
+static const char *or_none(const char *s)
+{
+	return s && *s ? s : "none";
+}
+
+static void json_kv(struct strbuf *o, const char *k, const char *v, bool comma)
+{
+	sb_printf(o, "%s\"%s\":", comma ? "," : "", k);
+	if (v)
+		sb_put_json_string(o, v);
+	else
+		sb_puts(o, "null");
+}
+
+static void params_text(const struct vfe_bls_entry *e, struct strbuf *o)
+{
+	struct strv p = { 0 };
+
+	(void)vfe_kparams_passthrough(e->options, &p);
+	for (size_t i = 0; i < p.n; i++)
+		sb_printf(o, "%s%s", i ? " " : "", p.v[i]);
+	if (!p.n)
+		sb_puts(o, "none");
+	strv_free(&p);
+}
+
+static void entry_text(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, bool dflt, const struct vars *v)
+{
+	struct strbuf *o = ctx->out;
+
+	sb_printf(o, "  %s %s  \"%s\"%s%s%s\n", dflt ? "*" : " ", e->id, e->title ? e->title : "",
+		  e->ours ? "  [ours: no GPU passthrough]" : "", v->selected && streq(v->selected, e->id) ? "  [booted]" : "",
+		  e->bad ? "  [bad]" : "");
+	sb_printf(o, "      linux %s, passthrough parameters: ", e->kernel ? e->kernel : "(none)");
+	params_text(e, o);
+	sb_putc(o, '\n');
+}
+
+static void entry_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, bool dflt, const struct vars *v, bool comma)
+{
+	struct strbuf *o = ctx->out;
+	struct strv p = { 0 };
+
+	sb_printf(o, "%s{", comma ? "," : "");
+	json_kv(o, "id", e->id, false);
+	json_kv(o, "path", e->path, true);
+	json_kv(o, "title", e->title, true);
+	json_kv(o, "linux", e->kernel, true);
+	json_kv(o, "options", e->options, true);
+	sb_printf(o, ",\"default\":%s,\"ours\":%s,\"booted\":%s,\"passthrough_params\":[", dflt ? "true" : "false",
+		  e->ours ? "true" : "false", v->selected && streq(v->selected, e->id) ? "true" : "false");
+	(void)vfe_kparams_passthrough(e->options, &p);
+	for (size_t i = 0; i < p.n; i++) {
+		if (i)
+			sb_putc(o, ',');
+		sb_put_json_string(o, p.v[i]);
+	}
+	strv_free(&p);
+	sb_puts(o, "]}");
+}
+
+static void show_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vars *v,
+		      const struct vfe_bls_entry *d, const char *health)
+{
+	struct strbuf *o = ctx->out;
+	char feat[32];
+
+	snprintf(feat, sizeof(feat), "0x%llx", (unsigned long long)v->features);
+	sb_puts(o, "{\"name\":\"systemd-boot\"");
+	json_kv(o, "esp", h->esp.mount, true);
+	json_kv(o, "esp_device", h->esp.source, true);
+	json_kv(o, "xbootldr", h->has_xbl ? h->xbl.mount : NULL, true);
+	json_kv(o, "loader", v->info, true);
+	json_kv(o, "features", v->has_features ? feat : NULL, true);
+	json_kv(o, "entry_selected", v->selected, true);
+	json_kv(o, "entry_default_var", v->dflt, true);
+	json_kv(o, "entry_oneshot", v->oneshot, true);
+	json_kv(o, "timeout_oneshot", v->timeout_oneshot, true);
+	json_kv(o, "default", d ? d->id : NULL, true);
+	json_kv(o, "recovery", health, true);
+	sb_puts(o, ",\"entries\":[");
+	for (size_t i = 0; i < h->entries.n; i++)
+		entry_json(ctx, &h->entries.v[i], &h->entries.v[i] == d, v, i > 0);
+	sb_puts(o, "]}");
+}
+
+static void show_text(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vars *v,
+		      const struct vfe_bls_entry *d, const char *health)
+{
+	struct strbuf *o = ctx->out;
+
+	sb_printf(o, "systemd-boot:\n  ESP: /%s (%s, %s%s%s)\n", h->esp.mount, h->esp.source, h->esp.fstype,
+		  h->esp.part_type[0] ? ", ESP partition type" : ", partition type not probed",
+		  h->esp.read_only ? ", READ-ONLY" : "");
+	sb_printf(o, "  XBOOTLDR: %s%s\n", h->has_xbl ? "/" : "", h->has_xbl ? h->xbl.mount : "none");
+	sb_printf(o, "  running loader: %s", or_none(v->info));
+	if (v->has_features)
+		sb_printf(o, " (LoaderFeatures 0x%llx)", (unsigned long long)v->features);
+	sb_printf(o, "\n  this boot came from (LoaderEntrySelected): %s\n", or_none(v->selected));
+	sb_printf(o, "  default: %s (%s%s%s)\n", d ? d->id : "none",
+		  h->pattern ? (h->pattern_from_var ? "LoaderEntryDefault \"" : "loader.conf default \"") : "first entry",
+		  h->pattern ? h->pattern : "", h->pattern ? "\"" : "");
+	sb_printf(o, "  one-shot (LoaderEntryOneShot): %s\n", or_none(v->oneshot));
+	sb_printf(o, "  menu one-shot (LoaderConfigTimeoutOneShot): %s\n", or_none(v->timeout_oneshot));
+	sb_printf(o, "  entries, in menu order (* = default):\n");
+	for (size_t i = 0; i < h->entries.n; i++)
+		entry_text(ctx, &h->entries.v[i], &h->entries.v[i] == d, v);
+	sb_printf(o, "  recovery entry: %s\n", health);
+}
+
+void vfe_sdboot_show_entries(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h)
+{
+	const struct vfe_bls_entry *d = vfe_bls_default(&h->entries, h->pattern);
+	struct vars v;
+	char health[256];
+
+	read_vars(ctx->root, &v);
+	vfe_bls_host_health(ctx, h, vfe_sdboot_source(ctx->root, h), health, sizeof(health));
+	if (ctx->json)
+		show_json(ctx, h, &v, d, health);
+	else
+		show_text(ctx, h, &v, d, health);
+	free_vars(&v);
+}
+
+void vfe_sdboot_fill_status(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vfe_bls_entry *src,
+			    struct vfe_boot_status *ret)
+{
+	const struct vfe_bls_entry *d = vfe_bls_default(&h->entries, h->pattern), *b;
+	struct vars v;
+
+	read_vars(ctx->root, &v);
+	b = vfe_bls_find(&h->entries, v.selected);
+	snprintf(ret->booted_entry, sizeof(ret->booted_entry), "%s", v.selected ? v.selected : "");
+	ret->booted_recovery = (b && b->ours) || (v.selected && strstr(v.selected, EFI_NOPT_SUFFIX));
+	if (v.oneshot && *v.oneshot)
+		snprintf(ret->next_boot, sizeof(ret->next_boot), "once: %s (LoaderEntryOneShot)", v.oneshot);
+	else
+		snprintf(ret->next_boot, sizeof(ret->next_boot), "default: %s%s", d ? d->id : "none",
+			 d && d->ours ? " (no GPU passthrough)" : "");
+	vfe_bls_host_health(ctx, h, src, ret->recovery_health, sizeof(ret->recovery_health));
+	free_vars(&v);
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Reading the menu entries out of a generated grub.cfg (see grub-cfg.h). */
+#include <stdio.h>
+
+#include "common/strbuf.h"
+#include "efi/grub/grub.h"
+
+#define MAX_DEPTH 8
+
+/* The next word of a menuentry/submenu line: 'quoted', "quoted", \x and bare parts, as GRUB's lexer. */
+static const char *next_arg(const char *p, struct strbuf *out)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+		char q = *p;
+		if (q == '\'' || q == '"') {
+			for (p++; *p && *p != q; p++) {
+				if (q == '"' && *p == '\\' && p[1])
+					p++;
+				sb_putc(out, *p);
+			}
+			if (*p)
+				p++;
+		} else {
+			if (q == '\\' && p[1])
+				p++;
+			sb_putc(out, *p++);
+		}
+	}
+	return p;
+}
+
+static int add_entry(struct vfe_grub_cfg *c, const char *title, const char *id, bool submenu)
+{
+	struct vfe_grub_entry *ne = realloc(c->e, (c->n + 1) * sizeof(*ne));
+
+	if (!ne)
+		return -ENOMEM;
+	c->e = ne;
+	ne[c->n] = (struct vfe_grub_entry){ .title = strdup(title), .id = strdup(id), .submenu = submenu };
+	if (!ne[c->n].title || !ne[c->n].id) {
+		free(ne[c->n].title);
+		free(ne[c->n].id);
+		return -ENOMEM;
+	}
+	ne[c->n].ours = startswith(id, GRUB_ID_RECOVERY) || strstr(id, ">" GRUB_ID_RECOVERY) ||
+			startswith(id, GRUB_ID_SUBMENU);
+	c->n++;
+	return 0;
+}
+
+/* "menuentry 'Title' --class x $menuentry_id_option 'id' {": the title and the id. */
+static int parse_entry_line(const char *p, struct strbuf *title, struct strbuf *id)
+{
+	struct strbuf w = { 0 };
+	bool want_id = false;
+
+	p = next_arg(p, title);
+	while (*p && *p != '{') {
+		sb_free(&w);
+		p = next_arg(p, &w);
+		if (want_id && w.s) {
+			sb_puts(id, w.s);
+			want_id = false;
+		}
+		want_id = w.s && (streq(w.s, "$menuentry_id_option") || streq(w.s, "--id"));
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	sb_free(&w);
+	return title->oom || id->oom ? -ENOMEM : 0;
+}
+
+static int handle_line(struct vfe_grub_cfg *c, const char *line, char **stack, int *depth)
+{
+	struct strbuf title = { 0 }, id = { 0 }, path = { 0 };
+	const char *rest;
+	bool sub = false;
+	int r;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (strstr(line, GRUB_ENV_MENU))
+		c->has_menu_hook = true;
+	if (*line == '}') {
+		if (*depth > 0)
+			free(stack[--*depth]);
+		return 0;
+	}
+	if (!(rest = startswith(line, "menuentry ")) && !(sub = !!(rest = startswith(line, "submenu ")))) {
+		size_t l = strlen(line);
+		while (l > 0 && (line[l - 1] == ' ' || line[l - 1] == '\t'))
+			l--;
+		/* another block ("function load_video {"): its '}' must not close a submenu */
+		if (l > 0 && line[l - 1] == '{' && *depth < MAX_DEPTH)
+			stack[(*depth)++] = NULL;
+		return 0;
+	}
+	r = parse_entry_line(rest, &title, &id);
+	for (int i = 0; r >= 0 && i < *depth; i++)
+		if (stack[i])
+			sb_printf(&path, "%s>", stack[i]);
+	sb_puts(&path, id.s ? id.s : "");
+	if (r >= 0)
+		r = path.oom ? -ENOMEM : add_entry(c, title.s ? title.s : "", path.s ? path.s : "", sub);
+	if (r >= 0 && *depth < MAX_DEPTH && strchr(rest, '{')) {
+		/* an entry's own body ends with '}' too: push its id so the brace pops it */
+		stack[(*depth)++] = strdup(id.s ? id.s : "");
+	}
+	sb_free(&title);
+	sb_free(&id);
+	sb_free(&path);
+	return r;
+}
+
+int vfe_grub_cfg_parse(const char *text, struct vfe_grub_cfg *ret)
+{
+	struct vfe_grub_cfg c = { 0 };
+	char *stack[MAX_DEPTH];
+	_cleanup_free_ char *copy = strdup(text);
+	char *line, *save = NULL;
+	int depth = 0, r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (line = strtok_r(copy, "\n", &save); r >= 0 && line; line = strtok_r(NULL, "\n", &save))
+		r = handle_line(&c, line, stack, &depth);
+	while (depth > 0)
+		free(stack[--depth]);
+	if (r < 0) {
+		vfe_grub_cfg_free(&c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+int vfe_grub_cfg_load(const struct vfe_root *r, struct vfe_grub_cfg *ret)
+{
+	_cleanup_free_ char *text = NULL;
+	int k = vfe_read_file(r, GRUB_PATH_CFG, 16 << 20, &text);
+
+	return k < 0 ? k : vfe_grub_cfg_parse(text, ret);
+}
+
+const struct vfe_grub_entry *vfe_grub_cfg_find(const struct vfe_grub_cfg *c, const char *id)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (streq(c->e[i].id, id))
+			return &c->e[i];
+	return NULL;
+}
+
+const struct vfe_grub_entry *vfe_grub_cfg_first_passthrough(const struct vfe_grub_cfg *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!c->e[i].ours && !c->e[i].submenu && !strchr(c->e[i].id, '>'))
+			return &c->e[i];
+	return NULL;
+}
+
+void vfe_grub_cfg_free(struct vfe_grub_cfg *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->e[i].title);
+		free(c->e[i].id);
+	}
+	free(c->e);
+	*c = (struct vfe_grub_cfg){ 0 };
+}

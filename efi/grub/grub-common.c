@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* What the GRUB backend's commands share: the checks before touching grubenv or grub.cfg, and saving grubenv. */
+#include <stdio.h>
+
+#include "common/log.h"
+#include "efi/grub/grub.h"
+
+int vfe_grub_check_env_writable(struct vfe_boot_ctx *ctx, bool need_grub, const char *what)
+{
+	struct vfe_grub_fs fs;
+
+	if (vfe_grub_fs_probe(ctx->root, GRUB_PATH_DIR, &fs) < 0)
+		return 0; /* no mountinfo: nothing known against it */
+	if (fs.read_only)
+		return log_error_errno(-EROFS, "grub: %s is mounted read-only; remount it read-write "
+					       "('mount -o remount,rw %s') and retry", fs.mountpoint, fs.mountpoint);
+	if (need_grub && !fs.grub_can_write)
+		return log_error_errno(-EOPNOTSUPP, "grub: %s: GRUB cannot write /%s at boot (%s), so the %s "
+						    "would never be cleared and would stick for every boot; use "
+						    "'vfio-early boot menu --next' and pick the '(no GPU passthrough)' "
+						    "entry instead", what, GRUB_PATH_ENV, fs.why, what);
+	return 0;
+}
+
+int vfe_grub_need_entries(struct vfe_boot_ctx *ctx, struct vfe_grub_cfg *ret)
+{
+	int k = vfe_grub_cfg_load(ctx->root, ret);
+
+	if (k < 0 && k != -ENOENT)
+		return log_error_errno(k, "grub: cannot read /%s: %m", GRUB_PATH_CFG);
+	if (k >= 0 && vfe_grub_cfg_find(ret, GRUB_ID_RECOVERY))
+		return 0;
+	if (k >= 0)
+		vfe_grub_cfg_free(ret);
+	return log_error_errno(-ENOENT, "grub: /%s has no '(no GPU passthrough)' entry; run "
+					"'vfio-early boot install' (or update-grub) first", GRUB_PATH_CFG);
+}
+
+int vfe_grub_env_commit(struct vfe_boot_ctx *ctx, const struct vfe_grubenv *env, const char *summary)
+{
+	int k = 0;
+
+	if (!ctx->dry_run)
+		k = vfe_grubenv_save(ctx->root, GRUB_PATH_ENV, env);
+	if (k < 0)
+		return k;
+	sb_printf(ctx->out, "grub: %s /%s: %s\n", ctx->dry_run ? "would write" : "wrote", GRUB_PATH_ENV, summary);
+	for (size_t i = 0; ctx->dry_run && i < env->n; i++)
+		sb_printf(ctx->out, "  %s=%s\n", env->names[i], env->values[i]);
+	return 0;
+}

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* boot show / status for GRUB: our entries, saved/next entry, parameters, this boot. */
+#include <stdio.h>
+
+#include "common/log.h"
+#include "common/paths.h"
+#include "early/cmdline.h"
+#include "efi/grub/grub.h"
+
+struct grub_view {
+	struct vfe_grub_cfg cfg;
+	bool have_cfg;
+	struct vfe_grubenv env, vars;
+	struct vfe_grub_fs fs;
+	bool have_fs;
+	char *dropin_params; /* NULL: not installed */
+	bool booted_recovery;
+};
+
+static bool cmdline_has_off(const struct vfe_root *r)
+{
+	_cleanup_free_ char *text = NULL;
+	char *p, *param, *val;
+
+	if (vfe_read_file(r, PATH_CMDLINE, 1 << 16, &text) < 0)
+		return false;
+	for (p = text; *p;) {
+		p = vfe_cmdline_next_arg(p, &param, &val);
+		if (vfe_param_eq(param, "vfio_early") && val && streq(val, "off"))
+			return true;
+	}
+	return false;
+}
+
+static int view_load(struct vfe_boot_ctx *ctx, struct grub_view *v)
+{
+	_cleanup_free_ char *dropin = NULL;
+	int k;
+
+	*v = (struct grub_view){ 0 };
+	v->have_cfg = vfe_grub_cfg_load(ctx->root, &v->cfg) >= 0;
+	k = vfe_grubenv_load(ctx->root, GRUB_PATH_ENV, &v->env);
+	if (k >= 0)
+		k = vfe_grub_defaults_load(ctx->root, true, NULL, &v->vars);
+	if (k < 0)
+		return k;
+	v->have_fs = vfe_grub_fs_probe(ctx->root, GRUB_PATH_DIR, &v->fs) >= 0;
+	if (vfe_read_file(ctx->root, GRUB_PATH_DROPIN, 1 << 20, &dropin) >= 0)
+		v->dropin_params = vfe_grub_dropin_params(dropin);
+	v->booted_recovery = cmdline_has_off(ctx->root);
+	return 0;
+}
+
+static void view_free(struct grub_view *v)
+{
+	vfe_grub_cfg_free(&v->cfg);
+	vfe_grubenv_free(&v->env);
+	vfe_grubenv_free(&v->vars);
+	free(v->dropin_params);
+}
+
+static const char *var(const struct vfe_grubenv *e, const char *name, const char *dflt)
+{
+	const char *s = vfe_grubenv_get(e, name);
+	return s ? s : dflt;
+}
+
+/* What the next boot picks, in words, into buf. */
+static void next_boot(const struct grub_view *v, char *buf, size_t n)
+{
+	const char *next = var(&v->env, "next_entry", "");
+	const char *def = var(&v->vars, "GRUB_DEFAULT", "0");
+
+	if (*next)
+		snprintf(buf, n, "%s (one-shot next_entry)", next);
+	else if (streq(def, "saved"))
+		snprintf(buf, n, "%s (saved_entry, GRUB_DEFAULT=saved)", var(&v->env, "saved_entry", "0"));
+	else
+		snprintf(buf, n, "%s (GRUB_DEFAULT)", def);
+}
+
+static void show_text(struct vfe_boot_ctx *ctx, const struct grub_view *v)
+{
+	struct strbuf *o = ctx->out;
+	char nb[300];
+	size_t ours = 0;
+
+	sb_printf(o, "grub:\n  kernel parameters: %s\n", v->dropin_params ? v->dropin_params : "(not installed)");
+	sb_printf(o, "  GRUB_CMDLINE_LINUX=\"%s\"\n  GRUB_CMDLINE_LINUX_DEFAULT=\"%s\"\n",
+		  var(&v->vars, "GRUB_CMDLINE_LINUX", ""), var(&v->vars, "GRUB_CMDLINE_LINUX_DEFAULT", ""));
+	for (size_t i = 0; v->have_cfg && i < v->cfg.n; i++)
+		if (v->cfg.e[i].ours && !v->cfg.e[i].submenu) {
+			sb_printf(o, "  entry: %s  [%s]\n", v->cfg.e[i].title, v->cfg.e[i].id);
+			ours++;
+		}
+	if (!ours)
+		sb_printf(o, "  entry: none in /%s\n", GRUB_PATH_CFG);
+	sb_printf(o, "  GRUB_DEFAULT=%s%s\n", var(&v->vars, "GRUB_DEFAULT", "0"),
+		  streq(var(&v->vars, "GRUB_DEFAULT", "0"), "saved") ? "" : " (saved_entry is used only with GRUB_DEFAULT=saved; next_entry always)");
+	sb_printf(o, "  saved_entry=%s\n  next_entry=%s\n", var(&v->env, "saved_entry", ""), var(&v->env, "next_entry", ""));
+	if (v->have_fs)
+		sb_printf(o, "  grubenv: %s\n", v->fs.read_only ? "read-only mount" :
+						 v->fs.grub_can_write ? "GRUB can write it (one-shots allowed)" : v->fs.why);
+	next_boot(v, nb, sizeof(nb));
+	sb_printf(o, "  next boot: %s\n  this boot: %s\n", nb,
+		  v->booted_recovery ? "recovery (vfio_early=off on the kernel command line)" : "passthrough");
+}
+
+static void show_json(struct vfe_boot_ctx *ctx, const struct grub_view *v)
+{
+	struct strbuf *o = ctx->out;
+	char nb[300];
+	bool first = true;
+
+	next_boot(v, nb, sizeof(nb));
+	sb_puts(o, "{\"loader\":\"grub\",\"parameters\":");
+	v->dropin_params ? sb_put_json_string(o, v->dropin_params) : sb_puts(o, "null");
+	sb_puts(o, ",\"entries\":[");
+	for (size_t i = 0; v->have_cfg && i < v->cfg.n; i++)
+		if (v->cfg.e[i].ours && !v->cfg.e[i].submenu) {
+			sb_puts(o, first ? "{\"id\":" : ",{\"id\":");
+			sb_put_json_string(o, v->cfg.e[i].id);
+			sb_puts(o, ",\"title\":");
+			sb_put_json_string(o, v->cfg.e[i].title);
+			sb_putc(o, '}');
+			first = false;
+		}
+	sb_puts(o, "],\"grub_default\":");
+	sb_put_json_string(o, var(&v->vars, "GRUB_DEFAULT", "0"));
+	sb_puts(o, ",\"saved_entry\":");
+	sb_put_json_string(o, var(&v->env, "saved_entry", ""));
+	sb_puts(o, ",\"next_entry\":");
+	sb_put_json_string(o, var(&v->env, "next_entry", ""));
+	sb_printf(o, ",\"grub_can_write_env\":%s,\"booted_recovery\":%s,\"next_boot\":",
+		  !v->have_fs || v->fs.grub_can_write ? "true" : "false", v->booted_recovery ? "true" : "false");
+	sb_put_json_string(o, nb);
+	sb_puts(o, "}\n");
+}
+
+int vfe_grub_show(struct vfe_boot_ctx *ctx)
+{
+	struct grub_view v;
+	int k = view_load(ctx, &v);
+
+	if (k >= 0)
+		(ctx->json ? show_json : show_text)(ctx, &v);
+	view_free(&v);
+	return k;
+}
+
+static void health(const struct grub_view *v, char *buf, size_t n)
+{
+	if (!v->dropin_params)
+		snprintf(buf, n, "not installed ('vfio-early boot install')");
+	else if (!v->have_cfg || !vfe_grub_cfg_find(&v->cfg, GRUB_ID_RECOVERY))
+		snprintf(buf, n, "missing from /%s: run update-grub", GRUB_PATH_CFG);
+	else
+		snprintf(buf, n, "ok");
+}
+
+int vfe_grub_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
+{
+	struct grub_view v;
+	int k = view_load(ctx, &v);
+
+	if (k >= 0) {
+		*ret = (struct vfe_boot_status){ 0 };
+		snprintf(ret->loader, sizeof(ret->loader), "grub");
+		if (v.booted_recovery)
+			snprintf(ret->booted_entry, sizeof(ret->booted_entry), "%s", GRUB_ID_RECOVERY);
+		ret->booted_recovery = v.booted_recovery;
+		next_boot(&v, ret->next_boot, sizeof(ret->next_boot));
+		health(&v, ret->recovery_health, sizeof(ret->recovery_health));
+	}
+	view_free(&v);
+	return k;
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The GRUB backend (Debian/Ubuntu): kernel parameters through the drop-in
+ * /etc/default/grub.d/vfio-early.cfg (GRUB_CMDLINE_LINUX_DEFAULT, which GRUB
+ * leaves off its recovery entries), the "(no GPU passthrough)" entries from
+ * /etc/grub.d/42_vfio-early, and one-shots through grubenv.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "common/log.h"
+#include "efi/grub/grub.h"
+
+static int grub_detect(struct vfe_boot_ctx *ctx)
+{
+	return vfe_exists(ctx->root, "%s", GRUB_PATH_CFG) || vfe_exists(ctx->root, "%s", GRUB_PATH_DEFAULT);
+}
+
+static int check_script(const struct vfe_root *r)
+{
+	struct stat st;
+
+	if (fstatat(r->fd, GRUB_PATH_SCRIPT, &st, 0) < 0)
+		return log_error_errno(negative_errno(), "grub: /%s is missing (it comes with 'make install' "
+							 "or the vfio-early package); nothing changed", GRUB_PATH_SCRIPT);
+	if (!(st.st_mode & 0111))
+		return log_error_errno(-ENOEXEC, "grub: /%s is not executable, so grub-mkconfig skips it; "
+						 "run 'chmod +x /%s'; nothing changed", GRUB_PATH_SCRIPT, GRUB_PATH_SCRIPT);
+	return 0;
+}
+
+/* Refuses to touch grub.cfg when /boot is mounted read-only (grub-mkconfig would fail half way). */
+static int check_boot_rw(struct vfe_boot_ctx *ctx)
+{
+	struct vfe_grub_fs fs;
+
+	if (vfe_grub_fs_probe(ctx->root, GRUB_PATH_DIR, &fs) < 0 || !fs.read_only)
+		return 0;
+	return log_error_errno(-EROFS, "grub: %s is mounted read-only; remount it read-write "
+				       "('mount -o remount,rw %s') and retry; nothing changed", fs.mountpoint, fs.mountpoint);
+}
+
+static bool dropin_has_saved(const struct vfe_root *r)
+{
+	_cleanup_free_ char *old = NULL;
+
+	return vfe_read_file(r, GRUB_PATH_DROPIN, 1 << 20, &old) >= 0 && strstr(old, "\n" GRUB_DROPIN_SAVED);
+}
+
+static int grub_install(struct vfe_boot_ctx *ctx)
+{
+	struct vfe_grubenv vars;
+	_cleanup_free_ char *text = NULL;
+	int k;
+
+	k = vfe_grub_defaults_load(ctx->root, true, NULL, &vars); /* a malformed file stops us here */
+	if (k < 0)
+		return k;
+	vfe_grubenv_free(&vars);
+	k = check_script(ctx->root);
+	if (k >= 0)
+		k = check_boot_rw(ctx);
+	if (k < 0)
+		return k;
+	text = vfe_grub_dropin_text(&ctx->params, dropin_has_saved(ctx->root));
+	if (!text)
+		return log_error_errno(-EINVAL, "grub: no kernel parameters to install (no IOMMU vendor known)");
+	k = vfe_grub_apply_dropin(ctx, text);
+	if (k == 0)
+		sb_printf(ctx->out, "grub: already installed (/%s)\n", GRUB_PATH_DROPIN);
+	return k < 0 ? k : 0;
+}
+
+/* Drops one-shots and defaults that point at our entries. */
+static int forget_our_env(struct vfe_boot_ctx *ctx)
+{
+	static const char *const vars[] = { "next_entry", "saved_entry", GRUB_ENV_MENU };
+	struct vfe_grubenv env;
+	int k, changed = 0;
+
+	if (vfe_grub_check_env_writable(ctx, false, NULL) < 0)
+		return 0; /* nothing we can do; the entries are gone, GRUB falls back to its default */
+	k = vfe_grubenv_load(ctx->root, GRUB_PATH_ENV, &env);
+	if (k < 0)
+		return k;
+	for (size_t i = 0; i < ELEMENTSOF(vars); i++) {
+		const char *v = vfe_grubenv_get(&env, vars[i]);
+		if (v && (startswith(v, GRUB_ID_RECOVERY) || startswith(v, GRUB_ID_SUBMENU) || i == 2))
+			changed += vfe_grubenv_set(&env, vars[i], NULL);
+	}
+	k = changed ? vfe_grub_env_commit(ctx, &env, "cleared the one-shot/default pointing at our entry") : 0;
+	vfe_grubenv_free(&env);
+	return k;
+}
+
+static int grub_remove(struct vfe_boot_ctx *ctx)
+{
+	int k;
+
+	k = check_boot_rw(ctx);
+	if (k < 0)
+		return k;
+	k = vfe_grub_apply_dropin(ctx, NULL);
+	if (k < 0)
+		return k;
+	if (k == 0)
+		sb_printf(ctx->out, "grub: not installed; nothing to remove\n");
+	return forget_our_env(ctx);
+}
+
+const struct vfe_boot_backend vfe_backend_grub = {
+	.id = VFE_LOADER_GRUB,
+	.name = "grub",
+	.detect = grub_detect,
+	.show = vfe_grub_show,
+	.install = grub_install,
+	.remove = grub_remove,
+	.recovery_next = vfe_grub_recovery_next,
+	.set_default = vfe_grub_set_default,
+	.menu_next = vfe_grub_menu_next,
+	.status = vfe_grub_status,
+};
