@@ -22,5 +22,6 @@ void sb_put_word(struct strbuf *sb, const char *value);
 /* value as a JSON string literal. */
 void sb_put_json_string(struct strbuf *sb, const char *value);
 void sb_free(struct strbuf *sb);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct strbuf, sb_free);
 /* Hands over the string (or NULL after an allocation failure) and resets sb. */
 char *sb_steal(struct strbuf *sb);

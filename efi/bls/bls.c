@@ -105,7 +105,8 @@ static bool is_bad(const char *file)
 static int add_entry(const struct vfe_root *r, const char *mount, const char *file, struct vfe_bls *b)
 {
 	_cleanup_free_ char *text = NULL;
-	struct vfe_bls_entry e = { 0 }, *v;
+	_cleanup_(vfe_bls_entry_freep) struct vfe_bls_entry e = { 0 };
+	struct vfe_bls_entry *v;
 	char rel[1024];
 	int k;
 
@@ -114,19 +115,17 @@ static int add_entry(const struct vfe_root *r, const char *mount, const char *fi
 	if (k < 0)
 		return k == -ENOENT ? 0 : k;
 	k = vfe_bls_parse(text, &e);
+	if (k < 0)
+		return k;
 	e.id = vfe_bls_id(file);
 	e.file = strdup(file);
 	e.path = strdup(rel);
 	e.mount = strdup(mount);
 	e.bad = is_bad(file);
-	v = realloc(b->v, (b->n + 1) * sizeof(*v));
-	if (k < 0 || !e.id || !e.file || !e.path || !e.mount || !v) {
-		b->v = v ? v : b->v;
-		vfe_bls_entry_free(&e);
-		return k < 0 ? k : -ENOMEM;
-	}
+	if (!e.id || !e.file || !e.path || !e.mount || !(v = realloc(b->v, (b->n + 1) * sizeof(*v))))
+		return -ENOMEM;
 	b->v = v;
-	b->v[b->n++] = e;
+	b->v[b->n++] = TAKE_STRUCT(e);
 	return 0;
 }
 

@@ -57,7 +57,9 @@ static void view_free(struct grub_view *v)
 	vfe_grubenv_free(&v->env);
 	vfe_grubenv_free(&v->vars);
 	free(v->dropin_params);
+	*v = (struct grub_view){ 0 };
 }
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct grub_view, view_free);
 
 static const char *var(const struct vfe_grubenv *e, const char *name, const char *dflt)
 {
@@ -139,12 +141,11 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 
 int vfe_grub_show(struct vfe_boot_ctx *ctx)
 {
-	struct grub_view v;
+	_cleanup_(view_freep) struct grub_view v = { 0 };
 	int k = view_load(ctx, &v);
 
 	if (k >= 0)
 		(ctx->json ? show_json : show_text)(ctx, &v);
-	view_free(&v);
 	return k;
 }
 
@@ -160,7 +161,7 @@ static void health(const struct grub_view *v, char *buf, size_t n)
 
 int vfe_grub_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
 {
-	struct grub_view v;
+	_cleanup_(view_freep) struct grub_view v = { 0 };
 	int k = view_load(ctx, &v);
 
 	if (k >= 0) {
@@ -172,6 +173,5 @@ int vfe_grub_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
 		next_boot(&v, ret->next_boot, sizeof(ret->next_boot));
 		health(&v, ret->recovery_health, sizeof(ret->recovery_health));
 	}
-	view_free(&v);
 	return k;
 }
