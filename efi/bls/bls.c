@@ -11,8 +11,8 @@
 
 static char **field(struct vfe_bls_entry *e, const char *key)
 {
-	static const char *const keys[] = { "title", "version", "machine-id", "sort-key", "linux", "efi" };
-	char **slots[] = { &e->title, &e->version, &e->machine_id, &e->sort_key, &e->kernel, &e->efi };
+	static const char *const keys[] = { "title", "version", "machine-id", "sort-key", "linux" };
+	char **slots[] = { &e->title, &e->version, &e->machine_id, &e->sort_key, &e->kernel };
 
 	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
 		if (streq(key, keys[i]))
@@ -270,7 +270,7 @@ void vfe_bls_sort(struct vfe_bls *b)
 void vfe_bls_entry_free(struct vfe_bls_entry *e)
 {
 	char *fields[] = { e->id,    e->file,    e->path,       e->mount,    e->title,  e->version,
-			   e->machine_id, e->sort_key, e->kernel, e->efi, e->options, e->source };
+			   e->machine_id, e->sort_key, e->kernel, e->options, e->source };
 
 	for (size_t i = 0; i < ELEMENTSOF(fields); i++)
 		free(fields[i]);

@@ -30,7 +30,7 @@ struct vfe_bls_entry {
 	char *file;     /* "Pop_OS-current.conf" (as on disk) */
 	char *path;     /* relative to the root: "boot/efi/loader/entries/Pop_OS-current.conf" */
 	char *mount;    /* the partition's mount point, relative to the root: "boot/efi" */
-	char *title, *version, *machine_id, *sort_key, *kernel, *efi, *options;
+	char *title, *version, *machine_id, *sort_key, *kernel, *options;
 	char *source;   /* ours: the file name of the entry it was made from */
 	struct strv initrd;
 	bool ours;      /* carries EFI_NOPT_MARK */
