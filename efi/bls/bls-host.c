@@ -99,52 +99,65 @@ static int options_of(const char *text, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
-int vfe_bls_host_add_params(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel)
+/* The three kinds of file that hold kernel parameters, told apart by their path. */
+enum opts_file {
+	OPTS_ENTRY, /* a Type #1 entry: its "options" lines */
+	OPTS_LINE,  /* /etc/kernel/cmdline: the first line */
+	OPTS_KSTUB, /* kernelstub's configuration: "user"."kernel_options" */
+};
+
+static enum opts_file opts_file(const char *rel)
+{
+	if (streq(rel, EFI_PATH_KERNELSTUB_CONF))
+		return OPTS_KSTUB;
+	return streq(rel, EFI_PATH_KERNEL_CMDLINE) ? OPTS_LINE : OPTS_ENTRY;
+}
+
+/* The kernel options in text, a file of kind f (malloc'd). */
+static int opts_get(enum opts_file f, const char *text, char **ret)
+{
+	switch (f) {
+	case OPTS_KSTUB:
+		return vfe_kstub_get_options(text, ret);
+	case OPTS_LINE:
+		return (*ret = strndup(text, strcspn(text, "\n"))) ? 0 : -ENOMEM;
+	default:
+		return options_of(text, ret);
+	}
+}
+
+/* text, a file of kind f, with its kernel options replaced by opts (malloc'd). */
+static int opts_set(enum opts_file f, const char *text, const char *opts, char **ret)
+{
+	switch (f) {
+	case OPTS_KSTUB:
+		return vfe_kstub_set_options(text, opts, ret);
+	case OPTS_LINE:
+		return asprintf(ret, "%s\n", opts) < 0 ? (*ret = NULL, -ENOMEM) : 0;
+	default:
+		return (*ret = vfe_bls_set_options(text, opts)) ? 0 : -ENOMEM;
+	}
+}
+
+int vfe_bls_host_add_params(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *base)
 {
 	_cleanup_free_ char *text = vfe_changes_get(&h->ch, ctx->root, rel), *opts = NULL, *out = NULL;
-	int k;
-
-	if (!text)
-		return -ENOENT;
-	k = options_of(text, &opts);
-	if (k >= 0)
-		k = add_all(ctx, h, rel, &opts);
-	if (k >= 0 && !(out = vfe_bls_set_options(text, opts)))
-		k = -ENOMEM;
-	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, rel, out);
-}
-
-int vfe_bls_host_add_params_line(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *base)
-{
-	_cleanup_free_ char *text = vfe_changes_get(&h->ch, ctx->root, rel), *out = NULL;
+	enum opts_file f = opts_file(rel);
 	int k = 0;
 
-	if (!text) {
+	if (!text && f == OPTS_LINE) {
 		k = vfe_efi_state_add(&h->state, "created", rel, NULL, NULL);
-		text = strdup(base ? base : "");
+		if (!(text = strdup(base ? base : "")))
+			return -ENOMEM;
 	}
 	if (!text)
-		return -ENOMEM;
-	text[strcspn(text, "\n")] = '\0';
-	if (k >= 0)
-		k = add_all(ctx, h, rel, &text);
-	if (k >= 0 && asprintf(&out, "%s\n", text) < 0)
-		out = NULL, k = -ENOMEM;
-	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, rel, out);
-}
-
-int vfe_bls_host_add_params_kstub(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel)
-{
-	_cleanup_free_ char *json = vfe_changes_get(&h->ch, ctx->root, rel), *opts = NULL, *out = NULL;
-	int k;
-
-	if (!json)
 		return -ENOENT;
-	k = vfe_kstub_get_options(json, &opts);
+	if (k >= 0)
+		k = opts_get(f, text, &opts);
 	if (k >= 0)
 		k = add_all(ctx, h, rel, &opts);
 	if (k >= 0)
-		k = vfe_kstub_set_options(json, opts, &out);
+		k = opts_set(f, text, opts, &out);
 	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, rel, out);
 }
 
@@ -182,31 +195,21 @@ int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, con
 	return vfe_changes_set(&h->ch, ctx->root, rel, text);
 }
 
-/* Takes one parameter back out of the file at rel, whatever kind of file it is. */
+/* Takes one parameter back out of the file it was added to, whatever kind of file it is. */
 static int undo_param(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_state_rec *s)
 {
 	_cleanup_free_ char *text = vfe_changes_get(&h->ch, ctx->root, s->path), *opts = NULL, *next = NULL, *out = NULL;
-	bool kstub = streq(s->path, EFI_PATH_KERNELSTUB_CONF), line = streq(s->path, EFI_PATH_KERNEL_CMDLINE);
+	enum opts_file f = opts_file(s->path);
 	int k;
 
 	if (!text)
 		return 0; /* the file is gone (a kernel removed): nothing to undo there */
-	if (kstub)
-		k = vfe_kstub_get_options(text, &opts);
-	else if (line)
-		k = (opts = strndup(text, strcspn(text, "\n"))) ? 0 : -ENOMEM;
-	else
-		k = (opts = planned_options(ctx->root, h, s->path)) ? 0 : -ENOMEM;
+	k = opts_get(f, text, &opts);
 	if (k >= 0)
 		k = vfe_kparams_remove(opts, s->param, s->replaced, &next);
 	if (k <= 0)
 		return k == -ENOENT ? 0 : k;
-	if (kstub)
-		k = vfe_kstub_set_options(text, next, &out);
-	else if (line)
-		k = asprintf(&out, "%s\n", next) < 0 ? (out = NULL, -ENOMEM) : 0;
-	else
-		k = (out = vfe_bls_set_options(text, next)) ? 0 : -ENOMEM;
+	k = opts_set(f, text, next, &out);
 	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, s->path, out);
 }
 

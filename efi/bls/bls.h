@@ -108,12 +108,12 @@ int vfe_bls_host_load(struct vfe_boot_ctx *ctx, const char *who, bool quiet, str
 void vfe_bls_host_free(struct vfe_bls_host *h);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_bls_host, vfe_bls_host_free);
 
-/* Adds the wanted kernel parameters to the options of the entry file rel (recorded in the state). */
-int vfe_bls_host_add_params(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel);
-/* The same for a whole-line command-line file (/etc/kernel/cmdline); created from base when missing. */
-int vfe_bls_host_add_params_line(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *base);
-/* The same for kernelstub's configuration. */
-int vfe_bls_host_add_params_kstub(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel);
+/*
+ * Adds the wanted kernel parameters to the file rel, each one recorded in
+ * the state: an entry's "options", /etc/kernel/cmdline (created from base
+ * when missing) or kernelstub's "kernel_options", told apart by the path.
+ */
+int vfe_bls_host_add_params(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *base);
 /* Our entry for src (its options as planned so far), and the removal of our other, stale ones. */
 int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry *src);
 /* Undoes every record of the state and removes all our entries. */

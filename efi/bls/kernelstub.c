@@ -56,12 +56,12 @@ static int ks_install(struct vfe_boot_ctx *ctx)
 
 	if (k < 0)
 		return k;
-	k = vfe_bls_host_add_params_kstub(ctx, &h, EFI_PATH_KERNELSTUB_CONF);
+	k = vfe_bls_host_add_params(ctx, &h, EFI_PATH_KERNELSTUB_CONF, NULL);
 	if (k >= 0)
-		k = vfe_bls_host_add_params(ctx, &h, cur->path);
+		k = vfe_bls_host_add_params(ctx, &h, cur->path, NULL);
 	old = vfe_bls_find(&h.entries, OLDKERN);
 	if (k >= 0 && old)
-		k = vfe_bls_host_add_params(ctx, &h, old->path);
+		k = vfe_bls_host_add_params(ctx, &h, old->path, NULL);
 	if (k >= 0)
 		k = vfe_bls_host_plan_nopt(ctx, &h, cur);
 	if (k < 0)

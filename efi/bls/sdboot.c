@@ -58,9 +58,9 @@ static int sdboot_install(struct vfe_boot_ctx *ctx)
 		return k;
 	for (size_t i = 0; k >= 0 && i < h.entries.n; i++)
 		if (!h.entries.v[i].ours && h.entries.v[i].kernel)
-			k = vfe_bls_host_add_params(ctx, &h, h.entries.v[i].path);
+			k = vfe_bls_host_add_params(ctx, &h, h.entries.v[i].path, NULL);
 	if (k >= 0 && vfe_exists(ctx->root, "%s", EFI_PATH_KERNEL_INSTALL_BLS))
-		k = vfe_bls_host_add_params_line(ctx, &h, EFI_PATH_KERNEL_CMDLINE, src->options);
+		k = vfe_bls_host_add_params(ctx, &h, EFI_PATH_KERNEL_CMDLINE, src->options);
 	if (k >= 0)
 		k = vfe_bls_host_plan_nopt(ctx, &h, src);
 	if (k < 0)
