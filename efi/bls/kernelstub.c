@@ -105,11 +105,11 @@ static int ks_show(struct vfe_boot_ctx *ctx)
 	}
 	vfe_bls_host_health(ctx, &h, cur, health, sizeof(health));
 	if (ctx->json) {
-		sb_puts(ctx->out, "{\"name\":\"" WHO "\",\"entry\":");
-		sb_put_json_string(ctx->out, cur->id);
-		sb_puts(ctx->out, ",\"recovery\":");
-		sb_put_json_string(ctx->out, health);
-		sb_puts(ctx->out, "}");
+		sb_putc(ctx->out, '{');
+		sb_put_json_member(ctx->out, "name", WHO);
+		sb_put_json_member(ctx->out, "entry", cur->id);
+		sb_put_json_member(ctx->out, "recovery", health);
+		sb_putc(ctx->out, '}');
 	} else {
 		sb_printf(ctx->out, "kernelstub:\n  configuration: /%s\n  entry: %s (linux %s)\n  options: %s\n"
 				    "  recovery entry: %s\n", EFI_PATH_KERNELSTUB_CONF, cur->id, cur->kernel,

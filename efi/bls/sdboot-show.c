@@ -39,15 +39,6 @@ static const char *or_none(const char *s)
 	return s && *s ? s : "none";
 }
 
-static void json_kv(struct strbuf *o, const char *k, const char *v, bool comma)
-{
-	sb_printf(o, "%s\"%s\":", comma ? "," : "", k);
-	if (v)
-		sb_put_json_string(o, v);
-	else
-		sb_puts(o, "null");
-}
-
 /* The words of the entry's options that matter to passthrough: "a b" ("none"), or as a JSON list. */
 static void put_params(struct strbuf *o, const struct vfe_bls_entry *e, bool json)
 {
@@ -83,12 +74,12 @@ static void entry_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, 
 {
 	struct strbuf *o = ctx->out;
 
-	sb_printf(o, "%s{", comma ? "," : "");
-	json_kv(o, "id", e->id, false);
-	json_kv(o, "path", e->path, true);
-	json_kv(o, "title", e->title, true);
-	json_kv(o, "linux", e->kernel, true);
-	json_kv(o, "options", e->options, true);
+	sb_puts(o, comma ? ",{" : "{");
+	sb_put_json_member(o, "id", e->id);
+	sb_put_json_member(o, "path", e->path);
+	sb_put_json_member(o, "title", e->title);
+	sb_put_json_member(o, "linux", e->kernel);
+	sb_put_json_member(o, "options", e->options);
 	sb_printf(o, ",\"default\":%s,\"ours\":%s,\"booted\":%s,\"passthrough_params\":", dflt ? "true" : "false",
 		  e->ours ? "true" : "false", v->selected && streq(v->selected, e->id) ? "true" : "false");
 	put_params(o, e, true);
@@ -102,18 +93,19 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 	char feat[32];
 
 	snprintf(feat, sizeof(feat), "0x%llx", (unsigned long long)v->features);
-	sb_puts(o, "{\"name\":\"systemd-boot\"");
-	json_kv(o, "esp", h->esp.mount, true);
-	json_kv(o, "esp_device", h->esp.source, true);
-	json_kv(o, "xbootldr", h->has_xbl ? h->xbl.mount : NULL, true);
-	json_kv(o, "loader", v->info, true);
-	json_kv(o, "features", v->has_features ? feat : NULL, true);
-	json_kv(o, "entry_selected", v->selected, true);
-	json_kv(o, "entry_default_var", v->dflt, true);
-	json_kv(o, "entry_oneshot", v->oneshot, true);
-	json_kv(o, "timeout_oneshot", v->timeout_oneshot, true);
-	json_kv(o, "default", d ? d->id : NULL, true);
-	json_kv(o, "recovery", health, true);
+	sb_putc(o, '{');
+	sb_put_json_member(o, "name", "systemd-boot");
+	sb_put_json_member(o, "esp", h->esp.mount);
+	sb_put_json_member(o, "esp_device", h->esp.source);
+	sb_put_json_member(o, "xbootldr", h->has_xbl ? h->xbl.mount : NULL);
+	sb_put_json_member(o, "loader", v->info);
+	sb_put_json_member(o, "features", v->has_features ? feat : NULL);
+	sb_put_json_member(o, "entry_selected", v->selected);
+	sb_put_json_member(o, "entry_default_var", v->dflt);
+	sb_put_json_member(o, "entry_oneshot", v->oneshot);
+	sb_put_json_member(o, "timeout_oneshot", v->timeout_oneshot);
+	sb_put_json_member(o, "default", d ? d->id : NULL);
+	sb_put_json_member(o, "recovery", health);
 	sb_puts(o, ",\"entries\":[");
 	for (size_t i = 0; i < h->entries.n; i++)
 		entry_json(ctx, &h->entries.v[i], &h->entries.v[i] == d, v, i > 0);

@@ -240,8 +240,9 @@ static void show_option(struct vfe_boot_ctx *ctx, const char *name, bool first)
 		return;
 	desc = vfe_loadopt_desc(d, l);
 	if (ctx->json) {
-		sb_printf(ctx->out, "%s{\"name\":\"%s\",\"description\":", first ? "" : ",", name);
-		sb_put_json_string(ctx->out, desc ? desc : "");
+		sb_puts(ctx->out, first ? "{" : ",{");
+		sb_put_json_member(ctx->out, "name", name);
+		sb_put_json_member(ctx->out, "description", desc ? desc : "");
 		sb_printf(ctx->out, ",\"ours\":%s}", desc_is_ours(desc) ? "true" : "false");
 	} else {
 		sb_printf(ctx->out, "  %s  %s%s\n", name, desc ? desc : "(malformed)", desc_is_ours(desc) ? "  [ours]" : "");

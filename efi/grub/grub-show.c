@@ -115,27 +115,25 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 	bool first = true;
 
 	next_boot(v, nb, sizeof(nb));
-	sb_puts(o, "{\"loader\":\"grub\",\"parameters\":");
-	v->dropin_params ? sb_put_json_string(o, v->dropin_params) : sb_puts(o, "null");
+	sb_putc(o, '{');
+	sb_put_json_member(o, "loader", GRUB_WHO);
+	sb_put_json_member(o, "parameters", v->dropin_params);
 	sb_puts(o, ",\"entries\":[");
 	for (size_t i = 0; v->have_cfg && i < v->cfg.n; i++)
 		if (v->cfg.e[i].ours && !v->cfg.e[i].submenu) {
-			sb_puts(o, first ? "{\"id\":" : ",{\"id\":");
-			sb_put_json_string(o, v->cfg.e[i].id);
-			sb_puts(o, ",\"title\":");
-			sb_put_json_string(o, v->cfg.e[i].title);
+			sb_puts(o, first ? "{" : ",{");
+			sb_put_json_member(o, "id", v->cfg.e[i].id);
+			sb_put_json_member(o, "title", v->cfg.e[i].title);
 			sb_putc(o, '}');
 			first = false;
 		}
-	sb_puts(o, "],\"grub_default\":");
-	sb_put_json_string(o, var(&v->vars, "GRUB_DEFAULT", "0"));
-	sb_puts(o, ",\"saved_entry\":");
-	sb_put_json_string(o, var(&v->env, "saved_entry", ""));
-	sb_puts(o, ",\"next_entry\":");
-	sb_put_json_string(o, var(&v->env, "next_entry", ""));
-	sb_printf(o, ",\"grub_can_write_env\":%s,\"booted_recovery\":%s,\"next_boot\":",
+	sb_putc(o, ']');
+	sb_put_json_member(o, "grub_default", var(&v->vars, "GRUB_DEFAULT", "0"));
+	sb_put_json_member(o, "saved_entry", var(&v->env, "saved_entry", ""));
+	sb_put_json_member(o, "next_entry", var(&v->env, "next_entry", ""));
+	sb_printf(o, ",\"grub_can_write_env\":%s,\"booted_recovery\":%s",
 		  !v->have_fs || v->fs.grub_can_write ? "true" : "false", v->booted_recovery ? "true" : "false");
-	sb_put_json_string(o, nb);
+	sb_put_json_member(o, "next_boot", nb);
 	sb_puts(o, "}\n");
 }
 
