@@ -14,7 +14,27 @@ struct vfe_cli {
 	bool quiet;
 };
 
-/* Each verb gets argv starting at its own name; returns the exit code (0 ok, 1 failure, 2 usage). */
+/*
+ * Each verb gets argv starting at its own name and returns one of these;
+ * main() alone turns it into the exit status vfio-early(8) documents:
+ *
+ *   0                   success (also after --help)                    exit 0
+ *   -errno              failed; the verb logged why (one line)         exit 1
+ *   -CLI_EUSAGE         a usage error; the verb said what is wrong     exit 2
+ *   CLI_REPORT_FAILED   ran and printed its report, which holds a
+ *                       failure (check: an item failed)                exit 1
+ *
+ * CLI_EUSAGE lies beyond every errno value, so no real failure is ever
+ * taken for a usage error (-EINVAL is a real failure: "a bridge is never
+ * passed through"). A verb whose report needs its own exit statuses (status,
+ * like systemctl's) gets one more positive value here and a case in
+ * cli/main.c's exit_status(); any other positive value exits 1.
+ */
+#define CLI_EUSAGE 4096
+enum {
+	CLI_REPORT_FAILED = 1,
+};
+
 int verb_status(struct vfe_cli *cli, int argc, char **argv);
 int verb_list(struct vfe_cli *cli, int argc, char **argv);
 int verb_add(struct vfe_cli *cli, int argc, char **argv);
@@ -24,10 +44,15 @@ int verb_check(struct vfe_cli *cli, int argc, char **argv);
 int verb_xml(struct vfe_cli *cli, int argc, char **argv);
 
 /* Shared by the verbs. */
-#define EXIT_USAGE 2
 int cli_require_root(const struct vfe_cli *cli, const char *what);
-/* Prints and frees sb; the exit code (1 when building it ran out of memory). */
+/* Prints and frees sb; 0, or -ENOMEM (logged) when building it ran out of memory. */
 struct strbuf;
 int cli_print(struct strbuf *sb);
-/* Parses the common per-verb options (--json, --dry-run, -h); returns optind, -1 to exit 0, -2 on usage error. */
+/*
+ * Parses the common per-verb options (--json, --dry-run, -h); returns optind
+ * (>= 1), 0 after printing the help, -CLI_EUSAGE after printing the usage.
+ * So a verb starts with: k = cli_parse_verb_opts(...); if (k <= 0) return k;
+ */
 int cli_parse_verb_opts(struct vfe_cli *cli, int argc, char **argv, const char *usage, bool allow_dry_run);
+/* Prints "Usage: vfio-early USAGE" on stderr; returns -CLI_EUSAGE. */
+int cli_usage_error(const char *usage);

@@ -36,25 +36,29 @@ int cli_parse_verb_opts(struct vfe_cli *cli, int argc, char **argv, const char *
 			break;
 		case 'h':
 			printf("Usage: vfio-early %s\n", usage);
-			return -1;
+			return 0;
 		default:
 			goto bad;
 		}
 	}
 	return optind;
 bad:
+	return cli_usage_error(usage);
+}
+
+int cli_usage_error(const char *usage)
+{
 	fprintf(stderr, "Usage: vfio-early %s\n", usage);
-	return -2;
+	return -CLI_EUSAGE;
 }
 
 int cli_print(struct strbuf *sb)
 {
 	int k = 0;
 
-	if (sb->oom) {
-		log_error("out of memory");
-		k = 1;
-	} else if (sb->s)
+	if (sb->oom)
+		k = log_error_errno(-ENOMEM, "out of memory");
+	else if (sb->s)
 		fputs(sb->s, stdout);
 	sb_free(sb);
 	return k;

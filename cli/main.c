@@ -51,6 +51,7 @@ static const struct verb *find_verb(const char *name)
 	return NULL;
 }
 
+/* Returns optind (>= 1), 0 after --help or --version, -CLI_EUSAGE on a usage error (as the verbs). */
 static int parse_global(struct vfe_cli *cli, int argc, char **argv, const char **root)
 {
 	static const struct option options[] = {
@@ -78,19 +79,35 @@ static int parse_global(struct vfe_cli *cli, int argc, char **argv, const char *
 			break;
 		case 'h':
 			help();
-			return -1;
+			return 0;
 		case ARG_VERSION:
 			printf("vfio-early %s\n", VFE_VERSION);
-			return -1;
+			return 0;
 		default:
 			fprintf(stderr, "Try 'vfio-early --help'.\n");
-			return -2;
+			return -CLI_EUSAGE;
 		}
 	}
 	return optind;
 }
 
-int main(int argc, char **argv)
+/* What a verb returned (cli/cli.h) as the documented exit status: the only place that knows them. */
+static int exit_status(int r)
+{
+	switch (r) {
+	case 0:
+		return 0;
+	case -CLI_EUSAGE:
+		return 2;
+	case CLI_REPORT_FAILED:
+		return 1;
+	default:
+		return 1; /* -errno: a failure the verb logged (and any positive value cli.h does not list) */
+	}
+}
+
+/* Parses the global options, opens the root and runs the verb; returns what the verb returns. */
+static int run(int argc, char **argv)
 {
 	static char *default_argv[] = { "status", NULL };
 	struct vfe_cli cli = { 0 };
@@ -99,8 +116,8 @@ int main(int argc, char **argv)
 	int k;
 
 	k = parse_global(&cli, argc, argv, &root);
-	if (k < 0)
-		return k == -1 ? 0 : EXIT_USAGE;
+	if (k <= 0)
+		return k;
 	argc -= k;
 	argv += k;
 	if (argc == 0) {
@@ -110,12 +127,13 @@ int main(int argc, char **argv)
 	v = find_verb(argv[0]);
 	if (!v) {
 		fprintf(stderr, "vfio-early: unknown command '%s'. Try 'vfio-early --help'.\n", argv[0]);
-		return EXIT_USAGE;
+		return -CLI_EUSAGE;
 	}
 	k = vfe_root_open(&cli.root, root);
 	if (k < 0) {
+		/* before log_open(), which needs the root */
 		fprintf(stderr, "vfio-early: cannot open the root %s: %s\n", root ? root : "/", strerror(-k));
-		return 1;
+		return k;
 	}
 	cli.real_root = !*cli.root.path;
 	log_open(&cli.root, VFE_LOG_STDERR, "vfio-early");
@@ -125,4 +143,9 @@ int main(int argc, char **argv)
 	k = v->run(&cli, argc, argv);
 	vfe_root_close(&cli.root);
 	return k;
+}
+
+int main(int argc, char **argv)
+{
+	return exit_status(run(argc, argv));
 }

@@ -78,6 +78,7 @@ static int check_combination(struct boot_args *a)
 	}
 }
 
+/* 1: run it; 0: the help was printed; -CLI_EUSAGE: the usage was printed. */
 static int parse_args(struct vfe_cli *cli, int argc, char **argv, struct boot_args *a)
 {
 	static const struct option options[] = {
@@ -101,16 +102,16 @@ static int parse_args(struct vfe_cli *cli, int argc, char **argv, struct boot_ar
 		case ARG_NO_UPDATE: a->no_update = true; break;
 		case 'n': cli->dry_run = true; break;
 		case 'j': cli->json = true; break;
-		case 'h': fputs(usage, stdout); return -1;
+		case 'h': fputs(usage, stdout); return 0;
 		default: goto bad;
 		}
 	}
 	if (optind != argc || check_combination(a) < 0 || (cli->json && a->op != OP_SHOW))
 		goto bad;
-	return 0;
+	return 1;
 bad:
 	fputs(usage, stderr);
-	return -2;
+	return -CLI_EUSAGE;
 }
 
 /* intel_iommu=on or amd_iommu=on, from the CPU vendor in /proc/cpuinfo. */
@@ -200,7 +201,7 @@ static int run_backends(struct vfe_cli *cli, const struct boot_args *a, struct v
 
 static int run_op(struct vfe_cli *cli, const struct boot_args *a)
 {
-	struct strbuf out = { 0 };
+	_cleanup_(sb_freep) struct strbuf out = { 0 };
 	struct vfe_boot_ctx ctx = {
 		.root = &cli->root, .dry_run = cli->dry_run, .json = cli->json, .no_update = a->no_update,
 		.out = &out,
@@ -208,11 +209,9 @@ static int run_op(struct vfe_cli *cli, const struct boot_args *a)
 	};
 	int k;
 
-	if (a->op == OP_INSTALL && !ctx.params.iommu) {
-		log_error("cannot tell the CPU vendor from /proc/cpuinfo, so neither intel_iommu=on nor "
-			  "amd_iommu=on can be chosen; nothing changed");
-		return 1;
-	}
+	if (a->op == OP_INSTALL && !ctx.params.iommu)
+		return log_nothing_changed(-ENODEV, "boot install", "cannot tell the CPU vendor from /proc/cpuinfo, so "
+					   "neither intel_iommu=on nor amd_iommu=on can be chosen");
 	if (cli->json)
 		sb_puts(&out, "{\"loaders\":[");
 	k = run_backends(cli, a, &ctx);
@@ -220,8 +219,7 @@ static int run_op(struct vfe_cli *cli, const struct boot_args *a)
 		sb_puts(&out, "]}\n");
 	if (out.s)
 		fputs(out.s, stdout);
-	sb_free(&out);
-	return k < 0 ? 1 : 0;
+	return k < 0 ? k : 0;
 }
 
 /* Hidden: /etc/grub.d/42_vfio-early asks for the recovery command line of the default one. */
@@ -229,12 +227,10 @@ static int recovery_cmdline(int argc, char **argv)
 {
 	_cleanup_free_ char *out = NULL;
 
-	if (argc != 4 || !streq(argv[2], "--")) {
-		fprintf(stderr, "Usage: vfio-early boot recovery-cmdline -- OPTIONS\n");
-		return EXIT_USAGE;
-	}
+	if (argc != 4 || !streq(argv[2], "--"))
+		return cli_usage_error("boot recovery-cmdline -- OPTIONS");
 	if (vfe_recovery_cmdline(argv[3], &out) < 0)
-		return log_error_errno(-ENOMEM, "out of memory"), 1;
+		return log_error_errno(-ENOMEM, "out of memory");
 	printf("%s\n", out);
 	return 0;
 }
@@ -247,9 +243,12 @@ int verb_boot(struct vfe_cli *cli, int argc, char **argv)
 	if (argc >= 2 && streq(argv[1], "recovery-cmdline"))
 		return recovery_cmdline(argc, argv);
 	k = parse_args(cli, argc, argv, &a);
-	if (k < 0)
-		return k == -1 ? 0 : EXIT_USAGE;
-	if (a.op != OP_SHOW && cli_require_root(cli, "boot") < 0)
-		return 1;
+	if (k <= 0)
+		return k;
+	if (a.op != OP_SHOW) {
+		k = cli_require_root(cli, "boot");
+		if (k < 0)
+			return k;
+	}
 	return run_op(cli, &a);
 }

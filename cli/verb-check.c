@@ -3,7 +3,8 @@
  * vfio-early check: the manual passthrough checklist, item by item, as
  * pass / warn / fail with the fix. Reads only; works unprivileged (some
  * items need root to see: the kernel log, /proc/iomem addresses).
- * Exit status: 0 when nothing failed (warnings allowed), 1 otherwise.
+ * Exit status: 0 when nothing failed (warnings allowed), 1 otherwise
+ * (CLI_REPORT_FAILED).
  */
 #include <stdio.h>
 #include <sys/utsname.h>
@@ -49,12 +50,10 @@ int verb_check(struct vfe_cli *cli, int argc, char **argv)
 	int k;
 
 	k = cli_parse_verb_opts(cli, argc, argv, usage, false);
-	if (k < 0)
-		return k == -1 ? 0 : EXIT_USAGE;
-	if (k < argc) {
-		fprintf(stderr, "Usage: vfio-early %s\n", usage);
-		return EXIT_USAGE;
-	}
+	if (k <= 0)
+		return k;
+	if (k < argc)
+		return cli_usage_error(usage);
 	load_env(cli, &env, &rep);
 	check_cpu(&env);
 	check_iommu(&env);
@@ -68,5 +67,5 @@ int verb_check(struct vfe_cli *cli, int argc, char **argv)
 	k = cli->json ? check_print_json(&rep) : check_print_text(&rep);
 	check_report_free(&rep);
 	free_env(&env);
-	return k;
+	return k ? CLI_REPORT_FAILED : 0;
 }

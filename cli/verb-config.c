@@ -52,15 +52,13 @@ static int parse_add_opts(struct vfe_cli *cli, int argc, char **argv, struct add
 			       "  --group           also take every other function of its IOMMU group (group=whole)\n"
 			       "  --allow-boot-vga  allow the boot VGA (the host's display) to be passed through\n"
 			       "  --allow-storage   allow a storage controller that holds no mounted file system\n");
-			return -1;
+			return 0;
 		default:
-			return -2;
+			return -CLI_EUSAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "Usage: vfio-early add [OPTIONS] DEVICE\n");
-		return -2;
-	}
+	if (optind != argc - 1)
+		return cli_usage_error("add [OPTIONS] DEVICE");
 	return optind;
 }
 
@@ -262,20 +260,21 @@ int verb_add(struct vfe_cli *cli, int argc, char **argv)
 	int k, idx;
 
 	idx = parse_add_opts(cli, argc, argv, &o);
-	if (idx < 0)
-		return idx == -1 ? 0 : EXIT_USAGE;
-	if (cli_require_root(cli, "add") < 0)
-		return 1;
+	if (idx <= 0)
+		return idx;
+	k = cli_require_root(cli, "add");
+	if (k < 0)
+		return k;
 	k = vfe_pci_scan(&cli->root, &pci);
 	if (k < 0)
-		return log_error_errno(k, "cannot enumerate PCI devices: %m"), 1;
+		return log_error_errno(k, "cannot enumerate PCI devices: %m");
 	vfe_pci_fill_all(&pci);
 	d = resolve(&pci, argv[idx]);
 	k = d ? check_addable(&cli->root, d, &o) : -ENODEV;
 	if (k >= 0)
 		k = do_add(cli, &pci, d, &o);
 	vfe_pci_free(&pci);
-	return k < 0 ? 1 : 0;
+	return k < 0 ? k : 0;
 }
 
 /* Does this config entry name what the user asked to remove? */
@@ -363,35 +362,32 @@ int verb_remove(struct vfe_cli *cli, int argc, char **argv)
 	struct vfe_config cfg = { 0 };
 	struct vfe_pci_addr a;
 	struct vfe_pci_id id;
-	int k, total = 0;
+	int k, n, total = 0;
 
 	k = cli_parse_verb_opts(cli, argc, argv, "remove [--dry-run] DEVICE", true);
-	if (k < 0)
-		return k == -1 ? 0 : EXIT_USAGE;
-	if (k != argc - 1) {
-		fprintf(stderr, "Usage: vfio-early remove [--dry-run] DEVICE\n");
-		return EXIT_USAGE;
-	}
+	if (k <= 0)
+		return k;
+	if (k != argc - 1)
+		return cli_usage_error("remove [--dry-run] DEVICE");
 	if (vfe_parse_pci_addr(argv[k], &a) < 0 && vfe_parse_pci_id(argv[k], &id) < 0) {
 		log_error("'%s' is neither a PCI address (0000:05:00.0) nor a vendor:device id (10de:2684)", argv[k]);
-		return EXIT_USAGE;
+		return -CLI_EUSAGE;
 	}
-	if (cli_require_root(cli, "remove") < 0)
-		return 1;
+	n = cli_require_root(cli, "remove");
+	if (n < 0)
+		return n;
 	(void)vfe_config_load(&cfg, &cli->root);
 	for (size_t i = 0; i < cfg.files.n; i++) {
-		int n = remove_from_file(cli, cfg.files.v[i] + 1, argv[k]);
+		n = remove_from_file(cli, cfg.files.v[i] + 1, argv[k]);
 		if (n < 0) {
 			vfe_config_free(&cfg);
-			return 1;
+			return n;
 		}
 		total += n;
 	}
 	vfe_config_free(&cfg);
-	if (!total) {
-		log_error("%s is not in the config", argv[k]);
-		return 1;
-	}
+	if (!total)
+		return log_error_errno(-ENOENT, "%s is not in the config", argv[k]);
 	if (!cli->dry_run)
 		printf("Run 'update-initramfs -u' (or 'dracut -f') so the next boot's initramfs drops it.\n");
 	return 0;

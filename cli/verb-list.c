@@ -138,19 +138,14 @@ int verb_list(struct vfe_cli *cli, int argc, char **argv)
 	int k;
 
 	k = cli_parse_verb_opts(cli, argc, argv, "list [--json]", false);
-	if (k < 0)
-		return k == -1 ? 0 : EXIT_USAGE;
-	if (k < argc) {
-		fprintf(stderr, "Usage: vfio-early list [--json]\n");
-		return EXIT_USAGE;
-	}
+	if (k <= 0)
+		return k;
+	if (k < argc)
+		return cli_usage_error("list [--json]");
 	k = vfe_pci_scan(&cli->root, &pci);
-	if (k >= 0)
-		vfe_pci_fill_all(&pci);
-	if (k < 0) {
-		log_error_errno(k, "cannot enumerate PCI devices under %s/sys/bus/pci: %m", cli->root.path);
-		return 1;
-	}
+	if (k < 0)
+		return log_error_errno(k, "cannot enumerate PCI devices under %s/sys/bus/pci: %m", cli->root.path);
+	vfe_pci_fill_all(&pci);
 	(void)vfe_config_load(&cfg, &cli->root);
 	nm = vfe_names_new(&cli->root);
 	if (cli->json)

@@ -262,12 +262,10 @@ int verb_status(struct vfe_cli *cli, int argc, char **argv)
 	int k;
 
 	k = cli_parse_verb_opts(cli, argc, argv, "status [--json]", false);
-	if (k < 0)
-		return k == -1 ? 0 : EXIT_USAGE;
-	if (k < argc) {
-		fprintf(stderr, "Usage: vfio-early status [--json]\n");
-		return EXIT_USAGE;
-	}
+	if (k <= 0)
+		return k;
+	if (k < argc)
+		return cli_usage_error("status [--json]");
 	load_view(cli, &v);
 	if (cli->json)
 		k = print_json(cli, &v);

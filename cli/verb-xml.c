@@ -144,6 +144,9 @@ static void print_qemu(const struct pick *p)
 		printf("# NVIDIA GPU: add to -cpu: kvm=off,hv_vendor_id=0123456789ab\n");
 }
 
+#define XML_USAGE "xml [--xml|--qemu] [DEVICE]"
+
+/* optind (>= 1), 0 after printing the help, -CLI_EUSAGE after printing the usage. */
 static int parse_opts(int argc, char **argv, bool *xml, bool *qemu)
 {
 	static const struct option options[] = {
@@ -157,9 +160,9 @@ static int parse_opts(int argc, char **argv, bool *xml, bool *qemu)
 		else if (c == 'q')
 			*xml = false;
 		else if (c == 'h')
-			return printf("Usage: vfio-early xml [--xml|--qemu] [DEVICE]\n"), -1;
+			return printf("Usage: vfio-early %s\n", XML_USAGE), 0;
 		else
-			return fprintf(stderr, "Usage: vfio-early xml [--xml|--qemu] [DEVICE]\n"), -2;
+			return cli_usage_error(XML_USAGE);
 	}
 	return optind;
 }
@@ -171,15 +174,13 @@ int verb_xml(struct vfe_cli *cli, int argc, char **argv)
 	bool xml = true, qemu = true;
 	int k = parse_opts(argc, argv, &xml, &qemu);
 
-	if (k < 0)
-		return k == -1 ? 0 : EXIT_USAGE;
-	if (argc - k > 1 || (!xml && !qemu)) {
-		fprintf(stderr, "Usage: vfio-early xml [--xml|--qemu] [DEVICE]\n");
-		return EXIT_USAGE;
-	}
+	if (k <= 0)
+		return k;
+	if (argc - k > 1 || (!xml && !qemu))
+		return cli_usage_error(XML_USAGE);
 	int s = vfe_pci_scan(&cli->root, &pci);
 	if (s < 0)
-		return log_error_errno(s, "cannot scan /%s: %m", PATH_PCI_DEVICES), 1;
+		return log_error_errno(s, "cannot scan /%s: %m", PATH_PCI_DEVICES);
 	vfe_pci_fill_all(&pci);
 	s = k < argc ? pick_device(&p, &pci, argv[k]) : pick_configured(&p, &pci, &cli->root);
 	if (s >= 0) {
@@ -195,5 +196,5 @@ int verb_xml(struct vfe_cli *cli, int argc, char **argv)
 	}
 	free(p.d);
 	vfe_pci_free(&pci);
-	return s < 0 ? 1 : 0;
+	return s < 0 ? s : 0;
 }

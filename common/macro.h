@@ -28,6 +28,35 @@ static inline void closep(int *fd)
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
 
+/* Hands over what a _cleanup_ pointer owns: returns it and leaves NULL behind. */
+#define TAKE_PTR(p)                         \
+	({                                  \
+		__typeof__(p) _taken_ = (p); \
+		(p) = NULL;                 \
+		_taken_;                    \
+	})
+/* The same for a struct held by value: returns it and leaves it zeroed. */
+#define TAKE_STRUCT(s)                            \
+	({                                        \
+		__typeof__(s) _taken_ = (s);      \
+		(s) = (__typeof__(s)){ 0 };       \
+		_taken_;                          \
+	})
+
+/*
+ * The cleanup function of a struct held by value, named after its free
+ * function with a 'p': DEFINE_TRIVIAL_CLEANUP_FUNC(struct strv, strv_free)
+ * defines strv_freep() for
+ *	_cleanup_(strv_freep) struct strv names = { 0 };
+ * The free function must leave the struct zeroed: then it is safe on a
+ * struct that was never loaded (an early return) and on one freed already.
+ */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+	static inline void func##p(type *p)     \
+	{                                       \
+		func(p);                        \
+	}
+
 static inline int streq(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;

@@ -118,6 +118,20 @@ void sb_put_json_string(struct strbuf *sb, const char *value)
 	sb_putc(sb, '"');
 }
 
+void sb_put_json_member(struct strbuf *sb, const char *key, const char *value)
+{
+	char last = sb->len && sb->s ? sb->s[sb->len - 1] : '{';
+
+	if (last != '{' && last != '[' && last != ',')
+		sb_putc(sb, ',');
+	sb_put_json_string(sb, key);
+	sb_putc(sb, ':');
+	if (value)
+		sb_put_json_string(sb, value);
+	else
+		sb_puts(sb, "null");
+}
+
 void sb_free(struct strbuf *sb)
 {
 	free(sb->s);

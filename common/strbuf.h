@@ -21,6 +21,9 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...) _printf_(2, 3);
 void sb_put_word(struct strbuf *sb, const char *value);
 /* value as a JSON string literal. */
 void sb_put_json_string(struct strbuf *sb, const char *value);
+/* "key":"value" in a JSON object, null when value is NULL; a ',' first unless sb ends in '{', '[' or ','. */
+void sb_put_json_member(struct strbuf *sb, const char *key, const char *value);
 void sb_free(struct strbuf *sb);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct strbuf, sb_free);
 /* Hands over the string (or NULL after an allocation failure) and resets sb. */
 char *sb_steal(struct strbuf *sb);

@@ -43,6 +43,5 @@ void strv_free(struct strv *s)
 	for (size_t i = 0; i < s->n; i++)
 		free(s->v[i]);
 	free(s->v);
-	s->v = NULL;
-	s->n = 0;
+	*s = (struct strv){ 0 };
 }

@@ -14,3 +14,4 @@ struct strv {
 int strv_push(struct strv *s, const char *str);
 int strv_pushf(struct strv *s, const char *fmt, ...) _printf_(2, 3);
 void strv_free(struct strv *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct strv, strv_free);

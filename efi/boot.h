@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "common/log.h"
 #include "common/root.h"
 #include "common/strbuf.h"
 #include "common/strv.h"
@@ -20,6 +21,16 @@
  * With ctx->dry_run it changes nothing and prints the exact changes (file
  * diffs, variable values) to ctx->out.
  */
+
+/*
+ * The one form of the error a backend logs when it stops before changing
+ * anything: "WHO: WHAT FAILED: REASON; nothing changed", WHO the backend's
+ * name ("systemd-boot", "grub", ...). fmt is a string literal and says what
+ * failed and why (%m is err's text). Logs at error level and returns err:
+ *	return log_nothing_changed(k, WHO, "cannot read /%s: %m", path);
+ */
+#define log_nothing_changed(err, who, fmt, ...) \
+	log_error_errno((err), "%s: " fmt "; nothing changed", (who), ##__VA_ARGS__)
 
 /* The kernel parameters passthrough needs, decided once for all backends. */
 struct vfe_boot_params {
@@ -58,6 +69,7 @@ struct vfe_boot_source {
 	char *options;
 };
 void vfe_boot_source_free(struct vfe_boot_source *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_boot_source, vfe_boot_source_free);
 
 /* Each backend, by what it is; the table below lists them in the order they are tried. */
 enum vfe_loader {

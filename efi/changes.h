@@ -40,3 +40,4 @@ void vfe_changes_print(const struct vfe_changes *c, struct strbuf *out);
 /* Applies all; on failure restores the ones done and logs one line naming the file. */
 int vfe_changes_apply(const struct vfe_changes *c, const struct vfe_root *r, const char *who);
 void vfe_changes_free(struct vfe_changes *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_changes, vfe_changes_free);

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "common/macro.h"
 #include "common/root.h"
 
 /*
@@ -28,3 +29,4 @@ int vfe_efi_state_add(struct vfe_efi_state *s, const char *kind, const char *pat
 /* The file's text; NULL (no file) when there are no records. */
 char *vfe_efi_state_format(const struct vfe_efi_state *s);
 void vfe_efi_state_free(struct vfe_efi_state *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_efi_state, vfe_efi_state_free);

@@ -32,7 +32,7 @@ static int find_mount(const struct vfe_root *r, const char *mp, struct vfe_esp *
 	return found;
 }
 
-/* PART_ENTRY_TYPE / PART_ENTRY_UUID of the mounted device, when it can be probed. */
+/* PART_ENTRY_TYPE of the mounted device, when it can be probed. */
 static void probe(const struct vfe_root *r, struct vfe_esp *e)
 {
 	_cleanup_free_ char *dev = vfe_root_abspath(r, e->source);
@@ -43,12 +43,8 @@ static void probe(const struct vfe_root *r, struct vfe_esp *e)
 		return;
 	blkid_probe_enable_partitions(pr, 1);
 	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
-	if (blkid_do_safeprobe(pr) == 0) {
-		if (blkid_probe_lookup_value(pr, "PART_ENTRY_TYPE", &v, NULL) == 0)
-			snprintf(e->part_type, sizeof(e->part_type), "%s", v);
-		if (blkid_probe_lookup_value(pr, "PART_ENTRY_UUID", &v, NULL) == 0)
-			snprintf(e->partuuid, sizeof(e->partuuid), "%s", v);
-	}
+	if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "PART_ENTRY_TYPE", &v, NULL) == 0)
+		snprintf(e->part_type, sizeof(e->part_type), "%s", v);
 	blkid_free_probe(pr);
 }
 

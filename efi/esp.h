@@ -16,7 +16,6 @@ struct vfe_esp {
 	char source[256];  /* "/dev/nvme0n1p1" */
 	char fstype[32];
 	char part_type[40];/* from libblkid, "" when it could not be probed */
-	char partuuid[40];
 	bool read_only;
 };
 

@@ -21,14 +21,13 @@ static int load_state(const struct vfe_root *r, struct vfe_efi_state *s)
 
 static void load_pattern(const struct vfe_root *r, struct vfe_bls_host *h)
 {
-	char *v = NULL;
+	_cleanup_free_ char *v = NULL;
 
 	if (vfe_efivar_read_string(r, "LoaderEntryDefault", EFI_GUID_LOADER, &v) == 0 && *v) {
-		h->pattern = v;
+		h->pattern = TAKE_PTR(v);
 		h->pattern_from_var = true;
 		return;
 	}
-	free(v);
 	h->pattern = vfe_bls_conf_default(r, h->esp.mount);
 	if (!h->pattern && h->has_xbl)
 		h->pattern = vfe_bls_conf_default(r, h->xbl.mount);
@@ -39,12 +38,9 @@ int vfe_bls_host_load(struct vfe_boot_ctx *ctx, const char *who, bool quiet, str
 	const char *why;
 	int k;
 
-	memset(h, 0, sizeof(*h));
-	if (vfe_esp_find(ctx->root, &h->esp, &why) < 0) {
-		if (!quiet)
-			log_error("%s: no EFI System Partition: %s; nothing changed", who, why);
-		return -ENOENT;
-	}
+	*h = (struct vfe_bls_host){ 0 };
+	if (vfe_esp_find(ctx->root, &h->esp, &why) < 0)
+		return quiet ? -ENOENT : log_nothing_changed(-ENOENT, who, "no EFI System Partition: %s", why);
 	h->has_xbl = vfe_xbootldr_find(ctx->root, &h->esp, &h->xbl) == 0;
 	k = vfe_bls_load(ctx->root, h->esp.mount, &h->entries);
 	if (k >= 0 && h->has_xbl)
@@ -69,87 +65,99 @@ void vfe_bls_host_free(struct vfe_bls_host *h)
 	free(h->pattern);
 	vfe_efi_state_free(&h->state);
 	vfe_changes_free(&h->ch);
+	*h = (struct vfe_bls_host){ 0 };
 }
 
 /* Applies every wanted parameter to opts; records each one added. */
 static int add_all(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, char **opts)
 {
-	struct strv want = { 0 };
+	_cleanup_(strv_freep) struct strv want = { 0 };
 	int k = vfe_kparams_wanted(&ctx->params, &want);
 
 	for (size_t i = 0; k >= 0 && i < want.n; i++) {
-		char *next = NULL, *replaced = NULL;
+		_cleanup_free_ char *replaced = NULL;
+		char *next = NULL;
 		k = vfe_kparams_add(*opts, want.v[i], &next, &replaced);
 		if (k > 0)
 			k = vfe_efi_state_add(&h->state, "param", rel, want.v[i], replaced);
 		free(*opts);
 		*opts = next;
-		free(replaced);
 	}
-	strv_free(&want);
 	return k < 0 ? k : 0;
 }
 
-int vfe_bls_host_add_params(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel)
+/* The options of an entry's text ("" when it has none), malloc'd. */
+static int options_of(const char *text, char **ret)
 {
-	_cleanup_free_ char *text = vfe_changes_get(&h->ch, ctx->root, rel), *out = NULL;
-	struct vfe_bls_entry e = { 0 };
-	char *opts;
-	int k;
+	_cleanup_(vfe_bls_entry_freep) struct vfe_bls_entry e = { 0 };
+	int k = vfe_bls_parse(text, &e);
 
-	if (!text)
-		return -ENOENT;
-	k = vfe_bls_parse(text, &e);
-	opts = e.options ? e.options : strdup("");
+	if (k < 0)
+		return k;
+	*ret = e.options ? e.options : strdup("");
 	e.options = NULL;
-	vfe_bls_entry_free(&e);
-	if (k >= 0 && !opts)
-		k = -ENOMEM;
-	if (k >= 0)
-		k = add_all(ctx, h, rel, &opts);
-	if (k >= 0 && !(out = vfe_bls_set_options(text, opts)))
-		k = -ENOMEM;
-	free(opts);
-	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, rel, out);
+	return *ret ? 0 : -ENOMEM;
 }
 
-int vfe_bls_host_add_params_line(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *base)
+/* The three kinds of file that hold kernel parameters, told apart by their path. */
+enum opts_file {
+	OPTS_ENTRY, /* a Type #1 entry: its "options" lines */
+	OPTS_LINE,  /* /etc/kernel/cmdline: the first line */
+	OPTS_KSTUB, /* kernelstub's configuration: "user"."kernel_options" */
+};
+
+static enum opts_file opts_file(const char *rel)
 {
-	char *text = vfe_changes_get(&h->ch, ctx->root, rel), *out = NULL;
+	if (streq(rel, EFI_PATH_KERNELSTUB_CONF))
+		return OPTS_KSTUB;
+	return streq(rel, EFI_PATH_KERNEL_CMDLINE) ? OPTS_LINE : OPTS_ENTRY;
+}
+
+/* The kernel options in text, a file of kind f (malloc'd). */
+static int opts_get(enum opts_file f, const char *text, char **ret)
+{
+	switch (f) {
+	case OPTS_KSTUB:
+		return vfe_kstub_get_options(text, ret);
+	case OPTS_LINE:
+		return (*ret = strndup(text, strcspn(text, "\n"))) ? 0 : -ENOMEM;
+	default:
+		return options_of(text, ret);
+	}
+}
+
+/* text, a file of kind f, with its kernel options replaced by opts (malloc'd). */
+static int opts_set(enum opts_file f, const char *text, const char *opts, char **ret)
+{
+	switch (f) {
+	case OPTS_KSTUB:
+		return vfe_kstub_set_options(text, opts, ret);
+	case OPTS_LINE:
+		return asprintf(ret, "%s\n", opts) < 0 ? (*ret = NULL, -ENOMEM) : 0;
+	default:
+		return (*ret = vfe_bls_set_options(text, opts)) ? 0 : -ENOMEM;
+	}
+}
+
+int vfe_bls_host_add_params(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *base)
+{
+	_cleanup_free_ char *text = vfe_changes_get(&h->ch, ctx->root, rel), *opts = NULL, *out = NULL;
+	enum opts_file f = opts_file(rel);
 	int k = 0;
 
-	if (!text) {
+	if (!text && f == OPTS_LINE) {
 		k = vfe_efi_state_add(&h->state, "created", rel, NULL, NULL);
-		text = strdup(base ? base : "");
+		if (!(text = strdup(base ? base : "")))
+			return -ENOMEM;
 	}
 	if (!text)
-		return -ENOMEM;
-	text[strcspn(text, "\n")] = '\0';
-	if (k >= 0)
-		k = add_all(ctx, h, rel, &text);
-	if (k >= 0 && asprintf(&out, "%s\n", text) < 0)
-		k = -ENOMEM;
-	free(text);
-	if (k >= 0)
-		k = vfe_changes_set(&h->ch, ctx->root, rel, out);
-	free(out);
-	return k;
-}
-
-int vfe_bls_host_add_params_kstub(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel)
-{
-	_cleanup_free_ char *json = vfe_changes_get(&h->ch, ctx->root, rel), *out = NULL;
-	char *opts = NULL;
-	int k;
-
-	if (!json)
 		return -ENOENT;
-	k = vfe_kstub_get_options(json, &opts);
+	if (k >= 0)
+		k = opts_get(f, text, &opts);
 	if (k >= 0)
 		k = add_all(ctx, h, rel, &opts);
 	if (k >= 0)
-		k = vfe_kstub_set_options(json, opts, &out);
-	free(opts);
+		k = opts_set(f, text, opts, &out);
 	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, rel, out);
 }
 
@@ -157,17 +165,9 @@ int vfe_bls_host_add_params_kstub(struct vfe_boot_ctx *ctx, struct vfe_bls_host 
 static char *planned_options(const struct vfe_root *r, struct vfe_bls_host *h, const char *rel)
 {
 	_cleanup_free_ char *text = vfe_changes_get(&h->ch, r, rel);
-	struct vfe_bls_entry e = { 0 };
-	char *o;
+	char *o = NULL;
 
-	if (!text || vfe_bls_parse(text, &e) < 0) {
-		vfe_bls_entry_free(&e);
-		return NULL;
-	}
-	o = e.options ? e.options : strdup("");
-	e.options = NULL;
-	vfe_bls_entry_free(&e);
-	return o;
+	return text && options_of(text, &o) >= 0 ? o : NULL;
 }
 
 int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry *src)
@@ -195,35 +195,21 @@ int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, con
 	return vfe_changes_set(&h->ch, ctx->root, rel, text);
 }
 
-/* Takes one parameter back out of the file at rel, whatever kind of file it is. */
+/* Takes one parameter back out of the file it was added to, whatever kind of file it is. */
 static int undo_param(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_state_rec *s)
 {
-	_cleanup_free_ char *text = vfe_changes_get(&h->ch, ctx->root, s->path), *opts = NULL, *out = NULL;
-	char *next = NULL;
-	bool kstub = streq(s->path, EFI_PATH_KERNELSTUB_CONF), line = streq(s->path, EFI_PATH_KERNEL_CMDLINE);
+	_cleanup_free_ char *text = vfe_changes_get(&h->ch, ctx->root, s->path), *opts = NULL, *next = NULL, *out = NULL;
+	enum opts_file f = opts_file(s->path);
 	int k;
 
 	if (!text)
 		return 0; /* the file is gone (a kernel removed): nothing to undo there */
-	if (kstub)
-		k = vfe_kstub_get_options(text, &opts);
-	else if (line)
-		k = (opts = strndup(text, strcspn(text, "\n"))) ? 0 : -ENOMEM;
-	else
-		k = (opts = planned_options(ctx->root, h, s->path)) ? 0 : -ENOMEM;
+	k = opts_get(f, text, &opts);
 	if (k >= 0)
 		k = vfe_kparams_remove(opts, s->param, s->replaced, &next);
-	if (k <= 0) {
-		free(next);
+	if (k <= 0)
 		return k == -ENOENT ? 0 : k;
-	}
-	if (kstub)
-		k = vfe_kstub_set_options(text, next, &out);
-	else if (line)
-		k = asprintf(&out, "%s\n", next) < 0 ? -ENOMEM : 0;
-	else
-		k = (out = vfe_bls_set_options(text, next)) ? 0 : -ENOMEM;
-	free(next);
+	k = opts_set(f, text, next, &out);
 	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, s->path, out);
 }
 
@@ -253,7 +239,7 @@ int vfe_bls_host_commit(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const 
 	size_t n;
 
 	if (k < 0)
-		return log_error_errno(k, "%s: %m", who);
+		return log_nothing_changed(k, who, "cannot prepare /%s: %m", EFI_PATH_STATE);
 	n = vfe_changes_count(&h->ch);
 	if (ctx->dry_run) {
 		sb_printf(ctx->out, "%s: would change %zu file(s) under %s/:\n", who, n, ctx->root->path);
@@ -302,15 +288,20 @@ bool vfe_bls_host_health(const struct vfe_boot_ctx *ctx, const struct vfe_bls_ho
 	return true;
 }
 
+int vfe_bls_host_apply(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who, const char *unchanged)
+{
+	int k = vfe_bls_host_commit(ctx, h, who);
+
+	if (k == 0)
+		sb_printf(ctx->out, "%s: %s\n", who, unchanged);
+	return k < 0 ? k : 0;
+}
+
 int vfe_bls_host_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who)
 {
 	int k = vfe_bls_host_plan_remove(ctx, h);
 
-	if (k >= 0)
-		k = vfe_bls_host_commit(ctx, h, who);
-	if (k == 0)
-		sb_printf(ctx->out, "%s: not installed; nothing to remove\n", who);
-	return k;
+	return k < 0 ? k : vfe_bls_host_apply(ctx, h, who, "not installed; nothing to remove");
 }
 
 bool vfe_kernelstub_present(const struct vfe_root *r)
@@ -335,27 +326,24 @@ static char *strdup_or_null(const char *s, bool *oom)
 
 int vfe_sdboot_boot_source(struct vfe_boot_ctx *ctx, struct vfe_boot_source *ret)
 {
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
+	_cleanup_(vfe_boot_source_freep) struct vfe_boot_source s = { 0 };
 	const struct vfe_bls_entry *src;
-	struct vfe_bls_host h;
 	bool oom = false;
-	int k;
 
 	if (vfe_bls_host_load(ctx, "firmware", true, &h) < 0)
 		return -ENOENT;
 	src = vfe_sdboot_source(ctx->root, &h);
-	k = src && src->kernel ? 0 : -ENOENT;
-	if (k >= 0) {
-		*ret = (struct vfe_boot_source){ 0 };
-		ret->title = strdup_or_null(src->title, &oom);
-		ret->options = strdup_or_null(src->options ? src->options : "", &oom);
-		oom |= asprintf(&ret->kernel, "%s/%s", src->mount, src->kernel + (src->kernel[0] == '/')) < 0;
-		for (size_t i = 0; !oom && i < src->initrd.n; i++)
-			oom = strv_push(&ret->initrd, src->initrd.v[i]) < 0;
-		if (oom) {
-			vfe_boot_source_free(ret);
-			k = -ENOMEM;
-		}
-	}
-	vfe_bls_host_free(&h);
-	return k;
+	if (!src || !src->kernel)
+		return -ENOENT;
+	s.title = strdup_or_null(src->title, &oom);
+	s.options = strdup_or_null(src->options ? src->options : "", &oom);
+	if (asprintf(&s.kernel, "%s/%s", src->mount, src->kernel + (src->kernel[0] == '/')) < 0)
+		s.kernel = NULL, oom = true;
+	for (size_t i = 0; !oom && i < src->initrd.n; i++)
+		oom = strv_push(&s.initrd, src->initrd.v[i]) < 0;
+	if (oom)
+		return -ENOMEM;
+	*ret = TAKE_STRUCT(s);
+	return 0;
 }

@@ -11,8 +11,8 @@
 
 static char **field(struct vfe_bls_entry *e, const char *key)
 {
-	static const char *const keys[] = { "title", "version", "machine-id", "sort-key", "linux", "efi" };
-	char **slots[] = { &e->title, &e->version, &e->machine_id, &e->sort_key, &e->kernel, &e->efi };
+	static const char *const keys[] = { "title", "version", "machine-id", "sort-key", "linux" };
+	char **slots[] = { &e->title, &e->version, &e->machine_id, &e->sort_key, &e->kernel };
 
 	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
 		if (streq(key, keys[i]))
@@ -105,7 +105,8 @@ static bool is_bad(const char *file)
 static int add_entry(const struct vfe_root *r, const char *mount, const char *file, struct vfe_bls *b)
 {
 	_cleanup_free_ char *text = NULL;
-	struct vfe_bls_entry e = { 0 }, *v;
+	_cleanup_(vfe_bls_entry_freep) struct vfe_bls_entry e = { 0 };
+	struct vfe_bls_entry *v;
 	char rel[1024];
 	int k;
 
@@ -114,19 +115,17 @@ static int add_entry(const struct vfe_root *r, const char *mount, const char *fi
 	if (k < 0)
 		return k == -ENOENT ? 0 : k;
 	k = vfe_bls_parse(text, &e);
+	if (k < 0)
+		return k;
 	e.id = vfe_bls_id(file);
 	e.file = strdup(file);
 	e.path = strdup(rel);
 	e.mount = strdup(mount);
 	e.bad = is_bad(file);
-	v = realloc(b->v, (b->n + 1) * sizeof(*v));
-	if (k < 0 || !e.id || !e.file || !e.path || !e.mount || !v) {
-		b->v = v ? v : b->v;
-		vfe_bls_entry_free(&e);
-		return k < 0 ? k : -ENOMEM;
-	}
+	if (!e.id || !e.file || !e.path || !e.mount || !(v = realloc(b->v, (b->n + 1) * sizeof(*v))))
+		return -ENOMEM;
 	b->v = v;
-	b->v[b->n++] = e;
+	b->v[b->n++] = TAKE_STRUCT(e);
 	return 0;
 }
 
@@ -271,7 +270,7 @@ void vfe_bls_sort(struct vfe_bls *b)
 void vfe_bls_entry_free(struct vfe_bls_entry *e)
 {
 	char *fields[] = { e->id,    e->file,    e->path,       e->mount,    e->title,  e->version,
-			   e->machine_id, e->sort_key, e->kernel, e->efi, e->options, e->source };
+			   e->machine_id, e->sort_key, e->kernel, e->options, e->source };
 
 	for (size_t i = 0; i < ELEMENTSOF(fields); i++)
 		free(fields[i]);

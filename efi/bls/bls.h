@@ -30,7 +30,7 @@ struct vfe_bls_entry {
 	char *file;     /* "Pop_OS-current.conf" (as on disk) */
 	char *path;     /* relative to the root: "boot/efi/loader/entries/Pop_OS-current.conf" */
 	char *mount;    /* the partition's mount point, relative to the root: "boot/efi" */
-	char *title, *version, *machine_id, *sort_key, *kernel, *efi, *options;
+	char *title, *version, *machine_id, *sort_key, *kernel, *options;
 	char *source;   /* ours: the file name of the entry it was made from */
 	struct strv initrd;
 	bool ours;      /* carries EFI_NOPT_MARK */
@@ -49,6 +49,8 @@ int vfe_bls_load(const struct vfe_root *r, const char *mount, struct vfe_bls *b)
 void vfe_bls_sort(struct vfe_bls *b);
 void vfe_bls_free(struct vfe_bls *b);
 void vfe_bls_entry_free(struct vfe_bls_entry *e);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_bls, vfe_bls_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_bls_entry, vfe_bls_entry_free);
 
 /* systemd's strverscmp_improved(). */
 int vfe_verscmp(const char *a, const char *b);
@@ -101,23 +103,26 @@ struct vfe_bls_host {
 	struct vfe_changes ch;
 };
 
-/* Loads everything; without an ESP, logs why (unless quiet) and returns -ENOENT. */
+/* Loads everything; without an ESP, logs why (unless quiet) and returns -ENOENT. h is zeroed on failure. */
 int vfe_bls_host_load(struct vfe_boot_ctx *ctx, const char *who, bool quiet, struct vfe_bls_host *h);
 void vfe_bls_host_free(struct vfe_bls_host *h);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_bls_host, vfe_bls_host_free);
 
-/* Adds the wanted kernel parameters to the options of the entry file rel (recorded in the state). */
-int vfe_bls_host_add_params(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel);
-/* The same for a whole-line command-line file (/etc/kernel/cmdline); created from base when missing. */
-int vfe_bls_host_add_params_line(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *base);
-/* The same for kernelstub's configuration. */
-int vfe_bls_host_add_params_kstub(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel);
+/*
+ * Adds the wanted kernel parameters to the file rel, each one recorded in
+ * the state: an entry's "options", /etc/kernel/cmdline (created from base
+ * when missing) or kernelstub's "kernel_options", told apart by the path.
+ */
+int vfe_bls_host_add_params(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *base);
 /* Our entry for src (its options as planned so far), and the removal of our other, stale ones. */
 int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry *src);
 /* Undoes every record of the state and removes all our entries. */
 int vfe_bls_host_plan_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h);
 /* Plans the state file; then prints (dry run) or applies every change. Returns the number of changes. */
 int vfe_bls_host_commit(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who);
-/* Plans and commits the undo of install, or says there is nothing to remove. */
+/* Commits; when there was nothing to change, says so ("WHO: unchanged"). Returns 0 or a negative errno. */
+int vfe_bls_host_apply(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who, const char *unchanged);
+/* Plans and commits the undo of install, or says there is nothing to remove. 0 or a negative errno. */
 int vfe_bls_host_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who);
 
 /* Our entry that the loader would show after src (NULL when none). */

@@ -31,88 +31,70 @@ static int load(struct vfe_boot_ctx *ctx, bool quiet, struct vfe_bls_host *h, co
 	*cur = vfe_bls_find(&h->entries, EFI_KERNELSTUB_CURRENT);
 	if (*cur && (*cur)->kernel)
 		return 0;
-	if (!quiet)
-		log_error("%s: there is no %s with a kernel in /%s/%s; run 'sudo kernelstub' first; nothing changed", WHO,
-			  EFI_KERNELSTUB_CURRENT, h->esp.mount, EFI_LOADER_ENTRIES);
-	vfe_bls_host_free(h);
-	return -ENOENT;
+	if (quiet)
+		return -ENOENT;
+	return log_nothing_changed(-ENOENT, WHO, "there is no %s with a kernel in /%s/%s; run 'sudo kernelstub' first",
+				   EFI_KERNELSTUB_CURRENT, h->esp.mount, EFI_LOADER_ENTRIES);
 }
 
 static int config_error(int k)
 {
 	if (k == -EBADMSG)
-		return log_error_errno(k, "%s: /%s: \"kernel_options\" of \"user\" is not a list of strings; run "
-					  "'sudo kernelstub' once to update the file; nothing changed", WHO,
-				       EFI_PATH_KERNELSTUB_CONF);
+		return log_nothing_changed(k, WHO, "/%s: \"kernel_options\" of \"user\" is not a list of strings; run "
+					   "'sudo kernelstub' once to update the file", EFI_PATH_KERNELSTUB_CONF);
 	if (k == -ENOENT)
-		return log_error_errno(k, "%s: /%s has no \"user\" settings with \"kernel_options\"; run 'sudo "
-					  "kernelstub' once to create them; nothing changed", WHO, EFI_PATH_KERNELSTUB_CONF);
-	return log_error_errno(k, "%s: %m; nothing changed", WHO);
+		return log_nothing_changed(k, WHO, "/%s has no \"user\" settings with \"kernel_options\"; run 'sudo "
+					   "kernelstub' once to create them", EFI_PATH_KERNELSTUB_CONF);
+	return log_nothing_changed(k, WHO, "cannot prepare the changes: %m");
 }
 
 static int ks_install(struct vfe_boot_ctx *ctx)
 {
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	const struct vfe_bls_entry *cur, *old;
-	struct vfe_bls_host h;
 	int k = load(ctx, false, &h, &cur);
 
 	if (k < 0)
 		return k;
-	k = vfe_bls_host_add_params_kstub(ctx, &h, EFI_PATH_KERNELSTUB_CONF);
+	k = vfe_bls_host_add_params(ctx, &h, EFI_PATH_KERNELSTUB_CONF, NULL);
 	if (k >= 0)
-		k = vfe_bls_host_add_params(ctx, &h, cur->path);
+		k = vfe_bls_host_add_params(ctx, &h, cur->path, NULL);
 	old = vfe_bls_find(&h.entries, OLDKERN);
 	if (k >= 0 && old)
-		k = vfe_bls_host_add_params(ctx, &h, old->path);
+		k = vfe_bls_host_add_params(ctx, &h, old->path, NULL);
 	if (k >= 0)
 		k = vfe_bls_host_plan_nopt(ctx, &h, cur);
 	if (k < 0)
-		config_error(k);
-	else
-		k = vfe_bls_host_commit(ctx, &h, WHO);
-	if (k == 0)
-		sb_printf(ctx->out, "%s: already installed; nothing to change\n", WHO);
-	vfe_bls_host_free(&h);
-	return k < 0 ? k : 0;
+		return config_error(k);
+	return vfe_bls_host_apply(ctx, &h, WHO, "already installed; nothing to change");
 }
 
 static int ks_remove(struct vfe_boot_ctx *ctx)
 {
-	struct vfe_bls_host h;
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	int k = vfe_bls_host_load(ctx, WHO, false, &h);
 
-	if (k < 0)
-		return k;
-	k = vfe_bls_host_remove(ctx, &h, WHO);
-	vfe_bls_host_free(&h);
-	return k < 0 ? k : 0;
+	return k < 0 ? k : vfe_bls_host_remove(ctx, &h, WHO);
 }
 
 static int ks_refresh(struct vfe_boot_ctx *ctx)
 {
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	const struct vfe_bls_entry *cur;
-	struct vfe_bls_host h;
 	int k;
 
 	if (load(ctx, true, &h, &cur) < 0)
 		return 0;
-	if (!vfe_bls_host_ours(&h) && !h.state.n) {
-		vfe_bls_host_free(&h);
-		return 0;
-	}
+	if (!vfe_bls_host_ours(&h) && !h.state.n)
+		return 0; /* not installed */
 	k = vfe_bls_host_plan_nopt(ctx, &h, cur);
-	if (k >= 0)
-		k = vfe_bls_host_commit(ctx, &h, WHO);
-	if (k == 0)
-		sb_printf(ctx->out, "%s: the recovery entry is up to date\n", WHO);
-	vfe_bls_host_free(&h);
-	return k < 0 ? k : 0;
+	return k < 0 ? k : vfe_bls_host_apply(ctx, &h, WHO, "the recovery entry is up to date");
 }
 
 static int ks_show(struct vfe_boot_ctx *ctx)
 {
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	const struct vfe_bls_entry *cur;
-	struct vfe_bls_host h;
 	char health[256];
 
 	if (load(ctx, true, &h, &cur) < 0) {
@@ -123,33 +105,30 @@ static int ks_show(struct vfe_boot_ctx *ctx)
 	}
 	vfe_bls_host_health(ctx, &h, cur, health, sizeof(health));
 	if (ctx->json) {
-		sb_puts(ctx->out, "{\"name\":\"" WHO "\",\"entry\":");
-		sb_put_json_string(ctx->out, cur->id);
-		sb_puts(ctx->out, ",\"recovery\":");
-		sb_put_json_string(ctx->out, health);
-		sb_puts(ctx->out, "}");
+		sb_putc(ctx->out, '{');
+		sb_put_json_member(ctx->out, "name", WHO);
+		sb_put_json_member(ctx->out, "entry", cur->id);
+		sb_put_json_member(ctx->out, "recovery", health);
+		sb_putc(ctx->out, '}');
 	} else {
 		sb_printf(ctx->out, "kernelstub:\n  configuration: /%s\n  entry: %s (linux %s)\n  options: %s\n"
 				    "  recovery entry: %s\n", EFI_PATH_KERNELSTUB_CONF, cur->id, cur->kernel,
 			  cur->options ? cur->options : "", health);
 	}
-	vfe_bls_host_free(&h);
 	return 0;
 }
 
 static int ks_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
 {
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	const struct vfe_bls_entry *cur;
-	struct vfe_bls_host h;
 
-	memset(ret, 0, sizeof(*ret));
+	*ret = (struct vfe_boot_status){ 0 };
 	snprintf(ret->loader, sizeof(ret->loader), WHO);
-	if (load(ctx, true, &h, &cur) < 0) {
+	if (load(ctx, true, &h, &cur) < 0)
 		snprintf(ret->recovery_health, sizeof(ret->recovery_health), "unknown: no %s", EFI_KERNELSTUB_CURRENT);
-		return 0;
-	}
-	vfe_sdboot_fill_status(ctx, &h, cur, ret);
-	vfe_bls_host_free(&h);
+	else
+		vfe_sdboot_fill_status(ctx, &h, cur, ret);
 	return 0;
 }
 

@@ -72,7 +72,7 @@ static const char *member(const char *p, const char *key)
 	if (*p++ != '{')
 		return NULL;
 	for (;;) {
-		struct strbuf k = { 0 };
+		_cleanup_(sb_freep) struct strbuf k = { 0 };
 		const char *v;
 		bool hit;
 		p = skip_ws(p);
@@ -81,7 +81,6 @@ static const char *member(const char *p, const char *key)
 		sb_puts(&k, "");
 		p = string_end(p, &k);
 		hit = p && k.s && streq(k.s, key);
-		sb_free(&k);
 		if (!p || *(p = skip_ws(p)) != ':')
 			return NULL;
 		v = skip_ws(p + 1);
@@ -103,7 +102,7 @@ static const char *find_list(const char *json)
 int vfe_kstub_get_options(const char *json, char **ret)
 {
 	const char *p = find_list(json);
-	struct strbuf sb = { 0 };
+	_cleanup_(sb_freep) struct strbuf sb = { 0 };
 
 	if (!p)
 		return -ENOENT;
@@ -119,10 +118,8 @@ int vfe_kstub_get_options(const char *json, char **ret)
 		if (*p == ',')
 			p = skip_ws(p + 1);
 	}
-	if (!p || *p != ']') {
-		sb_free(&sb);
+	if (!p || *p != ']')
 		return -EBADMSG;
-	}
 	*ret = sb_steal(&sb);
 	return *ret ? 0 : -ENOMEM;
 }

@@ -15,7 +15,6 @@ struct vars {
 
 static void read_vars(const struct vfe_root *r, struct vars *v)
 {
-	memset(v, 0, sizeof(*v));
 	(void)vfe_efivar_read_string(r, "LoaderEntrySelected", EFI_GUID_LOADER, &v->selected);
 	(void)vfe_efivar_read_string(r, "LoaderEntryOneShot", EFI_GUID_LOADER, &v->oneshot);
 	(void)vfe_efivar_read_string(r, "LoaderEntryDefault", EFI_GUID_LOADER, &v->dflt);
@@ -24,39 +23,39 @@ static void read_vars(const struct vfe_root *r, struct vars *v)
 	v->has_features = vfe_efivar_read_uint(r, "LoaderFeatures", EFI_GUID_LOADER, &v->features) == 0;
 }
 
-static void free_vars(struct vars *v)
+static void vars_free(struct vars *v)
 {
 	free(v->selected);
 	free(v->oneshot);
 	free(v->dflt);
 	free(v->timeout_oneshot);
 	free(v->info);
+	*v = (struct vars){ 0 };
 }
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vars, vars_free);
 
 static const char *or_none(const char *s)
 {
 	return s && *s ? s : "none";
 }
 
-static void json_kv(struct strbuf *o, const char *k, const char *v, bool comma)
+/* The words of the entry's options that matter to passthrough: "a b" ("none"), or as a JSON list. */
+static void put_params(struct strbuf *o, const struct vfe_bls_entry *e, bool json)
 {
-	sb_printf(o, "%s\"%s\":", comma ? "," : "", k);
-	if (v)
-		sb_put_json_string(o, v);
-	else
-		sb_puts(o, "null");
-}
-
-static void params_text(const struct vfe_bls_entry *e, struct strbuf *o)
-{
-	struct strv p = { 0 };
+	_cleanup_(strv_freep) struct strv p = { 0 };
 
 	(void)vfe_kparams_passthrough(e->options, &p);
-	for (size_t i = 0; i < p.n; i++)
-		sb_printf(o, "%s%s", i ? " " : "", p.v[i]);
-	if (!p.n)
-		sb_puts(o, "none");
-	strv_free(&p);
+	if (json)
+		sb_putc(o, '[');
+	for (size_t i = 0; i < p.n; i++) {
+		if (i)
+			sb_putc(o, json ? ',' : ' ');
+		if (json)
+			sb_put_json_string(o, p.v[i]);
+		else
+			sb_puts(o, p.v[i]);
+	}
+	sb_puts(o, json ? "]" : p.n ? "" : "none");
 }
 
 static void entry_text(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, bool dflt, const struct vars *v)
@@ -67,31 +66,24 @@ static void entry_text(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, 
 		  e->ours ? "  [ours: no GPU passthrough]" : "", v->selected && streq(v->selected, e->id) ? "  [booted]" : "",
 		  e->bad ? "  [bad]" : "");
 	sb_printf(o, "      linux %s, passthrough parameters: ", e->kernel ? e->kernel : "(none)");
-	params_text(e, o);
+	put_params(o, e, false);
 	sb_putc(o, '\n');
 }
 
 static void entry_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, bool dflt, const struct vars *v, bool comma)
 {
 	struct strbuf *o = ctx->out;
-	struct strv p = { 0 };
 
-	sb_printf(o, "%s{", comma ? "," : "");
-	json_kv(o, "id", e->id, false);
-	json_kv(o, "path", e->path, true);
-	json_kv(o, "title", e->title, true);
-	json_kv(o, "linux", e->kernel, true);
-	json_kv(o, "options", e->options, true);
-	sb_printf(o, ",\"default\":%s,\"ours\":%s,\"booted\":%s,\"passthrough_params\":[", dflt ? "true" : "false",
+	sb_puts(o, comma ? ",{" : "{");
+	sb_put_json_member(o, "id", e->id);
+	sb_put_json_member(o, "path", e->path);
+	sb_put_json_member(o, "title", e->title);
+	sb_put_json_member(o, "linux", e->kernel);
+	sb_put_json_member(o, "options", e->options);
+	sb_printf(o, ",\"default\":%s,\"ours\":%s,\"booted\":%s,\"passthrough_params\":", dflt ? "true" : "false",
 		  e->ours ? "true" : "false", v->selected && streq(v->selected, e->id) ? "true" : "false");
-	(void)vfe_kparams_passthrough(e->options, &p);
-	for (size_t i = 0; i < p.n; i++) {
-		if (i)
-			sb_putc(o, ',');
-		sb_put_json_string(o, p.v[i]);
-	}
-	strv_free(&p);
-	sb_puts(o, "]}");
+	put_params(o, e, true);
+	sb_putc(o, '}');
 }
 
 static void show_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vars *v,
@@ -101,18 +93,19 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 	char feat[32];
 
 	snprintf(feat, sizeof(feat), "0x%llx", (unsigned long long)v->features);
-	sb_puts(o, "{\"name\":\"systemd-boot\"");
-	json_kv(o, "esp", h->esp.mount, true);
-	json_kv(o, "esp_device", h->esp.source, true);
-	json_kv(o, "xbootldr", h->has_xbl ? h->xbl.mount : NULL, true);
-	json_kv(o, "loader", v->info, true);
-	json_kv(o, "features", v->has_features ? feat : NULL, true);
-	json_kv(o, "entry_selected", v->selected, true);
-	json_kv(o, "entry_default_var", v->dflt, true);
-	json_kv(o, "entry_oneshot", v->oneshot, true);
-	json_kv(o, "timeout_oneshot", v->timeout_oneshot, true);
-	json_kv(o, "default", d ? d->id : NULL, true);
-	json_kv(o, "recovery", health, true);
+	sb_putc(o, '{');
+	sb_put_json_member(o, "name", "systemd-boot");
+	sb_put_json_member(o, "esp", h->esp.mount);
+	sb_put_json_member(o, "esp_device", h->esp.source);
+	sb_put_json_member(o, "xbootldr", h->has_xbl ? h->xbl.mount : NULL);
+	sb_put_json_member(o, "loader", v->info);
+	sb_put_json_member(o, "features", v->has_features ? feat : NULL);
+	sb_put_json_member(o, "entry_selected", v->selected);
+	sb_put_json_member(o, "entry_default_var", v->dflt);
+	sb_put_json_member(o, "entry_oneshot", v->oneshot);
+	sb_put_json_member(o, "timeout_oneshot", v->timeout_oneshot);
+	sb_put_json_member(o, "default", d ? d->id : NULL);
+	sb_put_json_member(o, "recovery", health);
 	sb_puts(o, ",\"entries\":[");
 	for (size_t i = 0; i < h->entries.n; i++)
 		entry_json(ctx, &h->entries.v[i], &h->entries.v[i] == d, v, i > 0);
@@ -146,7 +139,7 @@ static void show_text(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 void vfe_sdboot_show_entries(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h)
 {
 	const struct vfe_bls_entry *d = vfe_bls_default(&h->entries, h->pattern);
-	struct vars v;
+	_cleanup_(vars_freep) struct vars v = { 0 };
 	char health[256];
 
 	read_vars(ctx->root, &v);
@@ -155,14 +148,13 @@ void vfe_sdboot_show_entries(struct vfe_boot_ctx *ctx, const struct vfe_bls_host
 		show_json(ctx, h, &v, d, health);
 	else
 		show_text(ctx, h, &v, d, health);
-	free_vars(&v);
 }
 
 void vfe_sdboot_fill_status(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vfe_bls_entry *src,
 			    struct vfe_boot_status *ret)
 {
 	const struct vfe_bls_entry *d = vfe_bls_default(&h->entries, h->pattern), *b;
-	struct vars v;
+	_cleanup_(vars_freep) struct vars v = { 0 };
 
 	read_vars(ctx->root, &v);
 	b = vfe_bls_find(&h->entries, v.selected);
@@ -174,5 +166,4 @@ void vfe_sdboot_fill_status(struct vfe_boot_ctx *ctx, const struct vfe_bls_host 
 		snprintf(ret->next_boot, sizeof(ret->next_boot), "default: %s%s", d ? d->id : "none",
 			 d && d->ours ? " (no GPU passthrough)" : "");
 	vfe_bls_host_health(ctx, h, src, ret->recovery_health, sizeof(ret->recovery_health));
-	free_vars(&v);
 }

@@ -35,14 +35,13 @@ static int need_source(const struct vfe_bls_host *h, const struct vfe_bls_entry 
 {
 	if (src && src->kernel)
 		return 0;
-	log_error("%s: no boot entry with a kernel ('linux' line) in /%s/%s to make the recovery entry from; "
-		  "nothing changed", WHO, h->esp.mount, EFI_LOADER_ENTRIES);
-	return -ENOENT;
+	return log_nothing_changed(-ENOENT, WHO, "no boot entry with a kernel ('linux' line) in /%s/%s to make the "
+				   "recovery entry from", h->esp.mount, EFI_LOADER_ENTRIES);
 }
 
 static int sdboot_install(struct vfe_boot_ctx *ctx)
 {
-	struct vfe_bls_host h;
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	const struct vfe_bls_entry *src;
 	int k;
 
@@ -55,21 +54,18 @@ static int sdboot_install(struct vfe_boot_ctx *ctx)
 		return k;
 	src = vfe_sdboot_source(ctx->root, &h);
 	k = need_source(&h, src);
+	if (k < 0)
+		return k;
 	for (size_t i = 0; k >= 0 && i < h.entries.n; i++)
 		if (!h.entries.v[i].ours && h.entries.v[i].kernel)
-			k = vfe_bls_host_add_params(ctx, &h, h.entries.v[i].path);
+			k = vfe_bls_host_add_params(ctx, &h, h.entries.v[i].path, NULL);
 	if (k >= 0 && vfe_exists(ctx->root, "%s", EFI_PATH_KERNEL_INSTALL_BLS))
-		k = vfe_bls_host_add_params_line(ctx, &h, EFI_PATH_KERNEL_CMDLINE, src->options);
+		k = vfe_bls_host_add_params(ctx, &h, EFI_PATH_KERNEL_CMDLINE, src->options);
 	if (k >= 0)
 		k = vfe_bls_host_plan_nopt(ctx, &h, src);
-	if (k >= 0)
-		k = vfe_bls_host_commit(ctx, &h, WHO);
-	else
-		log_error_errno(k, "%s: %m; nothing changed", WHO);
-	if (k == 0)
-		sb_printf(ctx->out, "%s: already installed; nothing to change\n", WHO);
-	vfe_bls_host_free(&h);
-	return k < 0 ? k : 0;
+	if (k < 0)
+		return log_nothing_changed(k, WHO, "cannot prepare the changes: %m");
+	return vfe_bls_host_apply(ctx, &h, WHO, "already installed; nothing to change");
 }
 
 /* Deletes variable name when it names one of our entries. */
@@ -95,42 +91,33 @@ static int forget_var(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 
 static int sdboot_remove(struct vfe_boot_ctx *ctx)
 {
-	struct vfe_bls_host h;
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	int k = vfe_bls_host_load(ctx, WHO, false, &h);
 
-	if (k < 0)
-		return k;
-	k = forget_var(ctx, &h, "LoaderEntryOneShot");
+	if (k >= 0)
+		k = forget_var(ctx, &h, "LoaderEntryOneShot");
 	if (k >= 0)
 		k = forget_var(ctx, &h, "LoaderEntryDefault");
 	if (k >= 0 && !vfe_kernelstub_present(ctx->root))
 		k = vfe_bls_host_remove(ctx, &h, WHO);
-	vfe_bls_host_free(&h);
-	return k < 0 ? k : 0;
+	return k;
 }
 
 static int sdboot_refresh(struct vfe_boot_ctx *ctx)
 {
-	struct vfe_bls_host h;
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	const struct vfe_bls_entry *src;
 	int k;
 
 	if (vfe_kernelstub_present(ctx->root) || vfe_bls_host_load(ctx, WHO, true, &h) < 0)
 		return 0;
-	src = vfe_sdboot_source(ctx->root, &h);
-	if (!vfe_bls_host_ours(&h) && !h.state.n) {
-		vfe_bls_host_free(&h);
+	if (!vfe_bls_host_ours(&h) && !h.state.n)
 		return 0; /* not installed */
-	}
+	src = vfe_sdboot_source(ctx->root, &h);
 	k = need_source(&h, src);
 	if (k >= 0)
 		k = vfe_bls_host_plan_nopt(ctx, &h, src);
-	if (k >= 0)
-		k = vfe_bls_host_commit(ctx, &h, WHO);
-	if (k == 0)
-		sb_printf(ctx->out, "%s: the recovery entry is up to date\n", WHO);
-	vfe_bls_host_free(&h);
-	return k < 0 ? k : 0;
+	return k < 0 ? k : vfe_bls_host_apply(ctx, &h, WHO, "the recovery entry is up to date");
 }
 
 /* Refuses unless the running loader says (LoaderFeatures) it honours the variable. */
@@ -140,13 +127,11 @@ static int need_feature(struct vfe_boot_ctx *ctx, uint64_t bit, const char *var)
 	int k = vfe_efivar_read_uint(ctx->root, "LoaderFeatures", EFI_GUID_LOADER, &f);
 
 	if (k < 0)
-		return log_error_errno(-EOPNOTSUPP, "%s: the running boot loader did not set LoaderFeatures (this boot "
-						    "did not come through systemd-boot), so %s would be ignored; "
-						    "nothing changed", WHO, var);
+		return log_nothing_changed(-EOPNOTSUPP, WHO, "the running boot loader did not set LoaderFeatures (this "
+					   "boot did not come through systemd-boot), so %s would be ignored", var);
 	if (!(f & bit))
-		return log_error_errno(-EOPNOTSUPP, "%s: the running systemd-boot does not support %s "
-						    "(LoaderFeatures 0x%llx); nothing changed", WHO, var,
-				       (unsigned long long)f);
+		return log_nothing_changed(-EOPNOTSUPP, WHO, "the running systemd-boot does not support %s "
+					   "(LoaderFeatures 0x%llx)", var, (unsigned long long)f);
 	return 0;
 }
 
@@ -172,9 +157,13 @@ static int set_var(struct vfe_boot_ctx *ctx, const char *name, const char *value
 	return 0;
 }
 
-/* Loads the entries and finds ours; logs and fails when there is none. */
-static int load_with_ours(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry **src,
-			  const struct vfe_bls_entry **ours)
+/*
+ * Before setting one of the Loader* variables (var, which LoaderFeatures
+ * announces with bit): loads the entries, finds ours and checks that the
+ * running loader honours var; logs and fails when not.
+ */
+static int load_for_var(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry **src,
+			const struct vfe_bls_entry **ours, uint64_t bit, const char *var)
 {
 	int k = vfe_bls_host_load(ctx, WHO, false, h);
 
@@ -184,44 +173,35 @@ static int load_with_ours(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, cons
 	*ours = vfe_bls_ours_for(&h->entries, *src);
 	if (!*ours)
 		*ours = vfe_bls_host_ours(h);
-	if (*ours)
-		return 0;
-	vfe_bls_host_free(h);
-	return log_error_errno(-ENOENT, "%s: there is no '(no GPU passthrough)' entry in /%s/%s; run 'vfio-early "
-					"boot install' first; nothing changed", WHO, h->esp.mount, EFI_LOADER_ENTRIES);
+	if (!*ours)
+		return log_nothing_changed(-ENOENT, WHO, "there is no '(no GPU passthrough)' entry in /%s/%s; run "
+					   "'vfio-early boot install' first", h->esp.mount, EFI_LOADER_ENTRIES);
+	return need_feature(ctx, bit, var);
 }
 
 static int sdboot_recovery_next(struct vfe_boot_ctx *ctx)
 {
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	const struct vfe_bls_entry *src, *ours;
-	struct vfe_bls_host h;
-	int k = load_with_ours(ctx, &h, &src, &ours);
+	int k = load_for_var(ctx, &h, &src, &ours, EFI_LOADER_FEATURE_ENTRY_ONESHOT, "LoaderEntryOneShot");
 
-	if (k < 0)
-		return k;
-	k = need_feature(ctx, EFI_LOADER_FEATURE_ENTRY_ONESHOT, "LoaderEntryOneShot");
 	if (k >= 0)
 		k = set_var(ctx, "LoaderEntryOneShot", ours->id);
 	if (k >= 0 && !ctx->dry_run)
 		sb_printf(ctx->out, "%s: the next boot (only) starts \"%s\"\n", WHO, ours->title ? ours->title : ours->id);
-	vfe_bls_host_free(&h);
 	return k;
 }
 
 static int sdboot_set_default(struct vfe_boot_ctx *ctx, bool recovery)
 {
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	const struct vfe_bls_entry *src, *ours;
-	struct vfe_bls_host h;
-	int k = load_with_ours(ctx, &h, &src, &ours);
+	int k = load_for_var(ctx, &h, &src, &ours, EFI_LOADER_FEATURE_ENTRY_DEFAULT, "LoaderEntryDefault");
 
-	if (k < 0)
-		return k;
-	k = need_feature(ctx, EFI_LOADER_FEATURE_ENTRY_DEFAULT, "LoaderEntryDefault");
 	if (k >= 0 && !recovery && !src)
-		k = log_error_errno(-ENOENT, "%s: no passthrough entry to make the default", WHO);
+		k = log_nothing_changed(-ENOENT, WHO, "no passthrough entry to make the default");
 	if (k >= 0)
 		k = set_var(ctx, "LoaderEntryDefault", recovery ? ours->id : src->id);
-	vfe_bls_host_free(&h);
 	return k;
 }
 
@@ -239,31 +219,25 @@ static int sdboot_menu_next(struct vfe_boot_ctx *ctx)
 
 static int sdboot_show(struct vfe_boot_ctx *ctx)
 {
-	struct vfe_bls_host h;
-	int k = vfe_bls_host_load(ctx, WHO, true, &h);
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 
-	if (k < 0) {
+	if (vfe_bls_host_load(ctx, WHO, true, &h) < 0)
 		sb_printf(ctx->out, ctx->json ? "{\"name\":\"" WHO "\",\"esp\":null}" : WHO ": no ESP found\n");
-		return 0;
-	}
-	vfe_sdboot_show_entries(ctx, &h);
-	vfe_bls_host_free(&h);
+	else
+		vfe_sdboot_show_entries(ctx, &h);
 	return 0;
 }
 
 static int sdboot_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
 {
-	struct vfe_bls_host h;
-	int k = vfe_bls_host_load(ctx, WHO, true, &h);
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 
-	memset(ret, 0, sizeof(*ret));
+	*ret = (struct vfe_boot_status){ 0 };
 	snprintf(ret->loader, sizeof(ret->loader), "%s", WHO);
-	if (k < 0) {
+	if (vfe_bls_host_load(ctx, WHO, true, &h) < 0)
 		snprintf(ret->recovery_health, sizeof(ret->recovery_health), "unknown: no ESP found");
-		return 0;
-	}
-	vfe_sdboot_fill_status(ctx, &h, vfe_sdboot_source(ctx->root, &h), ret);
-	vfe_bls_host_free(&h);
+	else
+		vfe_sdboot_fill_status(ctx, &h, vfe_sdboot_source(ctx->root, &h), ret);
 	return 0;
 }
 

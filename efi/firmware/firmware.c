@@ -38,14 +38,19 @@ static bool desc_is_ours(const char *d)
 }
 
 /* The numbers of our Boot#### options, and the lowest free number. */
-static int find_ours(const struct vfe_root *r, int *ours, size_t max, size_t *n, int *free_num)
+struct ours {
+	int num[8];
+	size_t n;
+	int free_num;
+};
+
+static int find_ours(const struct vfe_root *r, struct ours *o)
 {
-	struct strv names = { 0 };
+	_cleanup_(strv_freep) struct strv names = { 0 };
 	bool used[0x10000 / 8 * 8] = { false };
 	int k = vfe_efivar_list(r, EFI_GUID_GLOBAL, &names);
 
-	*n = 0;
-	*free_num = -1;
+	*o = (struct ours){ .free_num = -1 };
 	for (size_t i = 0; k >= 0 && i < names.n; i++) {
 		_cleanup_free_ uint8_t *d = NULL;
 		_cleanup_free_ char *desc = NULL;
@@ -56,42 +61,43 @@ static int find_ours(const struct vfe_root *r, int *ours, size_t max, size_t *n,
 		num = (int)strtol(names.v[i] + 4, NULL, 16);
 		used[num] = true;
 		desc = vfe_loadopt_desc(d, l);
-		if (desc_is_ours(desc) && *n < max)
-			ours[(*n)++] = num;
+		if (desc_is_ours(desc) && o->n < ELEMENTSOF(o->num))
+			o->num[o->n++] = num;
 	}
-	strv_free(&names);
-	for (int i = 0; i < 0x10000 && *free_num < 0; i++)
+	for (int i = 0; i < 0x10000 && o->free_num < 0; i++)
 		if (!used[i])
-			*free_num = i;
+			o->free_num = i;
 	return k;
 }
 
 /* The option for our recovery entry: the kernel on the ESP, "initrd=\\..." plus the recovery options. */
 static int build(struct vfe_boot_ctx *ctx, char **ret_desc, uint8_t **opt, size_t *len)
 {
-	_cleanup_free_ char *rec = NULL, *abs = NULL;
-	struct vfe_boot_source src;
-	struct strbuf cl = { 0 };
+	_cleanup_free_ char *rec = NULL, *abs = NULL, *desc = NULL;
+	_cleanup_(vfe_boot_source_freep) struct vfe_boot_source src = { 0 };
+	_cleanup_(sb_freep) struct strbuf cl = { 0 };
 	int k;
 
 	if (vfe_boot_find_source(ctx, &src) < 0)
 		return -ENOENT;
 	k = vfe_recovery_cmdline(src.options ? src.options : "", &rec);
-	for (size_t i = 0; k >= 0 && i < src.initrd.n; i++) {
+	if (k < 0)
+		return k;
+	for (size_t i = 0; i < src.initrd.n; i++) {
 		sb_puts(&cl, "initrd=");
 		for (const char *p = src.initrd.v[i]; *p; p++)
 			sb_putc(&cl, *p == '/' ? '\\' : *p);
 		sb_putc(&cl, ' ');
 	}
-	if (k >= 0) {
-		sb_puts(&cl, rec);
-		abs = vfe_root_abspath(ctx->root, src.kernel);
-		k = asprintf(ret_desc, "%s" EFI_NOPT_TITLE_SUFFIX, src.title ? src.title : "Linux") < 0 || !abs || !cl.s
-			    ? -ENOMEM
-			    : vfe_loadopt_build(abs, *ret_desc, cl.s, opt, len);
-	}
-	sb_free(&cl);
-	vfe_boot_source_free(&src);
+	sb_puts(&cl, rec);
+	abs = vfe_root_abspath(ctx->root, src.kernel);
+	if (asprintf(&desc, "%s" EFI_NOPT_TITLE_SUFFIX, src.title ? src.title : "Linux") < 0)
+		desc = NULL;
+	if (!desc || !abs || !cl.s)
+		return -ENOMEM;
+	k = vfe_loadopt_build(abs, desc, cl.s, opt, len);
+	if (k >= 0)
+		*ret_desc = TAKE_PTR(desc);
 	return k;
 }
 
@@ -118,9 +124,10 @@ static int fw_install(struct vfe_boot_ctx *ctx)
 {
 	_cleanup_free_ uint8_t *opt = NULL, *old = NULL;
 	_cleanup_free_ char *desc = NULL;
-	int ours[8], free_num, k;
-	size_t n, len, old_len;
+	struct ours o;
+	size_t len, old_len;
 	char name[16];
+	int k, num;
 
 	k = build(ctx, &desc, &opt, &len);
 	if (k == -ENOENT) {
@@ -134,16 +141,17 @@ static int fw_install(struct vfe_boot_ctx *ctx)
 				     "entry, the boot loader's recovery entry still works", WHO);
 		return 0;
 	}
-	k = find_ours(ctx->root, ours, ELEMENTSOF(ours), &n, &free_num);
+	k = find_ours(ctx->root, &o);
 	if (k < 0)
 		return log_error_errno(k, "%s: cannot list the EFI variables: %m", WHO);
-	snprintf(name, sizeof(name), "Boot%04X", n ? ours[0] : free_num);
-	if (n && vfe_efivar_read(ctx->root, name, EFI_GUID_GLOBAL, NULL, &old, &old_len) == 0 && old_len == len &&
+	num = o.n ? o.num[0] : o.free_num;
+	snprintf(name, sizeof(name), "Boot%04X", num);
+	if (o.n && vfe_efivar_read(ctx->root, name, EFI_GUID_GLOBAL, NULL, &old, &old_len) == 0 && old_len == len &&
 	    !memcmp(old, opt, len)) {
 		sb_printf(ctx->out, "%s: %s \"%s\" is up to date\n", WHO, name, desc);
 		return 0;
 	}
-	return write_option(ctx, n ? ours[0] : free_num, desc, opt, len);
+	return write_option(ctx, num, desc, opt, len);
 }
 
 /* BootOrder without num; 1 when it was there. */
@@ -187,40 +195,38 @@ static int remove_one(struct vfe_boot_ctx *ctx, int num)
 
 static int fw_remove(struct vfe_boot_ctx *ctx)
 {
-	int ours[8], free_num, k;
-	size_t n;
+	struct ours o;
+	int k = find_ours(ctx->root, &o);
 
-	k = find_ours(ctx->root, ours, ELEMENTSOF(ours), &n, &free_num);
 	if (k < 0)
 		return log_error_errno(k, "%s: cannot list the EFI variables: %m", WHO);
-	if (!n)
+	if (!o.n)
 		sb_printf(ctx->out, "%s: no Boot#### entry of ours; nothing to remove\n", WHO);
-	for (size_t i = 0; k >= 0 && i < n; i++)
-		k = remove_one(ctx, ours[i]);
+	for (size_t i = 0; k >= 0 && i < o.n; i++)
+		k = remove_one(ctx, o.num[i]);
 	return k;
 }
 
 static int fw_recovery_next(struct vfe_boot_ctx *ctx)
 {
-	int ours[8], free_num, k;
+	struct ours o;
+	int k = find_ours(ctx->root, &o);
 	uint8_t v[2];
-	size_t n;
 
-	k = find_ours(ctx->root, ours, ELEMENTSOF(ours), &n, &free_num);
-	if (k < 0 || !n)
-		return log_error_errno(k < 0 ? k : -ENOENT, "%s: there is no '(no GPU passthrough)' Boot#### entry; run "
-							    "'vfio-early boot install' first; nothing changed", WHO);
-	v[0] = (uint8_t)ours[0];
-	v[1] = (uint8_t)(ours[0] >> 8);
+	if (k < 0 || !o.n)
+		return log_nothing_changed(k < 0 ? k : -ENOENT, WHO, "there is no '(no GPU passthrough)' Boot#### entry; "
+					   "run 'vfio-early boot install' first");
+	v[0] = (uint8_t)o.num[0];
+	v[1] = (uint8_t)(o.num[0] >> 8);
 	if (ctx->dry_run) {
-		sb_printf(ctx->out, "%s: would set BootNext = %04X\n", WHO, ours[0]);
+		sb_printf(ctx->out, "%s: would set BootNext = %04X\n", WHO, o.num[0]);
 		return 0;
 	}
 	k = vfe_efivar_write(ctx->root, "BootNext", EFI_GUID_GLOBAL, EFI_ATTR_NV_BS_RT, v, 2);
 	if (k < 0)
 		return log_error_errno(k, "%s: cannot set BootNext: %m", WHO);
 	sb_printf(ctx->out, "%s: set BootNext = %04X (read back): the next boot starts it, bypassing the boot loader\n",
-		  WHO, ours[0]);
+		  WHO, o.num[0]);
 	return 0;
 }
 
@@ -234,8 +240,9 @@ static void show_option(struct vfe_boot_ctx *ctx, const char *name, bool first)
 		return;
 	desc = vfe_loadopt_desc(d, l);
 	if (ctx->json) {
-		sb_printf(ctx->out, "%s{\"name\":\"%s\",\"description\":", first ? "" : ",", name);
-		sb_put_json_string(ctx->out, desc ? desc : "");
+		sb_puts(ctx->out, first ? "{" : ",{");
+		sb_put_json_member(ctx->out, "name", name);
+		sb_put_json_member(ctx->out, "description", desc ? desc : "");
 		sb_printf(ctx->out, ",\"ours\":%s}", desc_is_ours(desc) ? "true" : "false");
 	} else {
 		sb_printf(ctx->out, "  %s  %s%s\n", name, desc ? desc : "(malformed)", desc_is_ours(desc) ? "  [ours]" : "");
@@ -268,7 +275,7 @@ static void show_vars(struct vfe_boot_ctx *ctx)
 
 static int fw_show(struct vfe_boot_ctx *ctx)
 {
-	struct strv names = { 0 };
+	_cleanup_(strv_freep) struct strv names = { 0 };
 	bool first = true;
 
 	sb_puts(ctx->out, ctx->json ? "{\"name\":\"firmware\"," : "firmware (EFI boot manager):\n");
@@ -281,30 +288,28 @@ static int fw_show(struct vfe_boot_ctx *ctx)
 			first = false;
 		}
 	sb_puts(ctx->out, ctx->json ? "]}" : "");
-	strv_free(&names);
 	return 0;
 }
 
 static int fw_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
 {
-	int ours[8], free_num;
+	struct ours o;
 	uint64_t cur, next;
-	size_t n = 0;
 
-	memset(ret, 0, sizeof(*ret));
+	*ret = (struct vfe_boot_status){ 0 };
 	snprintf(ret->loader, sizeof(ret->loader), WHO);
-	(void)find_ours(ctx->root, ours, ELEMENTSOF(ours), &n, &free_num);
+	(void)find_ours(ctx->root, &o);
 	if (vfe_efivar_read_uint(ctx->root, "BootCurrent", EFI_GUID_GLOBAL, &cur) == 0) {
 		snprintf(ret->booted_entry, sizeof(ret->booted_entry), "Boot%04X", (unsigned)cur);
-		ret->booted_recovery = n && (int)cur == ours[0];
+		ret->booted_recovery = o.n && (int)cur == o.num[0];
 	}
 	if (vfe_efivar_read_uint(ctx->root, "BootNext", EFI_GUID_GLOBAL, &next) == 0)
 		snprintf(ret->next_boot, sizeof(ret->next_boot), "once: Boot%04X (BootNext)%s", (unsigned)next,
-			 n && (int)next == ours[0] ? ", no GPU passthrough" : "");
+			 o.n && (int)next == o.num[0] ? ", no GPU passthrough" : "");
 	else
 		snprintf(ret->next_boot, sizeof(ret->next_boot), "BootOrder");
-	if (n)
-		snprintf(ret->recovery_health, sizeof(ret->recovery_health), "ok (Boot%04X)", ours[0]);
+	if (o.n)
+		snprintf(ret->recovery_health, sizeof(ret->recovery_health), "ok (Boot%04X)", o.num[0]);
 	else
 		snprintf(ret->recovery_health, sizeof(ret->recovery_health), "missing: no Boot#### entry of ours");
 	return 0;
@@ -312,10 +317,9 @@ static int fw_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
 
 static int fw_refresh(struct vfe_boot_ctx *ctx)
 {
-	int ours[8], free_num;
-	size_t n = 0;
+	struct ours o;
 
-	if (find_ours(ctx->root, ours, ELEMENTSOF(ours), &n, &free_num) < 0 || !n)
+	if (find_ours(ctx->root, &o) < 0 || !o.n)
 		return 0;
 	return fw_install(ctx);
 }

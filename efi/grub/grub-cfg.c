@@ -53,7 +53,7 @@ static int add_entry(struct vfe_grub_cfg *c, const char *title, const char *id, 
 /* "menuentry 'Title' --class x $menuentry_id_option 'id' {": the title and the id. */
 static int parse_entry_line(const char *p, struct strbuf *title, struct strbuf *id)
 {
-	struct strbuf w = { 0 };
+	_cleanup_(sb_freep) struct strbuf w = { 0 };
 	bool want_id = false;
 
 	p = next_arg(p, title);
@@ -68,13 +68,12 @@ static int parse_entry_line(const char *p, struct strbuf *title, struct strbuf *
 		while (*p == ' ' || *p == '\t')
 			p++;
 	}
-	sb_free(&w);
 	return title->oom || id->oom ? -ENOMEM : 0;
 }
 
 static int handle_line(struct vfe_grub_cfg *c, const char *line, char **stack, int *depth)
 {
-	struct strbuf title = { 0 }, id = { 0 }, path = { 0 };
+	_cleanup_(sb_freep) struct strbuf title = { 0 }, id = { 0 }, path = { 0 };
 	const char *rest;
 	bool sub = false;
 	int r;
@@ -108,15 +107,12 @@ static int handle_line(struct vfe_grub_cfg *c, const char *line, char **stack, i
 		/* an entry's own body ends with '}' too: push its id so the brace pops it */
 		stack[(*depth)++] = strdup(id.s ? id.s : "");
 	}
-	sb_free(&title);
-	sb_free(&id);
-	sb_free(&path);
 	return r;
 }
 
 int vfe_grub_cfg_parse(const char *text, struct vfe_grub_cfg *ret)
 {
-	struct vfe_grub_cfg c = { 0 };
+	_cleanup_(vfe_grub_cfg_freep) struct vfe_grub_cfg c = { 0 };
 	char *stack[MAX_DEPTH];
 	_cleanup_free_ char *copy = strdup(text);
 	char *line, *save = NULL;
@@ -128,11 +124,9 @@ int vfe_grub_cfg_parse(const char *text, struct vfe_grub_cfg *ret)
 		r = handle_line(&c, line, stack, &depth);
 	while (depth > 0)
 		free(stack[--depth]);
-	if (r < 0) {
-		vfe_grub_cfg_free(&c);
+	if (r < 0)
 		return r;
-	}
-	*ret = c;
+	*ret = TAKE_STRUCT(c);
 	return 0;
 }
 

@@ -32,8 +32,8 @@ int vfe_grub_need_entries(struct vfe_boot_ctx *ctx, struct vfe_grub_cfg *ret)
 		return 0;
 	if (k >= 0)
 		vfe_grub_cfg_free(ret);
-	return log_error_errno(-ENOENT, "grub: /%s has no '(no GPU passthrough)' entry; run "
-					"'vfio-early boot install' (or update-grub) first", GRUB_PATH_CFG);
+	return log_nothing_changed(-ENOENT, GRUB_WHO, "/%s has no '(no GPU passthrough)' entry; run "
+				   "'vfio-early boot install' (or update-grub) first", GRUB_PATH_CFG);
 }
 
 int vfe_grub_env_commit(struct vfe_boot_ctx *ctx, const struct vfe_grubenv *env, const char *summary)

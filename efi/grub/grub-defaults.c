@@ -125,7 +125,7 @@ static void skip_rest_of_line(struct sh *s)
 
 static int assignment(struct sh *s, size_t n)
 {
-	struct strbuf v = { 0 };
+	_cleanup_(sb_freep) struct strbuf v = { 0 };
 	char name[128];
 	int r;
 
@@ -137,7 +137,6 @@ static int assignment(struct sh *s, size_t n)
 	r = word(s, &v);
 	if (r >= 0)
 		r = v.oom ? -ENOMEM : vfe_grubenv_set(s->vars, name, v.s ? v.s : "");
-	sb_free(&v);
 	return r < 0 ? r : 0;
 }
 
@@ -227,7 +226,7 @@ static int cmp_str(const void *a, const void *b)
 
 static int load_dropins(const struct vfe_root *r, const char *skip, struct vfe_grubenv *vars)
 {
-	struct strv names = { 0 };
+	_cleanup_(strv_freep) struct strv names = { 0 };
 	struct dirent *de;
 	DIR *d = vfe_opendir(r, GRUB_PATH_DEFAULT_D);
 	int k = 0;
@@ -244,23 +243,20 @@ static int load_dropins(const struct vfe_root *r, const char *skip, struct vfe_g
 		qsort(names.v, names.n, sizeof(char *), cmp_str);
 	for (size_t i = 0; k >= 0 && i < names.n; i++)
 		k = load_one(r, names.v[i], vars);
-	strv_free(&names);
 	return k;
 }
 
 int vfe_grub_defaults_load(const struct vfe_root *r, bool with_dropins, const char *skip,
 			   struct vfe_grubenv *ret)
 {
-	struct vfe_grubenv vars = { 0 };
+	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv vars = { 0 };
 	int k;
 
 	k = load_one(r, GRUB_PATH_DEFAULT, &vars);
 	if (k >= 0 && with_dropins)
 		k = load_dropins(r, skip, &vars);
-	if (k < 0) {
-		vfe_grubenv_free(&vars);
+	if (k < 0)
 		return k;
-	}
-	*ret = vars;
+	*ret = TAKE_STRUCT(vars);
 	return 0;
 }

@@ -88,9 +88,8 @@ int vfe_grub_apply_dropin(struct vfe_boot_ctx *ctx, const char *text)
 	if ((!old && !text) || (old && text && streq(old, text)))
 		return 0;
 	if (!ctx->no_update && !vfe_grub_update_command(ctx->root, (char[512]){ 0 }, 512))
-		return log_error_errno(-ENOENT, "grub: neither update-grub nor grub-mkconfig is installed (package "
-						"grub2-common); nothing changed. Use --no-update to only write /%s",
-				       GRUB_PATH_DROPIN);
+		return log_nothing_changed(-ENOENT, GRUB_WHO, "neither update-grub nor grub-mkconfig is installed "
+					   "(package grub2-common); use --no-update to only write /%s", GRUB_PATH_DROPIN);
 	print_change(ctx, old, text);
 	if (ctx->dry_run)
 		return vfe_grub_update(ctx) < 0 ? -ENOENT : 1;

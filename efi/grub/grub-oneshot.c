@@ -15,16 +15,14 @@ static int env_begin(struct vfe_boot_ctx *ctx, bool need_grub, const char *what,
 
 int vfe_grub_recovery_next(struct vfe_boot_ctx *ctx)
 {
-	struct vfe_grub_cfg cfg;
-	struct vfe_grubenv env;
+	_cleanup_(vfe_grub_cfg_freep) struct vfe_grub_cfg cfg = { 0 };
+	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
 	const char *prev;
 	int k;
 
 	k = vfe_grub_need_entries(ctx, &cfg);
-	if (k < 0)
-		return k;
-	vfe_grub_cfg_free(&cfg);
-	k = env_begin(ctx, true, "one-shot next_entry", &env);
+	if (k >= 0)
+		k = env_begin(ctx, true, "one-shot next_entry", &env);
 	if (k < 0)
 		return k;
 	/* as grub-reboot: a default saved before an older one-shot comes back first */
@@ -40,14 +38,13 @@ int vfe_grub_recovery_next(struct vfe_boot_ctx *ctx)
 	if (k >= 0)
 		k = vfe_grub_env_commit(ctx, &env, "next_entry=" GRUB_ID_RECOVERY
 						    " (the next boot only; GRUB clears it when it boots)");
-	vfe_grubenv_free(&env);
 	return k;
 }
 
 /* GRUB_DEFAULT from /etc/default/grub and the drop-ins other than ours. */
 static int user_grub_default(struct vfe_boot_ctx *ctx, char **ret)
 {
-	struct vfe_grubenv vars;
+	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv vars = { 0 };
 	const char *v;
 	int k;
 
@@ -56,7 +53,6 @@ static int user_grub_default(struct vfe_boot_ctx *ctx, char **ret)
 		return k;
 	v = vfe_grubenv_get(&vars, "GRUB_DEFAULT");
 	*ret = strdup(v ? v : "0");
-	vfe_grubenv_free(&vars);
 	return *ret ? 0 : -ENOMEM;
 }
 
@@ -81,27 +77,28 @@ static int need_saved_default(struct vfe_boot_ctx *ctx)
 	sb_printf(ctx->out, "grub: GRUB_DEFAULT is '%s'; a default entry needs GRUB_DEFAULT=saved, added in /%s\n",
 		  user, GRUB_PATH_DROPIN);
 	if (asprintf(&text, "%s%s", old, GRUB_DROPIN_SAVED_BLOCK) < 0)
-		return -ENOMEM;
+		return text = NULL, -ENOMEM; /* asprintf leaves text undefined */
 	k = vfe_grub_apply_dropin(ctx, text);
 	return k < 0 ? k : 0;
 }
 
 int vfe_grub_set_default(struct vfe_boot_ctx *ctx, bool recovery)
 {
-	struct vfe_grub_cfg cfg;
-	struct vfe_grubenv env;
+	_cleanup_(vfe_grub_cfg_freep) struct vfe_grub_cfg cfg = { 0 };
+	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
 	const struct vfe_grub_entry *e;
-	_cleanup_free_ char *id = NULL, *summary = NULL;
+	_cleanup_free_ char *summary = NULL;
+	const char *id;
 	int k;
 
 	k = vfe_grub_need_entries(ctx, &cfg);
 	if (k < 0)
 		return k;
 	e = recovery ? vfe_grub_cfg_find(&cfg, GRUB_ID_RECOVERY) : vfe_grub_cfg_first_passthrough(&cfg);
-	id = e && *e->id ? strdup(e->id) : NULL;
-	vfe_grub_cfg_free(&cfg);
+	id = e && *e->id ? e->id : NULL;
 	if (!id)
-		return log_error_errno(-ENOENT, "grub: no passthrough entry with an id in /%s", GRUB_PATH_CFG);
+		return log_nothing_changed(-ENOENT, GRUB_WHO, "no %s entry with an id in /%s",
+					   recovery ? "'(no GPU passthrough)'" : "passthrough", GRUB_PATH_CFG);
 	k = env_begin(ctx, false, NULL, &env);
 	if (k < 0)
 		return k;
@@ -111,10 +108,9 @@ int vfe_grub_set_default(struct vfe_boot_ctx *ctx, bool recovery)
 	if (k >= 0)
 		k = vfe_grubenv_set(&env, "prev_saved_entry", NULL);
 	if (k >= 0 && asprintf(&summary, "saved_entry=%s (every boot)", id) < 0)
-		k = -ENOMEM;
+		summary = NULL, k = -ENOMEM;
 	if (k >= 0)
 		k = vfe_grub_env_commit(ctx, &env, summary);
-	vfe_grubenv_free(&env);
 	return k < 0 ? k : need_saved_default(ctx);
 }
 
@@ -135,8 +131,8 @@ static bool grub_can_write(const struct vfe_root *r)
 
 int vfe_grub_menu_next(struct vfe_boot_ctx *ctx)
 {
-	struct vfe_grub_cfg cfg;
-	struct vfe_grubenv env;
+	_cleanup_(vfe_grub_cfg_freep) struct vfe_grub_cfg cfg = { 0 };
+	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
 	bool hook, grub_writes;
 	const char *var;
 	int k;
@@ -145,7 +141,6 @@ int vfe_grub_menu_next(struct vfe_boot_ctx *ctx)
 	if (k < 0)
 		return k;
 	hook = cfg.has_menu_hook;
-	vfe_grub_cfg_free(&cfg);
 	grub_writes = grub_can_write(ctx->root);
 	if (!grub_writes && !has_recordfail(ctx->root))
 		return log_error_errno(-EOPNOTSUPP, "grub: GRUB cannot write /%s on this system (LVM, RAID, btrfs "
@@ -163,6 +158,5 @@ int vfe_grub_menu_next(struct vfe_boot_ctx *ctx)
 	if (k >= 0)
 		k = vfe_grub_env_commit(ctx, &env, grub_writes ? GRUB_ENV_MENU "=1 (the menu shows on the next boot)"
 							    : "recordfail=1 (the menu shows on the next boot)");
-	vfe_grubenv_free(&env);
 	return k;
 }

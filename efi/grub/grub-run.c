@@ -66,8 +66,8 @@ int vfe_grub_update(struct vfe_boot_ctx *ctx)
 		return 0;
 	}
 	if (!rel)
-		return log_error_errno(-ENOENT, "grub: neither update-grub nor grub-mkconfig is installed "
-						"(Debian/Ubuntu package grub2-common); nothing changed");
+		return log_nothing_changed(-ENOENT, GRUB_WHO, "neither update-grub nor grub-mkconfig is installed "
+					   "(Debian/Ubuntu package grub2-common)");
 	vfe_grub_update_command(ctx->root, cmd, sizeof(cmd));
 	if (ctx->no_update || ctx->dry_run) {
 		sb_printf(ctx->out, "grub: %s: %s\n", ctx->dry_run ? "would run" : "now run", cmd);

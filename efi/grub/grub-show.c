@@ -57,7 +57,9 @@ static void view_free(struct grub_view *v)
 	vfe_grubenv_free(&v->env);
 	vfe_grubenv_free(&v->vars);
 	free(v->dropin_params);
+	*v = (struct grub_view){ 0 };
 }
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct grub_view, view_free);
 
 static const char *var(const struct vfe_grubenv *e, const char *name, const char *dflt)
 {
@@ -113,38 +115,35 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 	bool first = true;
 
 	next_boot(v, nb, sizeof(nb));
-	sb_puts(o, "{\"loader\":\"grub\",\"parameters\":");
-	v->dropin_params ? sb_put_json_string(o, v->dropin_params) : sb_puts(o, "null");
+	sb_putc(o, '{');
+	sb_put_json_member(o, "loader", GRUB_WHO);
+	sb_put_json_member(o, "parameters", v->dropin_params);
 	sb_puts(o, ",\"entries\":[");
 	for (size_t i = 0; v->have_cfg && i < v->cfg.n; i++)
 		if (v->cfg.e[i].ours && !v->cfg.e[i].submenu) {
-			sb_puts(o, first ? "{\"id\":" : ",{\"id\":");
-			sb_put_json_string(o, v->cfg.e[i].id);
-			sb_puts(o, ",\"title\":");
-			sb_put_json_string(o, v->cfg.e[i].title);
+			sb_puts(o, first ? "{" : ",{");
+			sb_put_json_member(o, "id", v->cfg.e[i].id);
+			sb_put_json_member(o, "title", v->cfg.e[i].title);
 			sb_putc(o, '}');
 			first = false;
 		}
-	sb_puts(o, "],\"grub_default\":");
-	sb_put_json_string(o, var(&v->vars, "GRUB_DEFAULT", "0"));
-	sb_puts(o, ",\"saved_entry\":");
-	sb_put_json_string(o, var(&v->env, "saved_entry", ""));
-	sb_puts(o, ",\"next_entry\":");
-	sb_put_json_string(o, var(&v->env, "next_entry", ""));
-	sb_printf(o, ",\"grub_can_write_env\":%s,\"booted_recovery\":%s,\"next_boot\":",
+	sb_putc(o, ']');
+	sb_put_json_member(o, "grub_default", var(&v->vars, "GRUB_DEFAULT", "0"));
+	sb_put_json_member(o, "saved_entry", var(&v->env, "saved_entry", ""));
+	sb_put_json_member(o, "next_entry", var(&v->env, "next_entry", ""));
+	sb_printf(o, ",\"grub_can_write_env\":%s,\"booted_recovery\":%s",
 		  !v->have_fs || v->fs.grub_can_write ? "true" : "false", v->booted_recovery ? "true" : "false");
-	sb_put_json_string(o, nb);
+	sb_put_json_member(o, "next_boot", nb);
 	sb_puts(o, "}\n");
 }
 
 int vfe_grub_show(struct vfe_boot_ctx *ctx)
 {
-	struct grub_view v;
+	_cleanup_(view_freep) struct grub_view v = { 0 };
 	int k = view_load(ctx, &v);
 
 	if (k >= 0)
 		(ctx->json ? show_json : show_text)(ctx, &v);
-	view_free(&v);
 	return k;
 }
 
@@ -160,7 +159,7 @@ static void health(const struct grub_view *v, char *buf, size_t n)
 
 int vfe_grub_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
 {
-	struct grub_view v;
+	_cleanup_(view_freep) struct grub_view v = { 0 };
 	int k = view_load(ctx, &v);
 
 	if (k >= 0) {
@@ -172,6 +171,5 @@ int vfe_grub_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
 		next_boot(&v, ret->next_boot, sizeof(ret->next_boot));
 		health(&v, ret->recovery_health, sizeof(ret->recovery_health));
 	}
-	view_free(&v);
 	return k;
 }

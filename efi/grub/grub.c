@@ -22,11 +22,11 @@ static int check_script(const struct vfe_root *r)
 	struct stat st;
 
 	if (fstatat(r->fd, GRUB_PATH_SCRIPT, &st, 0) < 0)
-		return log_error_errno(negative_errno(), "grub: /%s is missing (it comes with 'make install' "
-							 "or the vfio-early package); nothing changed", GRUB_PATH_SCRIPT);
+		return log_nothing_changed(negative_errno(), GRUB_WHO, "/%s is missing (it comes with 'make install' "
+					   "or the vfio-early package)", GRUB_PATH_SCRIPT);
 	if (!(st.st_mode & 0111))
-		return log_error_errno(-ENOEXEC, "grub: /%s is not executable, so grub-mkconfig skips it; "
-						 "run 'chmod +x /%s'; nothing changed", GRUB_PATH_SCRIPT, GRUB_PATH_SCRIPT);
+		return log_nothing_changed(-ENOEXEC, GRUB_WHO, "/%s is not executable, so grub-mkconfig skips it; "
+					   "run 'chmod +x /%s'", GRUB_PATH_SCRIPT, GRUB_PATH_SCRIPT);
 	return 0;
 }
 
@@ -37,8 +37,8 @@ static int check_boot_rw(struct vfe_boot_ctx *ctx)
 
 	if (vfe_grub_fs_probe(ctx->root, GRUB_PATH_DIR, &fs) < 0 || !fs.read_only)
 		return 0;
-	return log_error_errno(-EROFS, "grub: %s is mounted read-only; remount it read-write "
-				       "('mount -o remount,rw %s') and retry; nothing changed", fs.mountpoint, fs.mountpoint);
+	return log_nothing_changed(-EROFS, GRUB_WHO, "%s is mounted read-only; remount it read-write "
+				   "('mount -o remount,rw %s') and retry", fs.mountpoint, fs.mountpoint);
 }
 
 static bool dropin_has_saved(const struct vfe_root *r)
@@ -50,22 +50,20 @@ static bool dropin_has_saved(const struct vfe_root *r)
 
 static int grub_install(struct vfe_boot_ctx *ctx)
 {
-	struct vfe_grubenv vars;
+	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv vars = { 0 };
 	_cleanup_free_ char *text = NULL;
 	int k;
 
 	k = vfe_grub_defaults_load(ctx->root, true, NULL, &vars); /* a malformed file stops us here */
-	if (k < 0)
-		return k;
-	vfe_grubenv_free(&vars);
-	k = check_script(ctx->root);
+	if (k >= 0)
+		k = check_script(ctx->root);
 	if (k >= 0)
 		k = check_boot_rw(ctx);
 	if (k < 0)
 		return k;
 	text = vfe_grub_dropin_text(&ctx->params, dropin_has_saved(ctx->root));
 	if (!text)
-		return log_error_errno(-EINVAL, "grub: no kernel parameters to install (no IOMMU vendor known)");
+		return log_nothing_changed(-EINVAL, GRUB_WHO, "no kernel parameters to install (no IOMMU vendor known)");
 	k = vfe_grub_apply_dropin(ctx, text);
 	if (k == 0)
 		sb_printf(ctx->out, "grub: already installed (/%s)\n", GRUB_PATH_DROPIN);
@@ -76,7 +74,7 @@ static int grub_install(struct vfe_boot_ctx *ctx)
 static int forget_our_env(struct vfe_boot_ctx *ctx)
 {
 	static const char *const vars[] = { "next_entry", "saved_entry", GRUB_ENV_MENU };
-	struct vfe_grubenv env;
+	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
 	int k, changed = 0;
 
 	if (vfe_grub_check_env_writable(ctx, false, NULL) < 0)
@@ -89,9 +87,7 @@ static int forget_our_env(struct vfe_boot_ctx *ctx)
 		if (v && (startswith(v, GRUB_ID_RECOVERY) || startswith(v, GRUB_ID_SUBMENU) || i == 2))
 			changed += vfe_grubenv_set(&env, vars[i], NULL);
 	}
-	k = changed ? vfe_grub_env_commit(ctx, &env, "cleared the one-shot/default pointing at our entry") : 0;
-	vfe_grubenv_free(&env);
-	return k;
+	return changed ? vfe_grub_env_commit(ctx, &env, "cleared the one-shot/default pointing at our entry") : 0;
 }
 
 static int grub_remove(struct vfe_boot_ctx *ctx)
@@ -111,7 +107,7 @@ static int grub_remove(struct vfe_boot_ctx *ctx)
 
 const struct vfe_boot_backend vfe_backend_grub = {
 	.id = VFE_LOADER_GRUB,
-	.name = "grub",
+	.name = GRUB_WHO,
 	.detect = grub_detect,
 	.show = vfe_grub_show,
 	.install = grub_install,

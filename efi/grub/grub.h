@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/macro.h"
 #include "common/root.h"
 #include "efi/boot.h"
 
@@ -70,6 +71,7 @@ const char *vfe_grubenv_get(const struct vfe_grubenv *env, const char *name);
 /* Sets (value != NULL) or unsets (value == NULL) a variable; returns 1 when it changed, 0 when not. */
 int vfe_grubenv_set(struct vfe_grubenv *env, const char *name, const char *value);
 void vfe_grubenv_free(struct vfe_grubenv *env);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_grubenv, vfe_grubenv_free);
 
 /*
  * Loads rel under the root; a missing file is an empty block. -EINVAL for
@@ -121,6 +123,7 @@ const struct vfe_grub_entry *vfe_grub_cfg_find(const struct vfe_grub_cfg *c, con
 /* The first top-level menuentry that is not ours: what boots by default with GRUB_DEFAULT=0. */
 const struct vfe_grub_entry *vfe_grub_cfg_first_passthrough(const struct vfe_grub_cfg *c);
 void vfe_grub_cfg_free(struct vfe_grub_cfg *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_grub_cfg, vfe_grub_cfg_free);
 
 /* ---- grub-fs */
 /*
@@ -155,6 +158,9 @@ const char *vfe_grub_update_command(const struct vfe_root *r, char *buf, size_t 
 
 /* ---- grub-backend */
 /* Shared by the backend's files; the public face is the table in efi/backends.c. */
+
+/* The backend's name, and the first word of its messages. */
+#define GRUB_WHO "grub"
 
 #define GRUB_DROPIN_SAVED "GRUB_DEFAULT=saved\n"
 #define GRUB_DROPIN_SAVED_BLOCK \

@@ -68,7 +68,7 @@ static int parse_line(const char *p, const char *end, struct vfe_grubenv *env, c
 
 int vfe_grubenv_parse(const char *data, size_t len, struct vfe_grubenv *ret, const char **err)
 {
-	struct vfe_grubenv env = { 0 };
+	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
 	const char *p, *end = data + len;
 	int r;
 
@@ -83,22 +83,14 @@ int vfe_grubenv_parse(const char *data, size_t len, struct vfe_grubenv *ret, con
 			p = nl ? nl + 1 : end;
 			continue;
 		}
-		if (memchr(p, '\0', 1)) {
-			r = -EINVAL;
-			*err = "a NUL byte";
-			goto fail;
-		}
+		if (memchr(p, '\0', 1))
+			return *err = "a NUL byte", -EINVAL;
 		r = parse_line(p, end, &env, &p);
-		if (r < 0) {
-			*err = r == -EINVAL ? "a line that is not name=value" : NULL;
-			goto fail;
-		}
+		if (r < 0)
+			return *err = r == -EINVAL ? "a line that is not name=value" : NULL, r;
 	}
-	*ret = env;
+	*ret = TAKE_STRUCT(env);
 	return 0;
-fail:
-	vfe_grubenv_free(&env);
-	return r;
 }
 
 int vfe_grubenv_format(const struct vfe_grubenv *env, char *out)
