@@ -83,6 +83,8 @@ static int handle_line(struct vfe_grub_cfg *c, const char *line, char **stack, i
 		line++;
 	if (strstr(line, GRUB_ENV_MENU))
 		c->has_menu_hook = true;
+	if (strstr(line, "set next_entry=\"${prev_entry}\""))
+		c->has_initrdfail_hook = true;
 	if (*line == '}') {
 		if (*depth > 0)
 			free(stack[--*depth]);

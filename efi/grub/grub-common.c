@@ -36,6 +36,11 @@ int vfe_grub_need_entries(struct vfe_boot_ctx *ctx, struct vfe_grub_cfg *ret)
 					"'vfio-early boot install' (or update-grub) first", GRUB_PATH_CFG);
 }
 
+bool vfe_grub_env_is_ours(const char *value)
+{
+	return value && (startswith(value, GRUB_ID_RECOVERY) || startswith(value, GRUB_ID_SUBMENU));
+}
+
 int vfe_grub_env_commit(struct vfe_boot_ctx *ctx, const struct vfe_grubenv *env, const char *summary)
 {
 	int k = 0;

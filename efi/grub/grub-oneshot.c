@@ -13,6 +13,24 @@ static int env_begin(struct vfe_boot_ctx *ctx, bool need_grub, const char *what,
 	return k < 0 ? k : vfe_grubenv_load(ctx->root, GRUB_PATH_ENV, env);
 }
 
+/*
+ * Ubuntu's 00_header replaces next_entry with prev_entry while grubenv holds
+ * initrdfail=1 (see grub-show.c). Its own initrdfail function keeps a
+ * one-shot that way: it copies the one-shot entry to prev_entry. We do the
+ * same, so the header's replacement gives our entry back, and Ubuntu's
+ * fallback state (initrdfail) stays as it is.
+ */
+static int keep_through_initrdfail(struct vfe_boot_ctx *ctx, const struct vfe_grub_cfg *cfg, struct vfe_grubenv *env)
+{
+	const char *f = vfe_grubenv_get(env, "initrdfail");
+
+	if (!cfg->has_initrdfail_hook || !f || !streq(f, "1"))
+		return 0;
+	sb_printf(ctx->out, "grub: grubenv holds Ubuntu's initrdfail=1, with which GRUB boots prev_entry instead of "
+			    "next_entry: prev_entry=" GRUB_ID_RECOVERY " too\n");
+	return vfe_grubenv_set(env, "prev_entry", GRUB_ID_RECOVERY);
+}
+
 int vfe_grub_recovery_next(struct vfe_boot_ctx *ctx)
 {
 	struct vfe_grub_cfg cfg;
@@ -23,10 +41,11 @@ int vfe_grub_recovery_next(struct vfe_boot_ctx *ctx)
 	k = vfe_grub_need_entries(ctx, &cfg);
 	if (k < 0)
 		return k;
-	vfe_grub_cfg_free(&cfg);
 	k = env_begin(ctx, true, "one-shot next_entry", &env);
-	if (k < 0)
+	if (k < 0) {
+		vfe_grub_cfg_free(&cfg);
 		return k;
+	}
 	/* as grub-reboot: a default saved before an older one-shot comes back first */
 	prev = vfe_grubenv_get(&env, "prev_saved_entry");
 	if (prev && *prev) {
@@ -38,9 +57,12 @@ int vfe_grub_recovery_next(struct vfe_boot_ctx *ctx)
 	if (k >= 0)
 		k = vfe_grubenv_set(&env, "next_entry", GRUB_ID_RECOVERY);
 	if (k >= 0)
+		k = keep_through_initrdfail(ctx, &cfg, &env);
+	if (k >= 0)
 		k = vfe_grub_env_commit(ctx, &env, "next_entry=" GRUB_ID_RECOVERY
 						    " (the next boot only; GRUB clears it when it boots)");
 	vfe_grubenv_free(&env);
+	vfe_grub_cfg_free(&cfg);
 	return k;
 }
 
@@ -51,7 +73,7 @@ static int user_grub_default(struct vfe_boot_ctx *ctx, char **ret)
 	const char *v;
 	int k;
 
-	k = vfe_grub_defaults_load(ctx->root, true, "vfio-early.cfg", &vars);
+	k = vfe_grub_defaults_load(ctx->root, "vfio-early.cfg", &vars);
 	if (k < 0)
 		return k;
 	v = vfe_grubenv_get(&vars, "GRUB_DEFAULT");
@@ -110,6 +132,8 @@ int vfe_grub_set_default(struct vfe_boot_ctx *ctx, bool recovery)
 		k = vfe_grubenv_set(&env, "next_entry", NULL);
 	if (k >= 0)
 		k = vfe_grubenv_set(&env, "prev_saved_entry", NULL);
+	if (k >= 0 && vfe_grub_env_is_ours(vfe_grubenv_get(&env, "prev_entry")))
+		k = vfe_grubenv_set(&env, "prev_entry", NULL); /* our one-shot kept for initrdfail: gone with it */
 	if (k >= 0 && asprintf(&summary, "saved_entry=%s (every boot)", id) < 0)
 		k = -ENOMEM;
 	if (k >= 0)

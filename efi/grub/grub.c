@@ -54,7 +54,7 @@ static int grub_install(struct vfe_boot_ctx *ctx)
 	_cleanup_free_ char *text = NULL;
 	int k;
 
-	k = vfe_grub_defaults_load(ctx->root, true, NULL, &vars); /* a malformed file stops us here */
+	k = vfe_grub_defaults_load(ctx->root, NULL, &vars); /* a malformed file stops us here */
 	if (k < 0)
 		return k;
 	vfe_grubenv_free(&vars);
@@ -75,7 +75,7 @@ static int grub_install(struct vfe_boot_ctx *ctx)
 /* Drops one-shots and defaults that point at our entries. */
 static int forget_our_env(struct vfe_boot_ctx *ctx)
 {
-	static const char *const vars[] = { "next_entry", "saved_entry", GRUB_ENV_MENU };
+	static const char *const vars[] = { "next_entry", "saved_entry", "prev_entry", GRUB_ENV_MENU };
 	struct vfe_grubenv env;
 	int k, changed = 0;
 
@@ -86,7 +86,7 @@ static int forget_our_env(struct vfe_boot_ctx *ctx)
 		return k;
 	for (size_t i = 0; i < ELEMENTSOF(vars); i++) {
 		const char *v = vfe_grubenv_get(&env, vars[i]);
-		if (v && (startswith(v, GRUB_ID_RECOVERY) || startswith(v, GRUB_ID_SUBMENU) || i == 2))
+		if (v && (vfe_grub_env_is_ours(v) || streq(vars[i], GRUB_ENV_MENU)))
 			changed += vfe_grubenv_set(&env, vars[i], NULL);
 	}
 	k = changed ? vfe_grub_env_commit(ctx, &env, "cleared the one-shot/default pointing at our entry") : 0;
