@@ -88,7 +88,7 @@ static int user_grub_default(struct vfe_boot_ctx *ctx, char **ret)
  */
 static int need_saved_default(struct vfe_boot_ctx *ctx)
 {
-	_cleanup_free_ char *user = NULL, *old = NULL, *text = NULL;
+	_cleanup_free_ char *user = NULL, *old = NULL, *text = NULL, *params = NULL;
 	int k;
 
 	k = user_grub_default(ctx, &user);
@@ -104,7 +104,8 @@ static int need_saved_default(struct vfe_boot_ctx *ctx)
 		  user, GRUB_PATH_DROPIN);
 	if (asprintf(&text, "%s%s", old, GRUB_DROPIN_SAVED_BLOCK) < 0)
 		return -ENOMEM;
-	k = vfe_grub_apply_dropin(ctx, text);
+	params = vfe_grub_dropin_params(old);
+	k = vfe_grub_apply_dropin(ctx, text, params ? params : "");
 	return k < 0 ? k : 0;
 }
 

@@ -48,13 +48,39 @@ static bool dropin_has_saved(const struct vfe_root *r)
 	return vfe_read_file(r, GRUB_PATH_DROPIN, 1 << 20, &old) >= 0 && strstr(old, "\n" GRUB_DROPIN_SAVED);
 }
 
+/*
+ * The drop-in already says what install would write: is grub.cfg up to date
+ * with it? If not (update-grub never ran: --no-update, a crash, or it was
+ * undone by hand), regenerate it, so that "already installed" is only said
+ * of a grub.cfg that boots what we promise.
+ */
+static int install_unchanged(struct vfe_boot_ctx *ctx, const char *params)
+{
+	char why[512];
+	int k;
+
+	if (vfe_grub_cfg_check(ctx->root, params, why, sizeof(why)) >= 0) {
+		sb_printf(ctx->out, "grub: already installed (/%s, and /%s has the entries)\n", GRUB_PATH_DROPIN,
+			  GRUB_PATH_CFG);
+		return 0;
+	}
+	sb_printf(ctx->out, "grub: /%s is in place, but %s\n", GRUB_PATH_DROPIN, why);
+	k = vfe_grub_update(ctx);
+	if (k < 0 || ctx->no_update || ctx->dry_run)
+		return k;
+	if (vfe_grub_cfg_check(ctx->root, params, why, sizeof(why)) < 0)
+		return log_error_errno(-EBADMSG, "grub: update-grub ran, but %s; check /%s and the files in /%s",
+				       why, GRUB_PATH_SCRIPT, GRUB_PATH_DEFAULT_D);
+	return 0;
+}
+
 static int grub_install(struct vfe_boot_ctx *ctx)
 {
 	struct vfe_grubenv vars;
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *text = NULL, *params = NULL;
 	int k;
 
-	k = vfe_grub_defaults_load(ctx->root, NULL, &vars); /* a malformed file stops us here */
+	k = vfe_grub_defaults_load(ctx->root, NULL, &vars); /* a file that stops grub-mkconfig stops us here */
 	if (k < 0)
 		return k;
 	vfe_grubenv_free(&vars);
@@ -66,9 +92,12 @@ static int grub_install(struct vfe_boot_ctx *ctx)
 	text = vfe_grub_dropin_text(&ctx->params, dropin_has_saved(ctx->root));
 	if (!text)
 		return log_error_errno(-EINVAL, "grub: no kernel parameters to install (no IOMMU vendor known)");
-	k = vfe_grub_apply_dropin(ctx, text);
+	params = vfe_grub_dropin_params(text);
+	if (!params)
+		return -ENOMEM;
+	k = vfe_grub_apply_dropin(ctx, text, params);
 	if (k == 0)
-		sb_printf(ctx->out, "grub: already installed (/%s)\n", GRUB_PATH_DROPIN);
+		k = install_unchanged(ctx, params);
 	return k < 0 ? k : 0;
 }
 
@@ -101,7 +130,7 @@ static int grub_remove(struct vfe_boot_ctx *ctx)
 	k = check_boot_rw(ctx);
 	if (k < 0)
 		return k;
-	k = vfe_grub_apply_dropin(ctx, NULL);
+	k = vfe_grub_apply_dropin(ctx, NULL, NULL);
 	if (k < 0)
 		return k;
 	if (k == 0)

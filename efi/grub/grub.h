@@ -108,6 +108,7 @@ struct vfe_grub_entry {
 	char *id;       /* "gnulinux-advanced-UUID>gnulinux-6.1.0-13-amd64-advanced-UUID"; "" when none */
 	bool submenu;   /* a submenu line itself */
 	bool ours;      /* produced by our /etc/grub.d script */
+	char *linux_args; /* the arguments of its first 'linux' line, kernel path excluded; NULL when none */
 };
 
 struct vfe_grub_cfg {
@@ -173,8 +174,20 @@ char *vfe_grub_dropin_params(const char *text);
 int vfe_grub_check_env_writable(struct vfe_boot_ctx *ctx, bool need_grub, const char *what);
 /* Loads grub.cfg, failing (logged) unless our recovery entry is in it. */
 int vfe_grub_need_entries(struct vfe_boot_ctx *ctx, struct vfe_grub_cfg *ret);
-/* Writes the drop-in (or removes it when text is NULL) and regenerates grub.cfg; restores it on failure. */
-int vfe_grub_apply_dropin(struct vfe_boot_ctx *ctx, const char *text);
+/*
+ * Does grub.cfg hold what install promises: our entry, with vfio_early=off,
+ * and the passthrough entry GRUB boots by default with every word of params?
+ * 0, or a negative errno with why (for people) in why[n].
+ */
+int vfe_grub_cfg_check(const struct vfe_root *r, const char *params, char *why, size_t n);
+/*
+ * Writes the drop-in (or removes it when text is NULL) and regenerates
+ * grub.cfg; 1 when it changed, 0 when it already said that. When the update
+ * fails, or check_params is given and grub.cfg does not then pass
+ * vfe_grub_cfg_check(), the previous drop-in is put back (and grub.cfg
+ * regenerated from it) and the error is logged.
+ */
+int vfe_grub_apply_dropin(struct vfe_boot_ctx *ctx, const char *text, const char *check_params);
 /* Does a grubenv entry variable (next_entry, saved_entry, prev_entry) name one of our entries? */
 bool vfe_grub_env_is_ours(const char *value);
 /* Saves env (or prints it with dry_run). */
