@@ -82,7 +82,7 @@ static pid_t spawn(const char *etc, const char *skip, int out_fd, int err_fd)
 	return pid;
 }
 
-/* Reads the pipe to its end, then reaps the child; its exit status, or -errno. */
+/* Reads the pipe to its end (or an error), closes it, then reaps the child: its exit status, or -errno. */
 static int collect(pid_t pid, int fd, struct strbuf *sb)
 {
 	char buf[4096];
@@ -95,6 +95,7 @@ static int collect(pid_t pid, int fd, struct strbuf *sb)
 		if (l > 0)
 			sb_putn(sb, buf, (size_t)l);
 	}
+	close(fd); /* a child still writing gets SIGPIPE rather than blocking forever */
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return negative_errno();
@@ -190,7 +191,6 @@ static int run(const struct vfe_root *r, const char *etc, const char *skip, stru
 		return log_error_errno(negative_errno(), "grub: cannot start %s to read /%s: %m", SHELL, GRUB_PATH_DEFAULT);
 	}
 	k = collect(pid, p[0], &sb);
-	close(p[0]);
 	if (k == 127)
 		k = log_error_errno(-ENOENT, "grub: cannot run %s, which reads /%s as grub-mkconfig does", SHELL,
 				    GRUB_PATH_DEFAULT);
