@@ -31,6 +31,13 @@ static const char *next_arg(const char *p, struct strbuf *out)
 	return p;
 }
 
+/* Where the parser is: the open blocks, each an entry/submenu (its id and index) or another block. */
+struct cfg_state {
+	char *ids[MAX_DEPTH];  /* NULL for a block that is not a menuentry or submenu */
+	ssize_t entry[MAX_DEPTH]; /* index in c->e of that entry, -1 for other blocks */
+	int depth;
+};
+
 static int add_entry(struct vfe_grub_cfg *c, const char *title, const char *id, bool submenu)
 {
 	struct vfe_grub_entry *ne = realloc(c->e, (c->n + 1) * sizeof(*ne));
@@ -71,7 +78,36 @@ static int parse_entry_line(const char *p, struct strbuf *title, struct strbuf *
 	return title->oom || id->oom ? -ENOMEM : 0;
 }
 
-static int handle_line(struct vfe_grub_cfg *c, const char *line, char **stack, int *depth)
+static void push(struct cfg_state *st, char *id, ssize_t entry)
+{
+	if (st->depth >= MAX_DEPTH) {
+		free(id);
+		return;
+	}
+	st->ids[st->depth] = id;
+	st->entry[st->depth++] = entry;
+}
+
+/* "linux /vmlinuz-... ARGS" inside an entry: the entry's kernel arguments (the first such line). */
+static int linux_line(struct vfe_grub_cfg *c, struct cfg_state *st, const char *rest)
+{
+	for (int i = st->depth - 1; i >= 0; i--) {
+		struct vfe_grub_entry *e;
+		if (st->entry[i] < 0)
+			continue;
+		e = &c->e[st->entry[i]];
+		if (e->linux_args)
+			return 0;
+		rest += strspn(rest, " \t");
+		rest += strcspn(rest, " \t"); /* the kernel path */
+		rest += strspn(rest, " \t");
+		e->linux_args = strdup(rest);
+		return e->linux_args ? 0 : -ENOMEM;
+	}
+	return 0;
+}
+
+static int handle_line(struct vfe_grub_cfg *c, const char *line, struct cfg_state *st)
 {
 	_cleanup_(sb_freep) struct strbuf title = { 0 }, id = { 0 }, path = { 0 };
 	const char *rest;
@@ -82,30 +118,34 @@ static int handle_line(struct vfe_grub_cfg *c, const char *line, char **stack, i
 		line++;
 	if (strstr(line, GRUB_ENV_MENU))
 		c->has_menu_hook = true;
+	if (strstr(line, "set next_entry=\"${prev_entry}\""))
+		c->has_initrdfail_hook = true;
 	if (*line == '}') {
-		if (*depth > 0)
-			free(stack[--*depth]);
+		if (st->depth > 0)
+			free(st->ids[--st->depth]);
 		return 0;
 	}
+	if ((rest = startswith(line, "linux")) && (*rest == ' ' || *rest == '\t'))
+		return linux_line(c, st, rest);
 	if (!(rest = startswith(line, "menuentry ")) && !(sub = !!(rest = startswith(line, "submenu ")))) {
 		size_t l = strlen(line);
 		while (l > 0 && (line[l - 1] == ' ' || line[l - 1] == '\t'))
 			l--;
 		/* another block ("function load_video {"): its '}' must not close a submenu */
-		if (l > 0 && line[l - 1] == '{' && *depth < MAX_DEPTH)
-			stack[(*depth)++] = NULL;
+		if (l > 0 && line[l - 1] == '{')
+			push(st, NULL, -1);
 		return 0;
 	}
 	r = parse_entry_line(rest, &title, &id);
-	for (int i = 0; r >= 0 && i < *depth; i++)
-		if (stack[i])
-			sb_printf(&path, "%s>", stack[i]);
+	for (int i = 0; r >= 0 && i < st->depth; i++)
+		if (st->ids[i])
+			sb_printf(&path, "%s>", st->ids[i]);
 	sb_puts(&path, id.s ? id.s : "");
 	if (r >= 0)
 		r = path.oom ? -ENOMEM : add_entry(c, title.s ? title.s : "", path.s ? path.s : "", sub);
-	if (r >= 0 && *depth < MAX_DEPTH && strchr(rest, '{')) {
+	if (r >= 0 && strchr(rest, '{')) {
 		/* an entry's own body ends with '}' too: push its id so the brace pops it */
-		stack[(*depth)++] = strdup(id.s ? id.s : "");
+		push(st, strdup(id.s ? id.s : ""), (ssize_t)c->n - 1);
 	}
 	return r;
 }
@@ -113,17 +153,17 @@ static int handle_line(struct vfe_grub_cfg *c, const char *line, char **stack, i
 int vfe_grub_cfg_parse(const char *text, struct vfe_grub_cfg *ret)
 {
 	_cleanup_(vfe_grub_cfg_freep) struct vfe_grub_cfg c = { 0 };
-	char *stack[MAX_DEPTH];
+	struct cfg_state st = { .depth = 0 };
 	_cleanup_free_ char *copy = strdup(text);
 	char *line, *save = NULL;
-	int depth = 0, r = 0;
+	int r = 0;
 
 	if (!copy)
 		return -ENOMEM;
 	for (line = strtok_r(copy, "\n", &save); r >= 0 && line; line = strtok_r(NULL, "\n", &save))
-		r = handle_line(&c, line, stack, &depth);
-	while (depth > 0)
-		free(stack[--depth]);
+		r = handle_line(&c, line, &st);
+	while (st.depth > 0)
+		free(st.ids[--st.depth]);
 	if (r < 0)
 		return r;
 	*ret = TAKE_STRUCT(c);
@@ -159,6 +199,7 @@ void vfe_grub_cfg_free(struct vfe_grub_cfg *c)
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->e[i].title);
 		free(c->e[i].id);
+		free(c->e[i].linux_args);
 	}
 	free(c->e);
 	*c = (struct vfe_grub_cfg){ 0 };

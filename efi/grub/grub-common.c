@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "efi/grub/grub.h"
+#include "recovery/recovery-cmdline.h"
 
 int vfe_grub_check_env_writable(struct vfe_boot_ctx *ctx, bool need_grub, const char *what)
 {
@@ -34,6 +35,66 @@ int vfe_grub_need_entries(struct vfe_boot_ctx *ctx, struct vfe_grub_cfg *ret)
 		vfe_grub_cfg_free(ret);
 	return log_nothing_changed(-ENOENT, GRUB_WHO, "/%s has no '(no GPU passthrough)' entry; run "
 				   "'vfio-early boot install' (or update-grub) first", GRUB_PATH_CFG);
+}
+
+bool vfe_grub_env_is_ours(const char *value)
+{
+	return value && (startswith(value, GRUB_ID_RECOVERY) || startswith(value, GRUB_ID_SUBMENU));
+}
+
+/* Is word one of the blank-separated words of line? */
+static bool has_word(const char *line, const char *word)
+{
+	size_t l = strlen(word);
+
+	for (const char *p = line; p && (p = strstr(p, word)); p += l)
+		if ((p == line || p[-1] == ' ' || p[-1] == '\t') && (!p[l] || p[l] == ' ' || p[l] == '\t'))
+			return true;
+	return false;
+}
+
+/* The first word of params that args lacks, into buf; false when none is missing. */
+static bool missing_param(const char *args, const char *params, char *buf, size_t n)
+{
+	_cleanup_free_ char *copy = strdup(params ? params : "");
+	char *save = NULL;
+
+	for (char *w = copy ? strtok_r(copy, " ", &save) : NULL; w; w = strtok_r(NULL, " ", &save))
+		if (!has_word(args ? args : "", w)) {
+			snprintf(buf, n, "%s", w);
+			return true;
+		}
+	return false;
+}
+
+int vfe_grub_cfg_check(const struct vfe_root *r, const char *params, char *why, size_t n)
+{
+	struct vfe_grub_cfg cfg;
+	const struct vfe_grub_entry *ours, *pt;
+	char w[128];
+	int k = vfe_grub_cfg_load(r, &cfg);
+
+	if (k < 0) {
+		snprintf(why, n, "/%s cannot be read (%s)", GRUB_PATH_CFG, strerror(-k));
+		return k;
+	}
+	ours = vfe_grub_cfg_find(&cfg, GRUB_ID_RECOVERY);
+	pt = vfe_grub_cfg_first_passthrough(&cfg);
+	k = -EBADMSG;
+	if (!ours)
+		snprintf(why, n, "/%s has no '(no GPU passthrough)' entry (id %s): /%s did not add it", GRUB_PATH_CFG,
+			 GRUB_ID_RECOVERY, GRUB_PATH_SCRIPT);
+	else if (!has_word(ours->linux_args, VFE_RECOVERY_PARAM))
+		snprintf(why, n, "the '(no GPU passthrough)' entry in /%s lacks " VFE_RECOVERY_PARAM, GRUB_PATH_CFG);
+	else if (!pt)
+		snprintf(why, n, "/%s has no passthrough entry", GRUB_PATH_CFG);
+	else if (missing_param(pt->linux_args, params, w, sizeof(w)))
+		snprintf(why, n, "the entry '%s' in /%s lacks %s (another file in /%s may set "
+				 "GRUB_CMDLINE_LINUX_DEFAULT after ours)", pt->title, GRUB_PATH_CFG, w, GRUB_PATH_DEFAULT_D);
+	else
+		k = 0;
+	vfe_grub_cfg_free(&cfg);
+	return k;
 }
 
 int vfe_grub_env_commit(struct vfe_boot_ctx *ctx, const struct vfe_grubenv *env, const char *summary)

@@ -1,262 +1,222 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Reading the assignments in /etc/default/grub and its drop-ins (see grub-defaults.h). */
-#include <ctype.h>
+/*
+ * GRUB's configuration as grub-mkconfig sees it (see grub.h): /bin/sh sources
+ * the files and reports the variables; we never interpret shell ourselves.
+ */
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "common/strv.h"
 #include "efi/grub/grub.h"
 
-struct sh {
-	const char *p;
-	int line;
-	struct vfe_grubenv *vars;
-	const char *err;
-};
+#define SHELL "/bin/sh"
 
-static bool is_name_char(char c, bool first)
+/* One variable's report: "V<name>=<value>" on fd 3, when the files set it. */
+#define REPORT(v) "[ -z \"${" v "+x}\" ] || printf 'V%s\\0' \"" v "=${" v "}\" >&3\n"
+
+/*
+ * $1: <root>/etc; $2: a drop-in to leave out ("" for none). The order and
+ * the tests are grub-mkconfig's own (util/grub-mkconfig.in): set -e, the
+ * main file when it is a regular file, then each grub.d/ *.cfg that exists,
+ * in the shell's glob order. Files' own output goes to stderr; fd 3 gets
+ * "F<file>" before each file, the V records, then "E": every record
+ * NUL-terminated (no shell value can hold a NUL). Our names start with
+ * __vfe_ so that no configuration file clobbers them.
+ */
+static const char script[] =
+	"exec 3>&1 >&2 </dev/null\n"
+	"set -e\n"
+	"__vfe_etc=$1 __vfe_skip=$2\n"
+	"if test -f \"$__vfe_etc/default/grub\"; then\n"
+	"  printf 'F%s\\0' \"$__vfe_etc/default/grub\" >&3\n"
+	"  . \"$__vfe_etc/default/grub\"\n"
+	"fi\n"
+	"for __vfe_x in \"$__vfe_etc\"/default/grub.d/*.cfg; do\n"
+	"  if [ -e \"$__vfe_x\" ] && [ \"${__vfe_x##*/}\" != \"$__vfe_skip\" ]; then\n"
+	"    printf 'F%s\\0' \"$__vfe_x\" >&3\n"
+	"    . \"$__vfe_x\"\n"
+	"  fi\n"
+	"done\n"
+	REPORT("GRUB_DEFAULT") REPORT("GRUB_SAVEDEFAULT") REPORT("GRUB_TIMEOUT") REPORT("GRUB_TIMEOUT_STYLE")
+	REPORT("GRUB_DISTRIBUTOR") REPORT("GRUB_CMDLINE_LINUX") REPORT("GRUB_CMDLINE_LINUX_DEFAULT")
+	REPORT("GRUB_DISABLE_SUBMENU") REPORT("GRUB_DISABLE_RECOVERY")
+	"printf 'E\\0' >&3\n";
+
+/*
+ * The child's environment: a fixed PATH (the commands in the files, such as
+ * lsb_release, are found as under update-grub) and the caller's locale,
+ * which decides the glob order of grub.d/ as it does for grub-mkconfig.
+ * Nothing else: a GRUB_* variable of the caller must not leak in.
+ */
+static void child_env(char **envp, size_t n)
 {
-	return c == '_' || isalpha((unsigned char)c) || (!first && isdigit((unsigned char)c));
+	static const char *const keep[] = { "LANG", "LC_ALL", "LC_COLLATE", "LC_CTYPE" };
+	size_t k = 0;
+
+	envp[k++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (size_t i = 0; i < ELEMENTSOF(keep) && k + 1 < n; i++) {
+		const char *v = getenv(keep[i]);
+		if (v && asprintf(&envp[k], "%s=%s", keep[i], v) >= 0)
+			k++;
+	}
+	envp[k] = NULL;
 }
 
-static size_t name_len(const char *p)
+static pid_t spawn(const char *etc, const char *skip, int out_fd, int err_fd)
 {
-	size_t n = 0;
+	pid_t pid = fork();
 
-	if (!is_name_char(p[0], true))
-		return 0;
-	while (is_name_char(p[n], n == 0))
-		n++;
-	return n;
+	if (pid == 0) {
+		char *envp[8];
+		char *argv[] = { "sh", "-c", (char *)script, "sh", (char *)etc, (char *)(skip ? skip : ""), NULL };
+
+		child_env(envp, ELEMENTSOF(envp));
+		if (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0)
+			_exit(126);
+		execve(SHELL, argv, envp);
+		_exit(127);
+	}
+	return pid;
 }
 
-/* $NAME or ${NAME} at s->p (after the '$'); appends the value. */
-static void expand(struct sh *s, struct strbuf *out)
+/* Reads the pipe to its end (or an error), closes it, then reaps the child: its exit status, or -errno. */
+static int collect(pid_t pid, int fd, struct strbuf *sb)
 {
-	bool brace = *s->p == '{';
-	char name[128];
-	size_t n = name_len(s->p + brace);
-	const char *v;
+	char buf[4096];
+	ssize_t l;
+	int status;
 
-	if (n == 0 || n >= sizeof(name) || (brace && s->p[1 + n] != '}')) {
-		sb_putc(out, '$');
+	while ((l = read(fd, buf, sizeof(buf))) != 0) {
+		if (l < 0 && errno != EINTR)
+			break;
+		if (l > 0)
+			sb_putn(sb, buf, (size_t)l);
+	}
+	close(fd); /* a child still writing gets SIGPIPE rather than blocking forever */
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return negative_errno();
+	if (sb->oom)
+		return -ENOMEM;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The last non-empty line the shell wrote to stderr (its error message), into buf. */
+static void last_error_line(int fd, char *buf, size_t n)
+{
+	char text[4096];
+	ssize_t l = pread(fd, text, sizeof(text) - 1, 0);
+	char *e;
+
+	*buf = '\0';
+	if (l <= 0)
 		return;
-	}
-	memcpy(name, s->p + brace, n);
-	name[n] = '\0';
-	s->p += n + 2 * brace;
-	v = vfe_grubenv_get(s->vars, name);
-	if (v)
-		sb_puts(out, v);
+	while (l > 0 && (text[l - 1] == '\n' || text[l - 1] == ' '))
+		l--;
+	text[l] = '\0';
+	e = strrchr(text, '\n');
+	snprintf(buf, n, "%s", e ? e + 1 : text);
 }
 
-static int single_quoted(struct sh *s, struct strbuf *out)
+/* Parses the records; *ret_file: the last file begun. 1 when the E record came, 0 when not. */
+static int parse_records(const struct strbuf *sb, struct vfe_grubenv *vars, const char **ret_file)
 {
-	int start = s->line;
+	for (size_t i = 0; sb->s && i < sb->len;) {
+		const char *rec = sb->s + i;
+		size_t l = strnlen(rec, sb->len - i);
+		char *eq;
+		int k;
 
-	for (s->p++; *s->p != '\''; s->p++) {
-		if (!*s->p)
-			return s->line = start, s->err = "unterminated single quote", -EINVAL;
-		s->line += *s->p == '\n';
-		sb_putc(out, *s->p);
-	}
-	s->p++;
-	return 0;
-}
-
-static int double_quoted(struct sh *s, struct strbuf *out)
-{
-	int start = s->line;
-
-	for (s->p++; *s->p != '"';) {
-		char c = *s->p++;
-		if (!c)
-			return s->line = start, s->err = "unterminated double quote", -EINVAL;
-		s->line += c == '\n';
-		if (c == '\\' && *s->p && strchr("$`\"\\\n", *s->p)) {
-			if (*s->p != '\n')
-				sb_putc(out, *s->p);
-			s->line += *s->p == '\n';
-			s->p++;
-		} else if (c == '$')
-			expand(s, out);
-		else if (c == '`')
-			return s->err = "command substitution is not supported", -EINVAL;
-		else
-			sb_putc(out, c);
-	}
-	s->p++;
-	return 0;
-}
-
-/* A shell word (the value of an assignment) into out. */
-static int word(struct sh *s, struct strbuf *out)
-{
-	int r = 0;
-
-	while (r >= 0 && *s->p && !strchr(" \t\n;", *s->p)) {
-		char c = *s->p;
-		if (c == '\'')
-			r = single_quoted(s, out);
-		else if (c == '"')
-			r = double_quoted(s, out);
-		else if (c == '`' || (c == '$' && s->p[1] == '('))
-			return s->err = "command substitution is not supported", -EINVAL;
-		else if (c == '$') {
-			s->p++;
-			expand(s, out);
-		} else if (c == '\\' && s->p[1]) {
-			sb_putc(out, s->p[1]);
-			s->p += 2;
-		} else {
-			sb_putc(out, c);
-			s->p++;
-		}
-	}
-	return r;
-}
-
-static void skip_rest_of_line(struct sh *s)
-{
-	while (*s->p && *s->p != '\n')
-		s->p++;
-}
-
-static int assignment(struct sh *s, size_t n)
-{
-	_cleanup_(sb_freep) struct strbuf v = { 0 };
-	char name[128];
-	int r;
-
-	if (n >= sizeof(name))
-		return s->err = "variable name too long", -EINVAL;
-	memcpy(name, s->p, n);
-	name[n] = '\0';
-	s->p += n + 1;
-	r = word(s, &v);
-	if (r >= 0)
-		r = v.oom ? -ENOMEM : vfe_grubenv_set(s->vars, name, v.s ? v.s : "");
-	return r < 0 ? r : 0;
-}
-
-/* Skips a command we do not evaluate; an unbalanced quote in it still makes the file malformed. */
-static int skip_command(struct sh *s)
-{
-	while (*s->p && *s->p != '\n') {
-		char q = *s->p++;
-		int start = s->line;
-		if (q != '"' && q != '\'')
+		i += l + 1;
+		if (rec[0] == 'E')
+			return 1;
+		if (rec[0] == 'F')
+			*ret_file = rec + 1;
+		if (rec[0] != 'V' || !(eq = strchr(rec, '=')))
 			continue;
-		while (*s->p && *s->p != q) {
-			s->line += *s->p == '\n';
-			s->p += (q == '"' && *s->p == '\\' && s->p[1]) ? 2 : 1;
-		}
-		if (!*s->p)
-			return s->line = start, s->err = "unterminated quote", -EINVAL;
-		s->p++;
+		*eq = '\0'; /* the buffer is ours: split NAME=VALUE in place */
+		k = vfe_grubenv_set(vars, rec + 1, eq + 1);
+		*eq = '=';
+		if (k < 0)
+			return k;
 	}
 	return 0;
 }
 
-/* One line: an assignment, a comment or a command we skip. */
-static int statement(struct sh *s)
+/* "/etc/default/grub" for "<root>/etc/default/grub", in place. */
+static void unroot(const struct vfe_root *r, char *s)
 {
-	const char *q;
-	size_t n;
+	size_t rl = strlen(r->path);
+	char *p = rl ? strstr(s, r->path) : NULL;
 
-	while (*s->p == ' ' || *s->p == '\t')
-		s->p++;
-	if (*s->p == '#') {
-		skip_rest_of_line(s);
-		return 0;
-	}
-	if ((q = startswith(s->p, "export ")))
-		s->p = q;
-	n = name_len(s->p);
-	if (n > 0 && s->p[n] == '=')
-		return assignment(s, n);
-	return skip_command(s);
+	if (p)
+		memmove(p, p + rl, strlen(p + rl) + 1);
 }
 
-int vfe_grub_defaults_parse(const char *text, struct vfe_grubenv *vars, char **ret_err)
+static int report_failure(const struct vfe_root *r, const char *file, int status, int err_fd)
 {
-	struct sh s = { .p = text, .line = 1, .vars = vars };
-	int r;
+	_cleanup_free_ char *f = strdup(file ? file : "/" GRUB_PATH_DEFAULT);
+	char msg[512], why[600];
 
-	while (*s.p) {
-		r = statement(&s);
-		if (r < 0) {
-			if (r == -EINVAL && ret_err && asprintf(ret_err, "line %d: %s", s.line, s.err) < 0)
-				*ret_err = NULL;
-			return r;
-		}
-		while (*s.p == ' ' || *s.p == '\t' || *s.p == ';')
-			s.p++;
-		if (*s.p == '#')
-			skip_rest_of_line(&s);
-		if (*s.p == '\n') {
-			s.line++;
-			s.p++;
-		}
-	}
-	return 0;
+	if (!f)
+		return -ENOMEM;
+	unroot(r, f);
+	last_error_line(err_fd, msg, sizeof(msg));
+	unroot(r, msg);
+	if (status == 0)
+		snprintf(why, sizeof(why), "it calls exit");
+	else
+		snprintf(why, sizeof(why), "exit status %d%s%s", status, *msg ? ": " : "", msg);
+	return log_error_errno(-EINVAL, "grub: %s stopped while sourcing %s, as grub-mkconfig (update-grub) "
+					"would (%s); fix the file, then retry", SHELL, f, why);
 }
 
-static int load_one(const struct vfe_root *r, const char *rel, struct vfe_grubenv *vars)
+static int run(const struct vfe_root *r, const char *etc, const char *skip, struct vfe_grubenv *vars)
 {
-	_cleanup_free_ char *text = NULL, *err = NULL;
+	_cleanup_close_ int err_fd = memfd_create("vfio-early-grub-defaults", MFD_CLOEXEC);
+	struct strbuf sb = { 0 };
+	const char *file = NULL;
+	int p[2], k;
+	pid_t pid;
+
+	if (err_fd < 0 || pipe2(p, O_CLOEXEC) < 0)
+		return log_error_errno(negative_errno(), "grub: cannot start %s to read /%s: %m", SHELL, GRUB_PATH_DEFAULT);
+	pid = spawn(etc, skip, p[1], err_fd);
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return log_error_errno(negative_errno(), "grub: cannot start %s to read /%s: %m", SHELL, GRUB_PATH_DEFAULT);
+	}
+	k = collect(pid, p[0], &sb);
+	if (k == 127)
+		k = log_error_errno(-ENOENT, "grub: cannot run %s, which reads /%s as grub-mkconfig does", SHELL,
+				    GRUB_PATH_DEFAULT);
+	else if (k >= 0) {
+		int status = k;
+		k = parse_records(&sb, vars, &file);
+		if (k >= 0 && (status != 0 || k == 0))
+			k = report_failure(r, file, status, err_fd);
+	}
+	sb_free(&sb);
+	return k < 0 ? k : 0;
+}
+
+int vfe_grub_defaults_load(const struct vfe_root *r, const char *skip, struct vfe_grubenv *ret)
+{
+	struct vfe_grubenv vars = { 0 };
+	_cleanup_free_ char *etc = vfe_root_abspath(r, "etc");
 	int k;
 
-	k = vfe_read_file(r, rel, 1 << 20, &text);
-	if (k == -ENOENT)
-		return 0;
-	if (k < 0)
-		return log_error_errno(k, "Cannot read /%s: %m", rel);
-	k = vfe_grub_defaults_parse(text, vars, &err);
-	if (k == -EINVAL)
-		return log_error_errno(k, "/%s: %s; fix the file, then retry", rel, err ? err : "malformed");
-	return k;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int load_dropins(const struct vfe_root *r, const char *skip, struct vfe_grubenv *vars)
-{
-	_cleanup_(strv_freep) struct strv names = { 0 };
-	struct dirent *de;
-	DIR *d = vfe_opendir(r, GRUB_PATH_DEFAULT_D);
-	int k = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : log_error_errno(negative_errno(), "Cannot read /%s: %m", GRUB_PATH_DEFAULT_D);
-	while (k >= 0 && (de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (l > 4 && streq(de->d_name + l - 4, ".cfg") && (!skip || !streq(de->d_name, skip)))
-			k = strv_pushf(&names, "%s/%s", GRUB_PATH_DEFAULT_D, de->d_name);
-	}
-	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof(char *), cmp_str);
-	for (size_t i = 0; k >= 0 && i < names.n; i++)
-		k = load_one(r, names.v[i], vars);
-	return k;
-}
-
-int vfe_grub_defaults_load(const struct vfe_root *r, bool with_dropins, const char *skip,
-			   struct vfe_grubenv *ret)
-{
-	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv vars = { 0 };
-	int k;
-
-	k = load_one(r, GRUB_PATH_DEFAULT, &vars);
-	if (k >= 0 && with_dropins)
-		k = load_dropins(r, skip, &vars);
-	if (k < 0)
+	if (!etc)
+		return -ENOMEM;
+	k = run(r, etc, skip, &vars);
+	if (k < 0) {
+		vfe_grubenv_free(&vars);
 		return k;
-	*ret = TAKE_STRUCT(vars);
+	}
+	*ret = vars;
 	return 0;
 }

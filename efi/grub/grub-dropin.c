@@ -77,9 +77,21 @@ static void print_change(struct vfe_boot_ctx *ctx, const char *old, const char *
 	}
 }
 
-int vfe_grub_apply_dropin(struct vfe_boot_ctx *ctx, const char *text)
+/* Puts the previous drop-in back after a failed step, and grub.cfg with it when update-grub had replaced it. */
+static void restore(struct vfe_boot_ctx *ctx, const char *old, bool regenerate)
+{
+	if (put_dropin(ctx->root, old) < 0)
+		return;
+	log_notice("grub: restored the previous /%s", GRUB_PATH_DROPIN);
+	if (regenerate && vfe_grub_update(ctx) < 0)
+		log_error("grub: /%s is back as it was, but /%s still reflects the failed change: run update-grub",
+			  GRUB_PATH_DROPIN, GRUB_PATH_CFG);
+}
+
+int vfe_grub_apply_dropin(struct vfe_boot_ctx *ctx, const char *text, const char *check_params)
 {
 	_cleanup_free_ char *old = NULL;
+	char why[512];
 	int k;
 
 	k = vfe_read_file(ctx->root, GRUB_PATH_DROPIN, 1 << 20, &old);
@@ -100,9 +112,13 @@ int vfe_grub_apply_dropin(struct vfe_boot_ctx *ctx, const char *text)
 		return k;
 	k = vfe_grub_update(ctx);
 	if (k < 0) {
-		/* leave the system as it was: grub-mkconfig did not replace grub.cfg */
-		if (put_dropin(ctx->root, old) >= 0)
-			log_notice("grub: restored the previous /%s", GRUB_PATH_DROPIN);
+		/* grub-mkconfig writes grub.cfg.new and renames it last: grub.cfg is untouched */
+		restore(ctx, old, false);
+		return k;
+	}
+	if (check_params && !ctx->no_update && (k = vfe_grub_cfg_check(ctx->root, check_params, why, sizeof(why))) < 0) {
+		log_error("grub: update-grub ran, but %s; undoing the change", why);
+		restore(ctx, old, true);
 		return k;
 	}
 	return 1;

@@ -13,18 +13,39 @@ static int env_begin(struct vfe_boot_ctx *ctx, bool need_grub, const char *what,
 	return k < 0 ? k : vfe_grubenv_load(ctx->root, GRUB_PATH_ENV, env);
 }
 
+/*
+ * Ubuntu's 00_header replaces next_entry with prev_entry while grubenv holds
+ * initrdfail=1 (see grub-show.c). Its own initrdfail function keeps a
+ * one-shot that way: it copies the one-shot entry to prev_entry. We do the
+ * same, so the header's replacement gives our entry back, and Ubuntu's
+ * fallback state (initrdfail) stays as it is.
+ */
+static int keep_through_initrdfail(struct vfe_boot_ctx *ctx, const struct vfe_grub_cfg *cfg, struct vfe_grubenv *env)
+{
+	const char *f = vfe_grubenv_get(env, "initrdfail");
+
+	if (!cfg->has_initrdfail_hook || !f || !streq(f, "1"))
+		return 0;
+	sb_printf(ctx->out, "grub: grubenv holds Ubuntu's initrdfail=1, with which GRUB boots prev_entry instead of "
+			    "next_entry: prev_entry=" GRUB_ID_RECOVERY " too\n");
+	return vfe_grubenv_set(env, "prev_entry", GRUB_ID_RECOVERY);
+}
+
 int vfe_grub_recovery_next(struct vfe_boot_ctx *ctx)
 {
-	_cleanup_(vfe_grub_cfg_freep) struct vfe_grub_cfg cfg = { 0 };
-	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
+	struct vfe_grub_cfg cfg;
+	struct vfe_grubenv env;
 	const char *prev;
 	int k;
 
 	k = vfe_grub_need_entries(ctx, &cfg);
-	if (k >= 0)
-		k = env_begin(ctx, true, "one-shot next_entry", &env);
 	if (k < 0)
 		return k;
+	k = env_begin(ctx, true, "one-shot next_entry", &env);
+	if (k < 0) {
+		vfe_grub_cfg_free(&cfg);
+		return k;
+	}
 	/* as grub-reboot: a default saved before an older one-shot comes back first */
 	prev = vfe_grubenv_get(&env, "prev_saved_entry");
 	if (prev && *prev) {
@@ -36,23 +57,28 @@ int vfe_grub_recovery_next(struct vfe_boot_ctx *ctx)
 	if (k >= 0)
 		k = vfe_grubenv_set(&env, "next_entry", GRUB_ID_RECOVERY);
 	if (k >= 0)
+		k = keep_through_initrdfail(ctx, &cfg, &env);
+	if (k >= 0)
 		k = vfe_grub_env_commit(ctx, &env, "next_entry=" GRUB_ID_RECOVERY
 						    " (the next boot only; GRUB clears it when it boots)");
+	vfe_grubenv_free(&env);
+	vfe_grub_cfg_free(&cfg);
 	return k;
 }
 
 /* GRUB_DEFAULT from /etc/default/grub and the drop-ins other than ours. */
 static int user_grub_default(struct vfe_boot_ctx *ctx, char **ret)
 {
-	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv vars = { 0 };
+	struct vfe_grubenv vars;
 	const char *v;
 	int k;
 
-	k = vfe_grub_defaults_load(ctx->root, true, "vfio-early.cfg", &vars);
+	k = vfe_grub_defaults_load(ctx->root, "vfio-early.cfg", &vars);
 	if (k < 0)
 		return k;
 	v = vfe_grubenv_get(&vars, "GRUB_DEFAULT");
 	*ret = strdup(v ? v : "0");
+	vfe_grubenv_free(&vars);
 	return *ret ? 0 : -ENOMEM;
 }
 
@@ -62,7 +88,7 @@ static int user_grub_default(struct vfe_boot_ctx *ctx, char **ret)
  */
 static int need_saved_default(struct vfe_boot_ctx *ctx)
 {
-	_cleanup_free_ char *user = NULL, *old = NULL, *text = NULL;
+	_cleanup_free_ char *user = NULL, *old = NULL, *text = NULL, *params = NULL;
 	int k;
 
 	k = user_grub_default(ctx, &user);
@@ -77,28 +103,28 @@ static int need_saved_default(struct vfe_boot_ctx *ctx)
 	sb_printf(ctx->out, "grub: GRUB_DEFAULT is '%s'; a default entry needs GRUB_DEFAULT=saved, added in /%s\n",
 		  user, GRUB_PATH_DROPIN);
 	if (asprintf(&text, "%s%s", old, GRUB_DROPIN_SAVED_BLOCK) < 0)
-		return text = NULL, -ENOMEM; /* asprintf leaves text undefined */
-	k = vfe_grub_apply_dropin(ctx, text);
+		return -ENOMEM;
+	params = vfe_grub_dropin_params(old);
+	k = vfe_grub_apply_dropin(ctx, text, params ? params : "");
 	return k < 0 ? k : 0;
 }
 
 int vfe_grub_set_default(struct vfe_boot_ctx *ctx, bool recovery)
 {
-	_cleanup_(vfe_grub_cfg_freep) struct vfe_grub_cfg cfg = { 0 };
-	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
+	struct vfe_grub_cfg cfg;
+	struct vfe_grubenv env;
 	const struct vfe_grub_entry *e;
-	_cleanup_free_ char *summary = NULL;
-	const char *id;
+	_cleanup_free_ char *id = NULL, *summary = NULL;
 	int k;
 
 	k = vfe_grub_need_entries(ctx, &cfg);
 	if (k < 0)
 		return k;
 	e = recovery ? vfe_grub_cfg_find(&cfg, GRUB_ID_RECOVERY) : vfe_grub_cfg_first_passthrough(&cfg);
-	id = e && *e->id ? e->id : NULL;
+	id = e && *e->id ? strdup(e->id) : NULL;
+	vfe_grub_cfg_free(&cfg);
 	if (!id)
-		return log_nothing_changed(-ENOENT, GRUB_WHO, "no %s entry with an id in /%s",
-					   recovery ? "'(no GPU passthrough)'" : "passthrough", GRUB_PATH_CFG);
+		return log_error_errno(-ENOENT, "grub: no passthrough entry with an id in /%s", GRUB_PATH_CFG);
 	k = env_begin(ctx, false, NULL, &env);
 	if (k < 0)
 		return k;
@@ -107,10 +133,13 @@ int vfe_grub_set_default(struct vfe_boot_ctx *ctx, bool recovery)
 		k = vfe_grubenv_set(&env, "next_entry", NULL);
 	if (k >= 0)
 		k = vfe_grubenv_set(&env, "prev_saved_entry", NULL);
+	if (k >= 0 && vfe_grub_env_is_ours(vfe_grubenv_get(&env, "prev_entry")))
+		k = vfe_grubenv_set(&env, "prev_entry", NULL); /* our one-shot kept for initrdfail: gone with it */
 	if (k >= 0 && asprintf(&summary, "saved_entry=%s (every boot)", id) < 0)
-		summary = NULL, k = -ENOMEM;
+		k = -ENOMEM;
 	if (k >= 0)
 		k = vfe_grub_env_commit(ctx, &env, summary);
+	vfe_grubenv_free(&env);
 	return k < 0 ? k : need_saved_default(ctx);
 }
 
@@ -131,8 +160,8 @@ static bool grub_can_write(const struct vfe_root *r)
 
 int vfe_grub_menu_next(struct vfe_boot_ctx *ctx)
 {
-	_cleanup_(vfe_grub_cfg_freep) struct vfe_grub_cfg cfg = { 0 };
-	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
+	struct vfe_grub_cfg cfg;
+	struct vfe_grubenv env;
 	bool hook, grub_writes;
 	const char *var;
 	int k;
@@ -141,6 +170,7 @@ int vfe_grub_menu_next(struct vfe_boot_ctx *ctx)
 	if (k < 0)
 		return k;
 	hook = cfg.has_menu_hook;
+	vfe_grub_cfg_free(&cfg);
 	grub_writes = grub_can_write(ctx->root);
 	if (!grub_writes && !has_recordfail(ctx->root))
 		return log_error_errno(-EOPNOTSUPP, "grub: GRUB cannot write /%s on this system (LVM, RAID, btrfs "
@@ -158,5 +188,6 @@ int vfe_grub_menu_next(struct vfe_boot_ctx *ctx)
 	if (k >= 0)
 		k = vfe_grub_env_commit(ctx, &env, grub_writes ? GRUB_ENV_MENU "=1 (the menu shows on the next boot)"
 							    : "recordfail=1 (the menu shows on the next boot)");
+	vfe_grubenv_free(&env);
 	return k;
 }

@@ -15,21 +15,30 @@ struct grub_view {
 	bool have_fs;
 	char *dropin_params; /* NULL: not installed */
 	bool booted_recovery;
+	char *off_param; /* the parameter that made it so, as written */
 };
 
-static bool cmdline_has_off(const struct vfe_root *r)
+/*
+ * Was this boot the recovery kind? Decided by the binder's own parser of
+ * the kernel command line, so that show and status agree with what the
+ * binder did (vfio_early=off, rd.vfio_early=0, no, ...). On success
+ * *ret_why is the parameter as written, NULL for a passthrough boot.
+ * (Issue 15 moves that parser into common/; only this call changes.)
+ */
+static bool booted_recovery(const struct vfe_root *r, char **ret_why)
 {
 	_cleanup_free_ char *text = NULL;
-	char *p, *param, *val;
+	struct vfe_cmdline c;
+	bool off;
 
-	if (vfe_read_file(r, PATH_CMDLINE, 1 << 16, &text) < 0)
+	*ret_why = NULL;
+	if (vfe_read_file(r, PATH_CMDLINE, 1 << 16, &text) < 0 || vfe_cmdline_parse(text, &c) < 0)
 		return false;
-	for (p = text; *p;) {
-		p = vfe_cmdline_next_arg(p, &param, &val);
-		if (vfe_param_eq(param, "vfio_early") && val && streq(val, "off"))
-			return true;
-	}
-	return false;
+	off = c.off;
+	if (off)
+		*ret_why = strdup(c.off_reason ? c.off_reason : "vfio_early=off");
+	vfe_cmdline_free(&c);
+	return off;
 }
 
 static int view_load(struct vfe_boot_ctx *ctx, struct grub_view *v)
@@ -41,13 +50,13 @@ static int view_load(struct vfe_boot_ctx *ctx, struct grub_view *v)
 	v->have_cfg = vfe_grub_cfg_load(ctx->root, &v->cfg) >= 0;
 	k = vfe_grubenv_load(ctx->root, GRUB_PATH_ENV, &v->env);
 	if (k >= 0)
-		k = vfe_grub_defaults_load(ctx->root, true, NULL, &v->vars);
+		k = vfe_grub_defaults_load(ctx->root, NULL, &v->vars);
 	if (k < 0)
 		return k;
 	v->have_fs = vfe_grub_fs_probe(ctx->root, GRUB_PATH_DIR, &v->fs) >= 0;
 	if (vfe_read_file(ctx->root, GRUB_PATH_DROPIN, 1 << 20, &dropin) >= 0)
 		v->dropin_params = vfe_grub_dropin_params(dropin);
-	v->booted_recovery = cmdline_has_off(ctx->root);
+	v->booted_recovery = booted_recovery(ctx->root, &v->off_param);
 	return 0;
 }
 
@@ -57,9 +66,8 @@ static void view_free(struct grub_view *v)
 	vfe_grubenv_free(&v->env);
 	vfe_grubenv_free(&v->vars);
 	free(v->dropin_params);
-	*v = (struct grub_view){ 0 };
+	free(v->off_param);
 }
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct grub_view, view_free);
 
 static const char *var(const struct vfe_grubenv *e, const char *name, const char *dflt)
 {
@@ -67,18 +75,43 @@ static const char *var(const struct vfe_grubenv *e, const char *name, const char
 	return s ? s : dflt;
 }
 
+/*
+ * Ubuntu's 00_header, before it looks at next_entry: when grubenv holds
+ * initrdfail=1 (an initrd-less boot that did not reach grub-initrd-fallback
+ * .service), it sets next_entry to prev_entry, saves prev_entry empty, and
+ * goes on. A next_entry other than prev_entry is then not booted: with a
+ * prev_entry GRUB boots that one and clears next_entry, with none it boots
+ * the default and the next_entry stays in grubenv for a later boot.
+ */
+static bool initrdfail_overrides(const struct grub_view *v)
+{
+	return v->have_cfg && v->cfg.has_initrdfail_hook && streq(var(&v->env, "initrdfail", ""), "1") &&
+	       !streq(var(&v->env, "prev_entry", ""), var(&v->env, "next_entry", ""));
+}
+
 /* What the next boot picks, in words, into buf. */
 static void next_boot(const struct grub_view *v, char *buf, size_t n)
 {
 	const char *next = var(&v->env, "next_entry", "");
+	const char *prev = var(&v->env, "prev_entry", "");
 	const char *def = var(&v->vars, "GRUB_DEFAULT", "0");
+	char why[160] = "";
 
+	if (initrdfail_overrides(v)) {
+		if (*prev) {
+			snprintf(buf, n, "%s (prev_entry: Ubuntu's initrdfail=1 in grubenv replaces next_entry=%s)", prev, next);
+			return;
+		}
+		snprintf(why, sizeof(why), "; Ubuntu's initrdfail=1 in grubenv sets next_entry aside, so next_entry=%s "
+					   "waits for a later boot", next);
+		next = "";
+	}
 	if (*next)
 		snprintf(buf, n, "%s (one-shot next_entry)", next);
 	else if (streq(def, "saved"))
-		snprintf(buf, n, "%s (saved_entry, GRUB_DEFAULT=saved)", var(&v->env, "saved_entry", "0"));
+		snprintf(buf, n, "%s (saved_entry, GRUB_DEFAULT=saved%s)", var(&v->env, "saved_entry", "0"), why);
 	else
-		snprintf(buf, n, "%s (GRUB_DEFAULT)", def);
+		snprintf(buf, n, "%s (GRUB_DEFAULT%s)", def, why);
 }
 
 static void show_text(struct vfe_boot_ctx *ctx, const struct grub_view *v)
@@ -100,12 +133,20 @@ static void show_text(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 	sb_printf(o, "  GRUB_DEFAULT=%s%s\n", var(&v->vars, "GRUB_DEFAULT", "0"),
 		  streq(var(&v->vars, "GRUB_DEFAULT", "0"), "saved") ? "" : " (saved_entry is used only with GRUB_DEFAULT=saved; next_entry always)");
 	sb_printf(o, "  saved_entry=%s\n  next_entry=%s\n", var(&v->env, "saved_entry", ""), var(&v->env, "next_entry", ""));
+	if (vfe_grubenv_get(&v->env, "initrdfail"))
+		sb_printf(o, "  initrdfail=%s prev_entry=%s (Ubuntu's fallback after an initrd-less boot)%s\n",
+			  var(&v->env, "initrdfail", ""), var(&v->env, "prev_entry", ""),
+			  initrdfail_overrides(v) ? ": it overrides next_entry at the next boot" : "");
 	if (v->have_fs)
 		sb_printf(o, "  grubenv: %s\n", v->fs.read_only ? "read-only mount" :
 						 v->fs.grub_can_write ? "GRUB can write it (one-shots allowed)" : v->fs.why);
 	next_boot(v, nb, sizeof(nb));
-	sb_printf(o, "  next boot: %s\n  this boot: %s\n", nb,
-		  v->booted_recovery ? "recovery (vfio_early=off on the kernel command line)" : "passthrough");
+	sb_printf(o, "  next boot: %s\n", nb);
+	if (v->booted_recovery)
+		sb_printf(o, "  this boot: recovery (%s on the kernel command line)\n",
+			  v->off_param ? v->off_param : "vfio_early=off");
+	else
+		sb_printf(o, "  this boot: passthrough (no vfio_early=off on the kernel command line)\n");
 }
 
 static void show_json(struct vfe_boot_ctx *ctx, const struct grub_view *v)
@@ -115,35 +156,39 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 	bool first = true;
 
 	next_boot(v, nb, sizeof(nb));
-	sb_putc(o, '{');
-	sb_put_json_member(o, "loader", GRUB_WHO);
-	sb_put_json_member(o, "parameters", v->dropin_params);
+	sb_puts(o, "{\"loader\":\"grub\",\"parameters\":");
+	v->dropin_params ? sb_put_json_string(o, v->dropin_params) : sb_puts(o, "null");
 	sb_puts(o, ",\"entries\":[");
 	for (size_t i = 0; v->have_cfg && i < v->cfg.n; i++)
 		if (v->cfg.e[i].ours && !v->cfg.e[i].submenu) {
-			sb_puts(o, first ? "{" : ",{");
-			sb_put_json_member(o, "id", v->cfg.e[i].id);
-			sb_put_json_member(o, "title", v->cfg.e[i].title);
+			sb_puts(o, first ? "{\"id\":" : ",{\"id\":");
+			sb_put_json_string(o, v->cfg.e[i].id);
+			sb_puts(o, ",\"title\":");
+			sb_put_json_string(o, v->cfg.e[i].title);
 			sb_putc(o, '}');
 			first = false;
 		}
-	sb_putc(o, ']');
-	sb_put_json_member(o, "grub_default", var(&v->vars, "GRUB_DEFAULT", "0"));
-	sb_put_json_member(o, "saved_entry", var(&v->env, "saved_entry", ""));
-	sb_put_json_member(o, "next_entry", var(&v->env, "next_entry", ""));
-	sb_printf(o, ",\"grub_can_write_env\":%s,\"booted_recovery\":%s",
-		  !v->have_fs || v->fs.grub_can_write ? "true" : "false", v->booted_recovery ? "true" : "false");
-	sb_put_json_member(o, "next_boot", nb);
+	sb_puts(o, "],\"grub_default\":");
+	sb_put_json_string(o, var(&v->vars, "GRUB_DEFAULT", "0"));
+	sb_puts(o, ",\"saved_entry\":");
+	sb_put_json_string(o, var(&v->env, "saved_entry", ""));
+	sb_puts(o, ",\"next_entry\":");
+	sb_put_json_string(o, var(&v->env, "next_entry", ""));
+	sb_printf(o, ",\"grub_can_write_env\":%s,\"booted_recovery\":%s,\"initrdfail_overrides_next_entry\":%s,"
+		  "\"next_boot\":", !v->have_fs || v->fs.grub_can_write ? "true" : "false",
+		  v->booted_recovery ? "true" : "false", initrdfail_overrides(v) ? "true" : "false");
+	sb_put_json_string(o, nb);
 	sb_puts(o, "}\n");
 }
 
 int vfe_grub_show(struct vfe_boot_ctx *ctx)
 {
-	_cleanup_(view_freep) struct grub_view v = { 0 };
+	struct grub_view v;
 	int k = view_load(ctx, &v);
 
 	if (k >= 0)
 		(ctx->json ? show_json : show_text)(ctx, &v);
+	view_free(&v);
 	return k;
 }
 
@@ -159,7 +204,7 @@ static void health(const struct grub_view *v, char *buf, size_t n)
 
 int vfe_grub_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
 {
-	_cleanup_(view_freep) struct grub_view v = { 0 };
+	struct grub_view v;
 	int k = view_load(ctx, &v);
 
 	if (k >= 0) {
@@ -171,5 +216,6 @@ int vfe_grub_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
 		next_boot(&v, ret->next_boot, sizeof(ret->next_boot));
 		health(&v, ret->recovery_health, sizeof(ret->recovery_health));
 	}
+	view_free(&v);
 	return k;
 }

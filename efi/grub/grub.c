@@ -22,11 +22,11 @@ static int check_script(const struct vfe_root *r)
 	struct stat st;
 
 	if (fstatat(r->fd, GRUB_PATH_SCRIPT, &st, 0) < 0)
-		return log_nothing_changed(negative_errno(), GRUB_WHO, "/%s is missing (it comes with 'make install' "
-					   "or the vfio-early package)", GRUB_PATH_SCRIPT);
+		return log_error_errno(negative_errno(), "grub: /%s is missing (it comes with 'make install' "
+							 "or the vfio-early package); nothing changed", GRUB_PATH_SCRIPT);
 	if (!(st.st_mode & 0111))
-		return log_nothing_changed(-ENOEXEC, GRUB_WHO, "/%s is not executable, so grub-mkconfig skips it; "
-					   "run 'chmod +x /%s'", GRUB_PATH_SCRIPT, GRUB_PATH_SCRIPT);
+		return log_error_errno(-ENOEXEC, "grub: /%s is not executable, so grub-mkconfig skips it; "
+						 "run 'chmod +x /%s'; nothing changed", GRUB_PATH_SCRIPT, GRUB_PATH_SCRIPT);
 	return 0;
 }
 
@@ -37,8 +37,8 @@ static int check_boot_rw(struct vfe_boot_ctx *ctx)
 
 	if (vfe_grub_fs_probe(ctx->root, GRUB_PATH_DIR, &fs) < 0 || !fs.read_only)
 		return 0;
-	return log_nothing_changed(-EROFS, GRUB_WHO, "%s is mounted read-only; remount it read-write "
-				   "('mount -o remount,rw %s') and retry", fs.mountpoint, fs.mountpoint);
+	return log_error_errno(-EROFS, "grub: %s is mounted read-only; remount it read-write "
+				       "('mount -o remount,rw %s') and retry; nothing changed", fs.mountpoint, fs.mountpoint);
 }
 
 static bool dropin_has_saved(const struct vfe_root *r)
@@ -48,33 +48,64 @@ static bool dropin_has_saved(const struct vfe_root *r)
 	return vfe_read_file(r, GRUB_PATH_DROPIN, 1 << 20, &old) >= 0 && strstr(old, "\n" GRUB_DROPIN_SAVED);
 }
 
-static int grub_install(struct vfe_boot_ctx *ctx)
+/*
+ * The drop-in already says what install would write: is grub.cfg up to date
+ * with it? If not (update-grub never ran: --no-update, a crash, or it was
+ * undone by hand), regenerate it, so that "already installed" is only said
+ * of a grub.cfg that boots what we promise.
+ */
+static int install_unchanged(struct vfe_boot_ctx *ctx, const char *params)
 {
-	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv vars = { 0 };
-	_cleanup_free_ char *text = NULL;
+	char why[512];
 	int k;
 
-	k = vfe_grub_defaults_load(ctx->root, true, NULL, &vars); /* a malformed file stops us here */
-	if (k >= 0)
-		k = check_script(ctx->root);
+	if (vfe_grub_cfg_check(ctx->root, params, why, sizeof(why)) >= 0) {
+		sb_printf(ctx->out, "grub: already installed (/%s, and /%s has the entries)\n", GRUB_PATH_DROPIN,
+			  GRUB_PATH_CFG);
+		return 0;
+	}
+	sb_printf(ctx->out, "grub: /%s is in place, but %s\n", GRUB_PATH_DROPIN, why);
+	k = vfe_grub_update(ctx);
+	if (k < 0 || ctx->no_update || ctx->dry_run)
+		return k;
+	if (vfe_grub_cfg_check(ctx->root, params, why, sizeof(why)) < 0)
+		return log_error_errno(-EBADMSG, "grub: update-grub ran, but %s; check /%s and the files in /%s",
+				       why, GRUB_PATH_SCRIPT, GRUB_PATH_DEFAULT_D);
+	return 0;
+}
+
+static int grub_install(struct vfe_boot_ctx *ctx)
+{
+	struct vfe_grubenv vars;
+	_cleanup_free_ char *text = NULL, *params = NULL;
+	int k;
+
+	k = vfe_grub_defaults_load(ctx->root, NULL, &vars); /* a file that stops grub-mkconfig stops us here */
+	if (k < 0)
+		return k;
+	vfe_grubenv_free(&vars);
+	k = check_script(ctx->root);
 	if (k >= 0)
 		k = check_boot_rw(ctx);
 	if (k < 0)
 		return k;
 	text = vfe_grub_dropin_text(&ctx->params, dropin_has_saved(ctx->root));
 	if (!text)
-		return log_nothing_changed(-EINVAL, GRUB_WHO, "no kernel parameters to install (no IOMMU vendor known)");
-	k = vfe_grub_apply_dropin(ctx, text);
+		return log_error_errno(-EINVAL, "grub: no kernel parameters to install (no IOMMU vendor known)");
+	params = vfe_grub_dropin_params(text);
+	if (!params)
+		return -ENOMEM;
+	k = vfe_grub_apply_dropin(ctx, text, params);
 	if (k == 0)
-		sb_printf(ctx->out, "grub: already installed (/%s)\n", GRUB_PATH_DROPIN);
+		k = install_unchanged(ctx, params);
 	return k < 0 ? k : 0;
 }
 
 /* Drops one-shots and defaults that point at our entries. */
 static int forget_our_env(struct vfe_boot_ctx *ctx)
 {
-	static const char *const vars[] = { "next_entry", "saved_entry", GRUB_ENV_MENU };
-	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
+	static const char *const vars[] = { "next_entry", "saved_entry", "prev_entry", GRUB_ENV_MENU };
+	struct vfe_grubenv env;
 	int k, changed = 0;
 
 	if (vfe_grub_check_env_writable(ctx, false, NULL) < 0)
@@ -84,10 +115,12 @@ static int forget_our_env(struct vfe_boot_ctx *ctx)
 		return k;
 	for (size_t i = 0; i < ELEMENTSOF(vars); i++) {
 		const char *v = vfe_grubenv_get(&env, vars[i]);
-		if (v && (startswith(v, GRUB_ID_RECOVERY) || startswith(v, GRUB_ID_SUBMENU) || i == 2))
+		if (v && (vfe_grub_env_is_ours(v) || streq(vars[i], GRUB_ENV_MENU)))
 			changed += vfe_grubenv_set(&env, vars[i], NULL);
 	}
-	return changed ? vfe_grub_env_commit(ctx, &env, "cleared the one-shot/default pointing at our entry") : 0;
+	k = changed ? vfe_grub_env_commit(ctx, &env, "cleared the one-shot/default pointing at our entry") : 0;
+	vfe_grubenv_free(&env);
+	return k;
 }
 
 static int grub_remove(struct vfe_boot_ctx *ctx)
@@ -97,7 +130,7 @@ static int grub_remove(struct vfe_boot_ctx *ctx)
 	k = check_boot_rw(ctx);
 	if (k < 0)
 		return k;
-	k = vfe_grub_apply_dropin(ctx, NULL);
+	k = vfe_grub_apply_dropin(ctx, NULL, NULL);
 	if (k < 0)
 		return k;
 	if (k == 0)
@@ -107,7 +140,7 @@ static int grub_remove(struct vfe_boot_ctx *ctx)
 
 const struct vfe_boot_backend vfe_backend_grub = {
 	.id = VFE_LOADER_GRUB,
-	.name = GRUB_WHO,
+	.name = "grub",
 	.detect = grub_detect,
 	.show = vfe_grub_show,
 	.install = grub_install,

@@ -83,23 +83,25 @@ int vfe_grubenv_save(const struct vfe_root *r, const char *rel, const struct vfe
 
 /* ---- grub-defaults */
 /*
- * /etc/default/grub and /etc/default/grub.d/ *.cfg are shell fragments that
- * grub-mkconfig sources in that order. We read the assignments in them
- * (NAME=value, 'single', "double" quotes with $NAME / ${NAME} expansion,
- * an optional "export"); other commands are skipped. The variables go into
- * a name/value list (struct vfe_grubenv is reused as one).
+ * /etc/default/grub and /etc/default/grub.d/ *.cfg are shell that
+ * grub-mkconfig sources with /bin/sh, under set -e, in that order: backticks,
+ * $(...), ${VAR:-x}, export, if and other packages' drop-ins are all normal
+ * there. We get their effective values the same way: a /bin/sh child with a
+ * clean environment (PATH and the locale only) sources <root>/etc/default/grub
+ * and <root>/etc/default/grub.d/ *.cfg and reports the GRUB_* variables the
+ * backend reads (GRUB_DEFAULT, GRUB_CMDLINE_LINUX[_DEFAULT], GRUB_TIMEOUT,
+ * ...) into a name/value list (struct vfe_grubenv is reused as one). The
+ * files are read under the root prefix, never the host's; the commands in
+ * them (lsb_release, . /etc/os-release) run as they would under update-grub.
+ * Nothing here ever writes these files.
  */
-
-/* Evaluates text; -EINVAL with *ret_err ("line N: unterminated quote") when malformed. */
-int vfe_grub_defaults_parse(const char *text, struct vfe_grubenv *vars, char **ret_err);
 
 /*
- * Loads /etc/default/grub (missing is fine) and, when with_dropins, every
- * grub.d/ *.cfg in glob order; skip names a drop-in to leave out (NULL: none).
- * A malformed file is logged as "FILE: line N: ..." and gives -EINVAL.
+ * skip names a drop-in to leave out (NULL: none). A file that would stop
+ * grub-mkconfig (a syntax error, a failing command under set -e, an exit)
+ * is logged with the file and the shell's message, and gives -EINVAL.
  */
-int vfe_grub_defaults_load(const struct vfe_root *r, bool with_dropins, const char *skip,
-			   struct vfe_grubenv *ret);
+int vfe_grub_defaults_load(const struct vfe_root *r, const char *skip, struct vfe_grubenv *ret);
 
 /* ---- grub-cfg */
 /* The menu entries of a generated grub.cfg, with the ids grub-reboot takes ("submenu>entry"). */
@@ -108,12 +110,15 @@ struct vfe_grub_entry {
 	char *id;       /* "gnulinux-advanced-UUID>gnulinux-6.1.0-13-amd64-advanced-UUID"; "" when none */
 	bool submenu;   /* a submenu line itself */
 	bool ours;      /* produced by our /etc/grub.d script */
+	char *linux_args; /* the arguments of its first 'linux' line, kernel path excluded; NULL when none */
 };
 
 struct vfe_grub_cfg {
 	struct vfe_grub_entry *e;
 	size_t n;
 	bool has_menu_hook; /* our script's code that honours vfio_early_menu */
+	/* Ubuntu's 00_header: with initrdfail=1 in grubenv, next_entry becomes prev_entry (grub-show.c) */
+	bool has_initrdfail_hook;
 };
 
 int vfe_grub_cfg_parse(const char *text, struct vfe_grub_cfg *ret);
@@ -175,8 +180,22 @@ char *vfe_grub_dropin_params(const char *text);
 int vfe_grub_check_env_writable(struct vfe_boot_ctx *ctx, bool need_grub, const char *what);
 /* Loads grub.cfg, failing (logged) unless our recovery entry is in it. */
 int vfe_grub_need_entries(struct vfe_boot_ctx *ctx, struct vfe_grub_cfg *ret);
-/* Writes the drop-in (or removes it when text is NULL) and regenerates grub.cfg; restores it on failure. */
-int vfe_grub_apply_dropin(struct vfe_boot_ctx *ctx, const char *text);
+/*
+ * Does grub.cfg hold what install promises: our entry, with vfio_early=off,
+ * and the passthrough entry GRUB boots by default with every word of params?
+ * 0, or a negative errno with why (for people) in why[n].
+ */
+int vfe_grub_cfg_check(const struct vfe_root *r, const char *params, char *why, size_t n);
+/*
+ * Writes the drop-in (or removes it when text is NULL) and regenerates
+ * grub.cfg; 1 when it changed, 0 when it already said that. When the update
+ * fails, or check_params is given and grub.cfg does not then pass
+ * vfe_grub_cfg_check(), the previous drop-in is put back (and grub.cfg
+ * regenerated from it) and the error is logged.
+ */
+int vfe_grub_apply_dropin(struct vfe_boot_ctx *ctx, const char *text, const char *check_params);
+/* Does a grubenv entry variable (next_entry, saved_entry, prev_entry) name one of our entries? */
+bool vfe_grub_env_is_ours(const char *value);
 /* Saves env (or prints it with dry_run). */
 int vfe_grub_env_commit(struct vfe_boot_ctx *ctx, const struct vfe_grubenv *env, const char *summary);
 

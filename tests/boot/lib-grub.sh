@@ -1,40 +1,74 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# GRUB helpers for the boot tests (sourced; tests/boot/test-grub.sh uses them).
+# GRUB helpers for the tests that run the real grub-mkconfig (sourced by
+# tests/boot/test-grub.sh and tests/integration/test-grub-*.sh).
 #
-# grub_mkconfig_fakeroot ROOT DEVICE UUID OUT
-#   Runs the real /usr/sbin/grub-mkconfig with ROOT/etc/default, ROOT/etc/grub.d
-#   and ROOT/boot in place of the host's, and writes the result to OUT.
+# grub_fakeroot_run ROOT CMD...
+#   Runs CMD (for example the real /usr/sbin/grub-mkconfig, or
+#   'vfio-early --root=ROOT boot install', which runs ROOT/usr/sbin/update-grub)
+#   with ROOT/etc/default, ROOT/etc/grub.d and ROOT/boot in place of the host's.
 #   How: grub-mkconfig and its /etc/grub.d scripts use absolute paths
-#   (/etc/default/grub, /boot/vmlinuz-*, /usr/sbin/grub-probe), so we run it
-#   in a private mount namespace (unshare -m, needs root) with bind mounts:
+#   (/etc/default/grub, /boot/vmlinuz-*, /usr/sbin/grub-probe), so CMD runs in
+#   a private mount namespace (unshare -m, needs root) with bind mounts:
 #     ROOT/etc/default -> /etc/default    ROOT/etc/grub.d -> /etc/grub.d
 #     ROOT/boot        -> /boot
-#     a fake grub-probe -> /usr/sbin/grub-probe: the root and /boot are
-#        DEVICE (e.g. /dev/vda) with file system ext2 and fs_uuid UUID, no
-#        partition map, no abstraction;
-#     a fake grub-mkrelpath -> /usr/bin/grub-mkrelpath: paths are relative
-#        to the file system root unchanged (/boot is on the root fs).
-#   /dev/disk/by-uuid/UUID does not exist here, so 10_linux (and our copy of
-#   its entries) uses root=DEVICE, as on a system without udev links.
-grub_mkconfig_fakeroot() {
-	_root=$1 _dev=$2 _uuid=$3 _out=$4
+#     a fake grub-probe -> /usr/sbin/grub-probe, answering for the layout below;
+#     a fake grub-mkrelpath -> /usr/bin/grub-mkrelpath: paths relative to the
+#        root of their file system (/boot/x is /x when /boot is its own, and
+#        its mount point is "", as the real one prints).
+#   The layout comes from these variables (defaults in brackets):
+#     GRUB_FAKE_ROOT_DEV [/dev/vda]  GRUB_FAKE_ROOT_UUID [1234-abcd]
+#     GRUB_FAKE_BOOT_DEV []          GRUB_FAKE_BOOT_UUID [b007-b007]
+#        (a separate /boot partition when GRUB_FAKE_BOOT_DEV is set)
+#     GRUB_FAKE_PARTMAP [gpt]        (msdos for a BIOS/MBR disk)
+#   Every file system is ext2 to GRUB, with no abstraction (no LVM, RAID,
+#   crypto). /dev/disk/by-uuid/UUID does not exist here, so 10_linux (and our
+#   copy of its entries) uses root=DEVICE, as on a system without udev links.
+#
+# grub_mkconfig_fakeroot ROOT DEVICE UUID OUT
+#   The real grub-mkconfig on ROOT (root file system DEVICE, UUID), into OUT.
+grub_fakeroot_run() {
+	local _root=$1 _tools _rc
+	shift
 	_tools=$(mktemp -d)
 	cat >"$_tools/grub-probe" <<PROBE
 #!/bin/sh
-t=
-for a in "\$@"; do
-	case \$a in --target=*) t=\${a#--target=} ;; -t) t=next ;; *) [ "\$t" = next ] && t=\$a ;; esac
+# fake grub-probe (tests/boot/lib-grub.sh): [--device] SUBJECT --target=T
+t= dev= subj=
+while [ \$# -gt 0 ]; do
+	case \$1 in
+	--target=*) t=\${1#--target=} ;;
+	-t) t=\$2; shift ;;
+	--device|-d) dev=1 ;;
+	-*) ;;
+	*) subj=\$1 ;;
+	esac
+	shift
 done
+root_dev=${GRUB_FAKE_ROOT_DEV:-/dev/vda} boot_dev=${GRUB_FAKE_BOOT_DEV:-}
+if [ -z "\$dev" ]; then
+	case \$subj in
+	/boot|/boot/*) subj=\${boot_dev:-\$root_dev} ;;
+	*) subj=\$root_dev ;;
+	esac
+fi
+uuid=${GRUB_FAKE_ROOT_UUID:-1234-abcd}
+[ -n "\$boot_dev" ] && [ "\$subj" = "\$boot_dev" ] && uuid=${GRUB_FAKE_BOOT_UUID:-b007-b007}
 case \$t in
-device) echo $_dev ;;
+device) echo "\$subj" ;;
 fs) echo ext2 ;;
-fs_uuid) echo $_uuid ;;
+fs_uuid) echo "\$uuid" ;;
 drive) echo '(hd0)' ;;
-partmap|abstraction|compatibility_hint|hints_string|cryptodisk_uuid) ;;
+partmap) echo ${GRUB_FAKE_PARTMAP:-gpt} ;;
+abstraction|compatibility_hint|hints_string|cryptodisk_uuid) ;;
 *) exit 1 ;;
 esac
 PROBE
-	printf '#!/bin/sh\nprintf "%%s\\n" "$1"\n' >"$_tools/grub-mkrelpath"
+	if [ -n "${GRUB_FAKE_BOOT_DEV:-}" ]; then
+		printf '#!/bin/sh\ncase $1 in /boot) echo ;; /boot/*) echo "${1#/boot}" ;; *) printf "%%s\\n" "$1" ;; esac\n' \
+			>"$_tools/grub-mkrelpath"
+	else
+		printf '#!/bin/sh\nprintf "%%s\\n" "$1"\n' >"$_tools/grub-mkrelpath"
+	fi
 	chmod 755 "$_tools/grub-probe" "$_tools/grub-mkrelpath"
 	unshare -m sh -c '
 		set -e
@@ -44,10 +78,15 @@ PROBE
 		mount --bind "$1/boot" /boot
 		mount --bind "$2/grub-probe" /usr/sbin/grub-probe
 		mount --bind "$2/grub-mkrelpath" /usr/bin/grub-mkrelpath
-		grub-mkconfig -o "$3"' sh "$_root" "$_tools" "$_out"
+		shift 2
+		exec "$@"' sh "$_root" "$_tools" "$@"
 	_rc=$?
 	rm -rf "$_tools"
 	return $_rc
+}
+
+grub_mkconfig_fakeroot() {
+	GRUB_FAKE_ROOT_DEV=$2 GRUB_FAKE_ROOT_UUID=$3 grub_fakeroot_run "$1" grub-mkconfig -o "$4"
 }
 
 # grub_fakeroot_tree ROOT KERNEL... : a tree with the host's 00_header and

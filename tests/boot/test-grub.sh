@@ -1,18 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# QEMU boot test of the GRUB backend (TAP). About 2.5 minutes on 2 cores under TCG.
+# QEMU boot test of the GRUB backend (TAP). About 2 minutes on 2 cores under TCG.
 #
-# Real GRUB (x86_64-efi, grub-mkstandalone) under OVMF reads a grub.cfg made by the
-# real grub-mkconfig from Debian's 00_header and 10_linux plus our installed
-# /etc/grub.d/42_vfio-early, run against a fake root (lib-grub.sh). The kernel boots
-# our real initramfs (mkinitramfs with our hook, lib.sh) on the lib.sh test machine,
-# with 0000:00:05.0 (bochs-display, + its audio function 05.1) configured for
-# passthrough. One QEMU run, three boots:
+# Real GRUB reads a grub.cfg made by 'vfio-early boot install', which runs the real
+# update-grub (Debian's 00_header and 10_linux plus our installed
+# /etc/grub.d/42_vfio-early) against a fake root (lib-grub.sh) whose
+# /etc/default/grub is Debian's stock file (grub2-common). The kernel boots our real
+# initramfs (mkinitramfs with our hook, lib.sh) on the lib.sh test machine, with
+# 0000:00:05.0 (bochs-display, + its audio function 05.1) configured for
+# passthrough. Two QEMU runs: UEFI (OVMF, x86_64-efi GRUB), three boots, and BIOS
+# (SeaBIOS, i386-pc GRUB), two boots:
 #   boot 1: the default entry: the passthrough parameters, 05.0 on vfio-pci; the guest
 #           arms the one-shot with 'vfio-early boot recovery --next' and reboots;
 #   boot 2: the '(no GPU passthrough)' entry: vfio_early=off, 05.0 on bochs-drm;
-#           GRUB clears next_entry itself (save_env);
-#   boot 3: the default entry again, 05.0 on vfio-pci; the guest powers off.
+#           GRUB cleared next_entry itself (save_env): 'boot show' says so;
+#   boot 3: (UEFI) the default entry again, 05.0 on vfio-pci; the guest powers off.
 set -u
 # shellcheck disable=SC2016 # eval '...' defers expansion to the check, on purpose
 . "$(dirname "$0")/lib.sh"
@@ -23,10 +25,12 @@ UUID=0e5a1c3d-7b2f-4c1e-9a55-3c0ffee0b007
 TARGET=0000:00:05.0
 VFE_TIMEOUT=${VFE_TIMEOUT:-170}
 
-vfe_need grub-mkstandalone grub-mkconfig grub-editenv mformat mmd mcopy debugfs unshare
+vfe_need grub-mkstandalone grub-mkimage grub-mkconfig grub-editenv mformat mmd mcopy debugfs unshare
+[ -r /usr/share/grub/default/grub ] || { echo "1..0 # SKIP grub2-common is missing (Debian's stock /etc/default/grub)"; exit 0; }
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root (a mount namespace for grub-mkconfig)"; exit 0; }
 [ -r "$OVMF_CODE" ] && [ -r "$OVMF_VARS" ] || { echo "1..0 # SKIP OVMF is missing (package ovmf)"; exit 0; }
 [ -d /usr/lib/grub/x86_64-efi ] || { echo "1..0 # SKIP grub-efi-amd64-bin is missing"; exit 0; }
+[ -r /usr/lib/grub/i386-pc/lnxboot.img ] || { echo "1..0 # SKIP grub-pc-bin is missing"; exit 0; }
 vfe_setup
 T=$VFE_TMP
 
@@ -50,10 +54,10 @@ grub_guest_init() {
 		if [ \$c = 1 ]; then
 			vfio-early boot recovery --next >/dev/null 2>&1
 			echo "VFE-GRUB armed rc=\$?"
-			vfio-early boot show | sed 's/^/VFE-GRUB show: /'
 		fi
+		vfio-early boot show 2>&1 | sed "s/^/VFE-GRUB show boot=\$c: /"
 		sync
-		if [ \$c -ge 3 ]; then poweroff -f; else reboot -f; fi
+		if [ \$c -ge "\$(cat /etc/vfe-boots 2>/dev/null || echo 3)" ]; then poweroff -f; else reboot -f; fi
 		sleep 30
 	EOF
 }
@@ -70,11 +74,11 @@ grub_guest_root() {
 	cp "$VFE_DEST/etc/grub.d/42_vfio-early" "$r/etc/grub.d/42_vfio-early" # the installed one
 	cp "$VFE_KERNEL" "$r/boot/vmlinuz-$VFE_KVER"
 	cp "$2" "$r/boot/initrd.img-$VFE_KVER"
-	cat >"$r/etc/default/grub" <<-DEF
-		GRUB_DEFAULT=0
+	# Debian 12's own /etc/default/grub (grub2-common), untouched; the test machine's
+	# settings (serial console, no menu wait) in a drop-in, as a user would add them
+	cp /usr/share/grub/default/grub "$r/etc/default/grub"
+	cat >"$r/etc/default/grub.d/10-test-machine.cfg" <<-DEF
 		GRUB_TIMEOUT=0
-		GRUB_DISTRIBUTOR=Debian
-		GRUB_CMDLINE_LINUX_DEFAULT="quiet"
 		GRUB_CMDLINE_LINUX="console=ttyS0 rootfstype=ext4 panic=-1"
 		GRUB_TERMINAL=console
 	DEF
@@ -95,22 +99,38 @@ grub_esp() {
 		mmd -i "$1" ::/EFI ::/EFI/BOOT && mcopy -i "$1" "$T/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
 }
 
+# grub_bios OUT: GRUB for BIOS PCs (i386-pc, grub-mkimage from grub-pc-bin), as a Linux-boot
+# image (lnxboot.img + core.img) that SeaBIOS starts through QEMU's -kernel, in place of the
+# MBR boot sector grub-install would write: the same GRUB, the same BIOS disk services
+# (biosdisk, which save_env writes through). As grub-install builds it: the image holds
+# only what reads the disk, and its embedded config only finds the root by UUID and sets
+# $prefix; normal mode then loads grub.cfg and every other module (linux, loadenv, test,
+# ...) from /boot/grub/i386-pc there.
+grub_bios() {
+	local mods="biosdisk part_gpt part_msdos ext2 search_fs_uuid normal"
+	printf "search.fs_uuid %s root\nset prefix=(\$root)'/boot/grub'\n" "$UUID" >"$T/bios-early.cfg"
+	# shellcheck disable=SC2086
+	grub-mkimage -O i386-pc -o "$T/core.img" -c "$T/bios-early.cfg" -p /boot/grub $mods &&
+		cat /usr/lib/grub/i386-pc/lnxboot.img "$T/core.img" >"$1"
+}
+
 echo "device $TARGET id=1234:1111 group=whole" >"$VFE_DEST/etc/vfio-early.conf"
 vfe_it_confdir "$T/it" || tap_bail "initramfs-tools CONFDIR"
 vfe_mkinitramfs "$T/it" "$T/initrd" || tap_bail "mkinitramfs" "$T/initrd.log"
 grub_guest_root "$T/root.img" "$T/initrd" || tap_bail "guest root file system" "$T/mke2fs.log"
 R=$T/rootfs
 
-# the fake host is an Intel machine (boot install picks intel_iommu=on from the CPU vendor)
-mkdir -p "$R/proc" && printf 'vendor_id\t: GenuineIntel\nflags\t\t: vmx\n' >"$R/proc/cpuinfo"
-"$VFE_DEST/usr/sbin/vfio-early" --root="$R" boot install --no-update >"$T/install.out" 2>&1 ||
-	sed 's/^/# install: /' "$T/install.out"
-tap_check "boot install --no-update: the drop-in has the passthrough parameters" \
-	grep -q 'intel_iommu=on iommu=pt' "$R/etc/default/grub.d/vfio-early.cfg"
+# the fake host is an Intel machine (boot install picks intel_iommu=on from the CPU vendor);
+# 'boot install' runs update-grub, the real grub-mkconfig, in the fake root's namespace
+mkdir -p "$R/proc" "$R/usr/sbin" && printf 'vendor_id\t: GenuineIntel\nflags\t\t: vmx\n' >"$R/proc/cpuinfo"
+cp /usr/sbin/update-grub "$R/usr/sbin/update-grub"
 start=$(date +%s)
-grub_mkconfig_fakeroot "$R" /dev/vda "$UUID" "$R/boot/grub/grub.cfg" >"$T/mkconfig.log" 2>&1 ||
-	tap_bail "grub-mkconfig against the fake root" "$T/mkconfig.log"
-tap_check "real grub-mkconfig ran our installed /etc/grub.d script ($(($(date +%s) - start))s)" \
+GRUB_FAKE_ROOT_DEV=/dev/vda GRUB_FAKE_ROOT_UUID=$UUID grub_fakeroot_run "$R" \
+	env VFIO_EARLY_CLI="$VFE_DEST/usr/sbin/vfio-early" "$VFE_DEST/usr/sbin/vfio-early" --root="$R" boot install \
+	>"$T/install.out" 2>&1 || tap_bail "boot install (update-grub against the fake root)" "$T/install.out"
+tap_check "boot install: the drop-in has the passthrough parameters" \
+	grep -q 'intel_iommu=on iommu=pt' "$R/etc/default/grub.d/vfio-early.cfg"
+tap_check "boot install ran the real grub-mkconfig and our installed /etc/grub.d script ($(($(date +%s) - start))s)" \
 	grep -q "^menuentry '.* (no GPU passthrough)' .* 'vfio-early-nopt' {" "$R/boot/grub/grub.cfg"
 tap_check "one '(no GPU passthrough)' entry per kernel in our submenu" \
 	grep -q "'vfio-early-nopt-$VFE_KVER' {" "$R/boot/grub/grub.cfg"
@@ -119,42 +139,67 @@ tap_check "recovery entry: the default entry's root and search lines, vfio_early
 	'entry | grep -q "linux.*/boot/vmlinuz-$VFE_KVER root=/dev/vda ro .*vfio_early=off" &&
 	 entry | grep -q "search --no-floppy --fs-uuid --set=root $UUID"'
 grub-editenv "$R/boot/grub/grubenv" create
+# GRUB's i386-pc modules where grub-install puts them; the EFI GRUB has its own built in
+mkdir -p "$R/boot/grub/i386-pc" && cp /usr/lib/grub/i386-pc/*.mod /usr/lib/grub/i386-pc/*.lst "$R/boot/grub/i386-pc/"
 rm -f "$T/root.img"
 mke2fs -q -t ext4 -U "$UUID" -d "$R" "$T/root.img" 200M >"$T/mke2fs.log" 2>&1 || tap_bail "mke2fs" "$T/mke2fs.log"
+cp --sparse=always "$T/root.img" "$T/root-bios.img"
+echo 2 >"$T/vfe-boots" && debugfs -w -R "write $T/vfe-boots /etc/vfe-boots" "$T/root-bios.img" >/dev/null 2>&1
 grub_esp "$T/esp.img" >"$T/esp.log" 2>&1 || tap_bail "GRUB EFI image" "$T/esp.log"
+grub_bios "$T/grub-bios.lnx" >"$T/bios.log" 2>&1 || tap_bail "GRUB i386-pc image" "$T/bios.log"
 cp "$OVMF_VARS" "$T/vars.fd"
 
-# ------------------------------------------------------------------ three boots, one QEMU run
+# ------------------------------------------------------------------ three boots per firmware, one QEMU run each
 
 args=()
 for a in "${VFE_QEMU_ARGS[@]}"; do [ "$a" = -no-reboot ] || args+=("$a"); done # we reboot twice
-start=$(date +%s)
-vfe_qemu_run "$T/serial.log" "${args[@]}" \
-	-drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" -drive if=pflash,format=raw,file="$T/vars.fd" \
-	-drive if=none,id=esp,format=raw,file="$T/esp.img" -device ide-hd,drive=esp,bootindex=0 \
-	-drive if=none,id=root,format=raw,file="$T/root.img" -device virtio-blk-pci,drive=root,addr=04.0,bootindex=1
-qrc=$?
-secs=$(($(date +%s) - start))
-grep -a '^VFE-GRUB' "$T/serial.log" >"$T/marks"
-line() { grep -a "^VFE-GRUB boot=$1 " "$T/marks"; }
-[ "$qrc" = 0 ] || tail -n 30 "$T/serial.log" >"$T/serial.tail"
 
-if [ "$qrc" = 0 ] && [ "$(grep -c '^VFE-GRUB boot=' "$T/marks")" = 3 ]; then
-	tap_ok "QEMU: three boots through GRUB, then power off (${secs}s)"
-else
-	tap_not_ok "QEMU: three boots through GRUB, then power off (exit $qrc, ${secs}s)" "$T/serial.tail"
-fi
-tap_check "boot 1: the passthrough entry (intel_iommu=on, no vfio_early=off)" eval \
-	'line 1 | grep -q "intel_iommu=on" && ! line 1 | grep -q "vfio_early=off"'
-tap_check "boot 1: $TARGET on vfio-pci" eval 'line 1 | grep -q " driver=vfio-pci "'
-tap_check "boot 1: 'vfio-early boot recovery --next' armed the one-shot in the guest" grep -q '^VFE-GRUB armed rc=0$' "$T/marks"
-tap_check "boot 2: the '(no GPU passthrough)' entry (vfio_early=off)" eval 'line 2 | grep -q "vfio_early=off"'
-tap_check "boot 2: $TARGET on its native driver (bochs-drm)" eval 'line 2 | grep -q " driver=bochs-drm "'
-tap_check "boot 3: the passthrough entry again (GRUB cleared next_entry)" eval \
-	'line 3 | grep -q "intel_iommu=on" && ! line 3 | grep -q "vfio_early=off"'
-tap_check "boot 3: $TARGET on vfio-pci" eval 'line 3 | grep -q " driver=vfio-pci "'
-debugfs -R "cat /boot/grub/grubenv" "$T/root.img" 2>/dev/null >"$T/grubenv.after"
-tap_check "grubenv after the run: 1024 bytes, no next_entry" eval \
-	'[ "$qrc" = 0 ] && [ "$(wc -c <"$T/grubenv.after")" = 1024 ] && ! grep -q "^next_entry=." "$T/grubenv.after"'
-tap_diag "$(cut -c1-220 "$T/marks")"
+# grub_boots FW IMG BOOTS DISK_OPTS QEMU_ARGS...: one QEMU run of BOOTS boots (3, or 2: the
+# guest then checks at boot 2 that GRUB cleared next_entry), then the checks, named "FW: ..."
+grub_boots() {
+	local fw=$1 img=$2 boots=$3 disk=$4 qrc secs start marks=$T/marks-$1
+	shift 4
+	start=$(date +%s)
+	vfe_qemu_run "$T/serial-$fw.log" "${args[@]}" "$@" \
+		-drive if=none,id=root,format=raw,file="$img" -device "virtio-blk-pci,drive=root,addr=04.0$disk"
+	qrc=$?
+	secs=$(($(date +%s) - start))
+	grep -a '^VFE-GRUB' "$T/serial-$fw.log" >"$marks"
+	line() { grep -a "^VFE-GRUB boot=$1 " "$marks"; }
+	[ "$qrc" = 0 ] || tail -n 30 "$T/serial-$fw.log" >"$T/serial.tail"
+	if [ "$qrc" = 0 ] && [ "$(grep -c '^VFE-GRUB boot=' "$marks")" = "$boots" ]; then
+		tap_ok "$fw: $boots boots through GRUB, then power off (${secs}s)"
+	else
+		tap_not_ok "$fw: $boots boots through GRUB, then power off (exit $qrc, ${secs}s)" "$T/serial.tail"
+	fi
+	tap_check "$fw: boot 1: the passthrough entry (intel_iommu=on, no vfio_early=off)" eval \
+		'line 1 | grep -q "intel_iommu=on" && ! line 1 | grep -q "vfio_early=off"'
+	tap_check "$fw: boot 1: $TARGET on vfio-pci" eval 'line 1 | grep -q " driver=vfio-pci "'
+	tap_check "$fw: boot 1: 'vfio-early boot recovery --next' armed the one-shot in the guest" \
+		grep -q '^VFE-GRUB armed rc=0$' "$marks"
+	tap_check "$fw: boot 2: the '(no GPU passthrough)' entry (vfio_early=off)" eval 'line 2 | grep -q "vfio_early=off"'
+	tap_check "$fw: boot 2: $TARGET on its native driver (bochs-drm)" eval 'line 2 | grep -q " driver=bochs-drm "'
+	tap_check "$fw: boot 2: GRUB cleared next_entry; 'boot show' in the guest: next boot is the default" eval \
+		'grep -qx "VFE-GRUB show boot=2:   next_entry=" "$marks" &&
+		 grep -qx "VFE-GRUB show boot=2:   next boot: 0 (GRUB_DEFAULT)" "$marks"'
+	if [ "$boots" = 3 ]; then
+		tap_check "$fw: boot 3: the passthrough entry again" eval \
+			'line 3 | grep -q "intel_iommu=on" && ! line 3 | grep -q "vfio_early=off"'
+		tap_check "$fw: boot 3: $TARGET on vfio-pci" eval 'line 3 | grep -q " driver=vfio-pci "'
+	fi
+	debugfs -R "cat /boot/grub/grubenv" "$img" 2>/dev/null >"$T/grubenv.after"
+	tap_check "$fw: grubenv after the run: 1024 bytes, no next_entry" eval \
+		'[ "$qrc" = 0 ] && [ "$(wc -c <"$T/grubenv.after")" = 1024 ] && ! grep -q "^next_entry=." "$T/grubenv.after"'
+	tap_diag "$(grep -v '^VFE-GRUB show' "$marks" | cut -c1-220)"
+}
+
+# UEFI: OVMF starts the x86_64-efi GRUB from the ESP; three boots
+grub_boots OVMF "$T/root.img" 3 ,bootindex=1 \
+	-drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" -drive if=pflash,format=raw,file="$T/vars.fd" \
+	-drive if=none,id=esp,format=raw,file="$T/esp.img" -device ide-hd,drive=esp,bootindex=0
+# BIOS: SeaBIOS (QEMU's default firmware) starts the i386-pc GRUB; no EFI anywhere in the
+# guest. GRUB reads the kernel through BIOS calls, slow under TCG (~20 s a boot): two boots.
+grub_boots BIOS "$T/root-bios.img" 2 "" -kernel "$T/grub-bios.lnx"
+tap_check "BIOS: the guest's 'vfio-early boot show' names GRUB and never EFI" eval \
+	'grep -q "^VFE-GRUB show boot=1: grub:" "$T/marks-BIOS" && ! grep -i efi "$T/marks-BIOS"'
 tap_done

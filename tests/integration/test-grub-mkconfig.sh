@@ -28,8 +28,14 @@ block() { awk -v id="'$1'" 'index($0, id) && /menuentry/ { on = 1 } on { print }
 grub_fakeroot_tree "$R"
 kernel 6.1.0-50-amd64
 kernel 6.1.0-56-amd64
-printf 'GRUB_DEFAULT=0\nGRUB_DISTRIBUTOR=Debian\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="console=ttyS0"\n' \
-	>"$R/etc/default/grub"
+# Debian's own /etc/default/grub (grub2-common), and a user drop-in for the serial console
+if [ -r /usr/share/grub/default/grub ]; then
+	cp /usr/share/grub/default/grub "$R/etc/default/grub"
+else
+	printf 'GRUB_DEFAULT=0\nGRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\n' \
+		>"$R/etc/default/grub"
+fi
+echo 'GRUB_CMDLINE_LINUX="console=ttyS0"' >"$R/etc/default/grub.d/10-serial.cfg"
 
 mk
 check "without the drop-in: grub-mkconfig succeeds, no entry of ours" eval '[ -s "$CFG" ] && ! grep -q vfio-early-nopt "$CFG"'

@@ -1,50 +1,87 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* GRUB backend parsers: /etc/default/grub fragments, grub.cfg entries, where /boot/grub lives. */
+/* GRUB backend readers: /etc/default/grub through /bin/sh, grub.cfg entries, where /boot/grub lives. */
 #include <stdio.h>
 
 #include "efi/grub/grub.h"
 #include "tests/lib/fakesys.h"
 #include "tests/lib/tap.h"
 
-TEST(defaults_assignments_quotes_and_expansion)
+/* Loads the tree's files with vfe_grub_defaults_load(); a fresh fake root per case. */
+static int load(const char *main_file, const char *dropin, const char *skip, struct vfe_grubenv *v)
 {
-	struct vfe_grubenv v = { 0 };
-	char *err = NULL;
+	struct fake_root f;
+	int k;
 
-	CHECK(vfe_grub_defaults_parse("# comment with 'quote\n"
-				      "GRUB_DEFAULT=0\n"
-				      "export GRUB_TIMEOUT=5 # trailing\n"
-				      "GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`\n",
-				      &v, &err) == -EINVAL);
-	CHECK_CONTAINS(err, "line 4");
-	free(err);
-	vfe_grubenv_free(&v);
-	CHECK(vfe_grub_defaults_parse("GRUB_DEFAULT=0\n"
-				      "export GRUB_TIMEOUT=5 # trailing\n"
-				      "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash\"\n"
-				      "GRUB_CMDLINE_LINUX='console=ttyS0'\n"
-				      "if [ -x /x ]; then echo \"hi\"; fi\n",
-				      &v, &err) == 0);
-	CHECK(vfe_grub_defaults_parse("GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on\"\n"
-				      "X=${GRUB_CMDLINE_LINUX}-a\\ b\n",
-				      &v, &err) == 0);
+	CHECK(fake_root_new(&f, NULL) == 0);
+	if (main_file)
+		fake_write(&f, "etc/default/grub", main_file);
+	if (dropin)
+		fake_write(&f, "etc/default/grub.d/50-user.cfg", dropin);
+	k = vfe_grub_defaults_load(&f.root, skip, v);
+	fake_root_free(&f);
+	return k;
+}
+
+TEST(defaults_are_shell_sourced_by_bin_sh)
+{
+	struct vfe_grubenv v;
+
+	/* what grub-mkconfig accepts: backticks, $(...), ${VAR:-x}, export, if, comments, ';' */
+	CHECK(load("# comment with 'quote\n"
+		   "GRUB_DEFAULT=0\n"
+		   "export GRUB_TIMEOUT=5 # trailing\n"
+		   "GRUB_DISTRIBUTOR=`echo Deb; echo ian` ; GRUB_TIMEOUT_STYLE=$(echo hidden)\n"
+		   "X=$(printf 'a\\nb')\n"
+		   "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet ${UNSET_VAR:-splash}\"\n"
+		   "if [ -n \"$X\" ]; then GRUB_CMDLINE_LINUX='console=ttyS0 '\"$X\"; fi\n",
+		   "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on\"\n", NULL, &v) == 0);
 	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_DEFAULT"), "0");
 	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_TIMEOUT"), "5");
+	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_TIMEOUT_STYLE"), "hidden");
+	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_DISTRIBUTOR"), "Deb\nian");
 	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_CMDLINE_LINUX_DEFAULT"), "quiet splash intel_iommu=on");
-	CHECK_STREQ(vfe_grubenv_get(&v, "X"), "console=ttyS0-a b");
+	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_CMDLINE_LINUX"), "console=ttyS0 a\nb");
+	/* only the variables we read, and only those set (set to "" counts) */
+	CHECK(vfe_grubenv_get(&v, "X") == NULL);
+	CHECK(vfe_grubenv_get(&v, "GRUB_DISABLE_SUBMENU") == NULL);
+	vfe_grubenv_free(&v);
+	CHECK(load("GRUB_DISABLE_SUBMENU=\n", NULL, NULL, &v) == 0);
+	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_DISABLE_SUBMENU"), "");
 	vfe_grubenv_free(&v);
 }
 
-TEST(defaults_malformed_names_the_line)
+TEST(defaults_clean_environment_and_no_host_files)
+{
+	struct vfe_grubenv v;
+
+	/* a GRUB_* variable of the caller does not leak in; a root without files has no values */
+	setenv("GRUB_DEFAULT", "leaked", 1);
+	CHECK(load(NULL, NULL, NULL, &v) == 0);
+	CHECK(v.n == 0);
+	vfe_grubenv_free(&v);
+	CHECK(load("A=1\n", "GRUB_DEFAULT=${GRUB_DEFAULT:-fromdropin}\n", NULL, &v) == 0);
+	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_DEFAULT"), "fromdropin");
+	vfe_grubenv_free(&v);
+	unsetenv("GRUB_DEFAULT");
+	/* what the files print does not end up in the values */
+	CHECK(load("echo GRUB_DEFAULT=printed; echo x >&2\nGRUB_TIMEOUT=3\n", NULL, NULL, &v) == 0);
+	CHECK(vfe_grubenv_get(&v, "GRUB_DEFAULT") == NULL);
+	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_TIMEOUT"), "3");
+	vfe_grubenv_free(&v);
+}
+
+TEST(defaults_what_stops_grub_mkconfig_is_an_error)
 {
 	struct vfe_grubenv v = { 0 };
-	char *err = NULL;
 
-	CHECK(vfe_grub_defaults_parse("GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash\nGRUB_TIMEOUT=5\n", &v,
-				      &err) == -EINVAL);
-	CHECK_CONTAINS(err, "line 2");
-	CHECK_CONTAINS(err, "unterminated");
-	free(err);
+	/* each of these stops grub-mkconfig (set -e) too */
+	CHECK(load("GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash\nGRUB_TIMEOUT=5\n", NULL, NULL, &v) == -EINVAL);
+	CHECK(load("GRUB_DEFAULT=0\n", "false\n", NULL, &v) == -EINVAL);
+	CHECK(load("GRUB_DEFAULT=0\nexit 0\n", NULL, NULL, &v) == -EINVAL);
+	CHECK(load("GRUB_DEFAULT=0\n[ -e /nonexistent ] && X=1\n", NULL, NULL, &v) == -EINVAL);
+	CHECK(v.n == 0);
+	/* a failing command inside an if or a || is fine, as for grub-mkconfig */
+	CHECK(load("GRUB_DEFAULT=0\nif false; then :; fi\nfalse || true\n", NULL, NULL, &v) == 0);
 	vfe_grubenv_free(&v);
 }
 
@@ -55,16 +92,17 @@ TEST(defaults_load_reads_dropins_in_glob_order)
 
 	CHECK(fake_root_new(&f, NULL) == 0);
 	fake_write(&f, "etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=quiet\n");
-	fake_write(&f, "etc/default/grub.d/init-select.cfg", "A=1\n");
+	fake_write(&f, "etc/default/grub.d/init-select.cfg", "GRUB_TIMEOUT=1\n");
 	fake_write(&f, "etc/default/grub.d/vfio-early.cfg",
 		   "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT iommu=pt\"\n");
-	fake_write(&f, "etc/default/grub.d/zz.cfg", "A=\"$A 2\"\n");
-	fake_write(&f, "etc/default/grub.d/ignored.cfg~", "A=bad\n");
-	CHECK(vfe_grub_defaults_load(&f.root, true, NULL, &v) == 0);
+	fake_write(&f, "etc/default/grub.d/zz.cfg", "GRUB_TIMEOUT=\"$GRUB_TIMEOUT 2\"\n");
+	fake_write(&f, "etc/default/grub.d/ignored.cfg~", "GRUB_TIMEOUT=bad\n");
+	fake_mkdir(&f, "etc/default/grub.d/dir.cfg.d");
+	CHECK(vfe_grub_defaults_load(&f.root, NULL, &v) == 0);
 	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_CMDLINE_LINUX_DEFAULT"), "quiet iommu=pt");
-	CHECK_STREQ(vfe_grubenv_get(&v, "A"), "1 2");
+	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_TIMEOUT"), "1 2");
 	vfe_grubenv_free(&v);
-	CHECK(vfe_grub_defaults_load(&f.root, true, "vfio-early.cfg", &v) == 0);
+	CHECK(vfe_grub_defaults_load(&f.root, "vfio-early.cfg", &v) == 0);
 	CHECK_STREQ(vfe_grubenv_get(&v, "GRUB_CMDLINE_LINUX_DEFAULT"), "quiet");
 	vfe_grubenv_free(&v);
 	fake_root_free(&f);

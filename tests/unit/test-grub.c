@@ -12,7 +12,7 @@
 
 static const char cfg_ours[] =
 	"load_env\n"
-	"menuentry 'Debian GNU/Linux' $menuentry_id_option 'gnulinux-simple-U' {\n\tlinux /boot/v root=/dev/vda ro quiet intel_iommu=on\n}\n"
+	"menuentry 'Debian GNU/Linux' $menuentry_id_option 'gnulinux-simple-U' {\n\tlinux /boot/v root=/dev/vda ro quiet intel_iommu=on iommu=pt\n}\n"
 	"menuentry 'Debian GNU/Linux (no GPU passthrough)' $menuentry_id_option 'vfio-early-nopt' {\n\tlinux /boot/v vfio_early=off\n}\n"
 	"if [ \"${vfio_early_menu}\" = 1 ]; then\n  set timeout_style=menu\nfi\n";
 static const char default_grub[] = "GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n";
@@ -85,6 +85,67 @@ TEST(install_writes_dropin_runs_update_grub_and_leaves_default_grub_alone)
 	CHECK(GRUB->install(&t.ctx) == 0);
 	CHECK_STREQ(fake_read(&t.f, "update.log"), "ran\n");
 	CHECK_CONTAINS(out(&t), "already installed");
+	teardown(&t);
+}
+
+/* update-grub ran, but its grub.cfg lacks our entry or the parameters: undone, and said so */
+TEST(install_checks_grub_cfg_and_undoes_a_change_that_did_not_take)
+{
+	struct t t;
+
+	setup(&t);
+	fake_write(&t.f, "canned.cfg", "menuentry 'Debian GNU/Linux' $menuentry_id_option 'gnulinux-simple-U' {\n"
+				       "\tlinux /boot/v root=/dev/vda ro quiet intel_iommu=on iommu=pt\n}\n");
+	CHECK(GRUB->install(&t.ctx) == -EBADMSG);
+	CHECK(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg") == NULL);
+	CHECK_STREQ(fake_read(&t.f, "update.log"), "ran\nran\n"); /* the change, then grub.cfg without it */
+	/* the entry is there, but a later drop-in replaced GRUB_CMDLINE_LINUX_DEFAULT */
+	fake_write(&t.f, "canned.cfg", cfg_ours);
+	fake_write(&t.f, "boot/grub/grub.cfg", "");
+	{
+		char *c = strdup(cfg_ours), *p = strstr(c, " iommu=pt");
+		memcpy(p, "         ", 9);
+		fake_write(&t.f, "canned.cfg", c);
+		free(c);
+	}
+	CHECK(GRUB->install(&t.ctx) == -EBADMSG);
+	CHECK(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg") == NULL);
+	teardown(&t);
+}
+
+/* the drop-in is there but grub.cfg never got regenerated: a rerun regenerates it, no "already installed" */
+TEST(install_rerun_after_no_update_or_a_failed_update)
+{
+	struct t t;
+
+	setup(&t);
+	t.ctx.no_update = true;
+	CHECK(GRUB->install(&t.ctx) == 0);
+	CHECK(fake_read(&t.f, "update.log") == NULL);
+	t.ctx.no_update = false;
+	sb_free(&t.out);
+	CHECK(GRUB->install(&t.ctx) == 0);
+	CHECK(!strstr(out(&t), "already installed"));
+	CHECK_CONTAINS(out(&t), "has no '(no GPU passthrough)' entry");
+	CHECK_STREQ(fake_read(&t.f, "update.log"), "ran\n");
+	sb_free(&t.out);
+	CHECK(GRUB->install(&t.ctx) == 0);
+	CHECK_CONTAINS(out(&t), "already installed");
+	/* update-grub fails: the drop-in goes back, and the rerun does the whole install */
+	teardown(&t);
+	setup(&t);
+	fake_write(&t.f, "fail", "");
+	CHECK(GRUB->install(&t.ctx) == -EIO);
+	CHECK(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg") == NULL);
+	sb_free(&t.out);
+	{
+		char p[PATH_MAX + 16];
+		snprintf(p, sizeof(p), "%s/fail", t.f.dir);
+		unlink(p);
+	}
+	CHECK(GRUB->install(&t.ctx) == 0);
+	CHECK(!strstr(out(&t), "already installed"));
+	CHECK(fake_read(&t.f, "etc/default/grub.d/vfio-early.cfg") != NULL);
 	teardown(&t);
 }
 
@@ -304,6 +365,118 @@ TEST(show_json)
 	CHECK(GRUB->show(&t.ctx) == 0);
 	CHECK_CONTAINS(out(&t), "{\"loader\":\"grub\",\"parameters\":\"intel_iommu=on iommu=pt\"");
 	CHECK_CONTAINS(out(&t), "\"booted_recovery\":false");
+	teardown(&t);
+}
+
+/*
+ * The start of grub.cfg as Ubuntu's 00_header writes it (Ubuntu 20.04 to
+ * 24.04, grub2 2.04-2.12, debian/patches ubuntu-add-initrd-less-boot-fallback;
+ * the same text is in any Ubuntu host's /boot/grub/grub.cfg): with
+ * initrdfail=1 in grubenv, next_entry becomes prev_entry before it is used.
+ */
+static const char ubuntu_header[] =
+	"if [ -s $prefix/grubenv ]; then\n  set have_grubenv=true\n  load_env\nfi\n"
+	"if [ \"${initrdfail}\" = 2 ]; then\n   set initrdfail=\nelif [ \"${initrdfail}\" = 1 ]; then\n"
+	"   set next_entry=\"${prev_entry}\"\n   set prev_entry=\n   save_env prev_entry\n"
+	"   if [ \"${next_entry}\" ]; then\n      set initrdfail=2\n   fi\nfi\n"
+	"if [ \"${next_entry}\" ] ; then\n   set default=\"${next_entry}\"\n   set next_entry=\n   save_env next_entry\n"
+	"   set boot_once=true\nelse\n   set default=\"0\"\nfi\n";
+
+static void ubuntu_installed(struct t *t)
+{
+	char *cfg;
+
+	setup(t);
+	if (asprintf(&cfg, "%s%s", ubuntu_header, cfg_ours) < 0)
+		abort();
+	fake_write(&t->f, "canned.cfg", cfg);
+	free(cfg);
+	CHECK(GRUB->install(&t->ctx) == 0);
+	sb_free(&t->out);
+}
+
+TEST(initrdfail_pending_recovery_next_survives_it)
+{
+	struct t t;
+	struct vfe_grubenv env = { 0 };
+	char *e;
+
+	ubuntu_installed(&t);
+	/* a one-shot armed while initrdfail=1 is pending: show says GRUB will not boot it */
+	vfe_grubenv_set(&env, "initrdfail", "1");
+	vfe_grubenv_set(&env, "next_entry", "vfio-early-nopt");
+	CHECK(vfe_grubenv_save(&t.f.root, "boot/grub/grubenv", &env) == 0);
+	CHECK(GRUB->show(&t.ctx) == 0);
+	CHECK_CONTAINS(out(&t), "next boot: 0 (GRUB_DEFAULT; Ubuntu's initrdfail=1 in grubenv sets next_entry aside");
+	CHECK_CONTAINS(out(&t), "initrdfail=1 prev_entry= (Ubuntu's fallback after an initrd-less boot): it overrides");
+	sb_free(&t.out);
+	vfe_grubenv_set(&env, "prev_entry", "gnulinux-simple-U");
+	CHECK(vfe_grubenv_save(&t.f.root, "boot/grub/grubenv", &env) == 0);
+	t.ctx.json = true;
+	CHECK(GRUB->show(&t.ctx) == 0);
+	CHECK_CONTAINS(out(&t), "\"initrdfail_overrides_next_entry\":true,\"next_boot\":\"gnulinux-simple-U (prev_entry");
+	t.ctx.json = false;
+	sb_free(&t.out);
+	/* recovery --next sets prev_entry too, so the header's replacement gives our entry back */
+	CHECK(GRUB->recovery_next(&t.ctx) == 0);
+	CHECK_CONTAINS(out(&t), "initrdfail=1");
+	e = fake_read(&t.f, "boot/grub/grubenv");
+	CHECK_CONTAINS(e, "\nnext_entry=vfio-early-nopt\n");
+	CHECK_CONTAINS(e, "\nprev_entry=vfio-early-nopt\n");
+	CHECK_CONTAINS(e, "\ninitrdfail=1\n"); /* Ubuntu's own state is left alone */
+	sb_free(&t.out);
+	CHECK(GRUB->show(&t.ctx) == 0);
+	CHECK_CONTAINS(out(&t), "next boot: vfio-early-nopt (one-shot next_entry)");
+	/* passthrough --default and remove take our prev_entry away with the one-shot */
+	CHECK(GRUB->set_default(&t.ctx, false) == 0);
+	CHECK(!strstr(fake_read(&t.f, "boot/grub/grubenv"), "prev_entry=vfio"));
+	CHECK(GRUB->recovery_next(&t.ctx) == 0);
+	CHECK(GRUB->remove(&t.ctx) == 0);
+	e = fake_read(&t.f, "boot/grub/grubenv");
+	CHECK(!strstr(e, "prev_entry=vfio") && !strstr(e, "next_entry=vfio"));
+	vfe_grubenv_free(&env);
+	teardown(&t);
+}
+
+TEST(initrdfail_without_ubuntus_header_changes_nothing)
+{
+	struct t t;
+	struct vfe_grubenv env = { 0 };
+
+	installed(&t); /* Debian's 00_header has no initrdfail code */
+	vfe_grubenv_set(&env, "initrdfail", "1");
+	CHECK(vfe_grubenv_save(&t.f.root, "boot/grub/grubenv", &env) == 0);
+	CHECK(GRUB->recovery_next(&t.ctx) == 0);
+	CHECK(!strstr(fake_read(&t.f, "boot/grub/grubenv"), "prev_entry"));
+	vfe_grubenv_free(&env);
+	teardown(&t);
+}
+
+/* "This boot" is what the binder decided: its own parser, every spelling it accepts */
+TEST(this_boot_agrees_with_the_binder)
+{
+	static const char *const off[] = { "vfio_early=off", "rd.vfio_early=0", "vfio-early=no", "\"vfio_early=off\"" };
+	static const char *const on[] = { "vfio_early.debug", "xvfio_early=off", "-- vfio_early=off" };
+	struct t t;
+	struct vfe_boot_status st;
+	char line[128];
+
+	installed(&t);
+	for (size_t i = 0; i < ELEMENTSOF(off); i++) {
+		snprintf(line, sizeof(line), "BOOT_IMAGE=/boot/v root=/dev/vda ro %s\n", off[i]);
+		fake_write(&t.f, "proc/cmdline", line);
+		CHECK(GRUB->status(&t.ctx, &st) == 0);
+		CHECK(st.booted_recovery);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(on); i++) {
+		snprintf(line, sizeof(line), "BOOT_IMAGE=/boot/v root=/dev/vda ro %s\n", on[i]);
+		fake_write(&t.f, "proc/cmdline", line);
+		CHECK(GRUB->status(&t.ctx, &st) == 0);
+		CHECK(!st.booted_recovery);
+	}
+	fake_write(&t.f, "proc/cmdline", "root=/dev/vda rd.vfio_early=0\n");
+	CHECK(GRUB->show(&t.ctx) == 0);
+	CHECK_CONTAINS(out(&t), "this boot: recovery (rd.vfio_early=0 on the kernel command line)");
 	teardown(&t);
 }
 
