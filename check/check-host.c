@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 
 #include "check/check.h"
+#include "common/kcmdline.h"
 #include "common/paths.h"
-#include "early/cmdline.h"
 
 #define PATH_CPUINFO "proc/cpuinfo"
 
@@ -124,32 +124,19 @@ void check_iommu(struct check_env *env)
 			  k > 0 ? line : k == 0 ? "no DMAR or AMD-Vi line" : "not readable (only root may read it)");
 }
 
-char *check_cmdline_param(const char *cmdline, const char *name)
+/* The value of a kernel parameter on this boot's command line ("" for a bare word), NULL when absent. */
+static char *param(const struct check_env *env, const char *name)
 {
-	_cleanup_free_ char *buf = strdup(cmdline ? cmdline : "");
-	char *args = buf, *param, *val, *found = NULL;
+	char *v = NULL;
 
-	if (!buf)
-		return NULL;
-	while (isspace((unsigned char)*args))
-		args++;
-	while (*args) {
-		args = vfe_cmdline_next_arg(args, &param, &val);
-		if (streq(param, "--") && !val)
-			break;
-		if (vfe_param_eq(param, name)) {
-			free(found);
-			found = strdup(val ? val : "");
-		}
-	}
-	return found;
+	return vfe_kcmdline_get(env->cmdline, name, &v) > 0 ? v : NULL;
 }
 
 static void check_iommu_param(struct check_env *env)
 {
 	bool amd = streq(env->cpu_vendor, "amd");
 	const char *name = amd ? "amd_iommu" : "intel_iommu";
-	_cleanup_free_ char *v = check_cmdline_param(env->cmdline, name);
+	_cleanup_free_ char *v = param(env, name);
 	bool active = vfe_iommu_active(env->root);
 	char fix[160];
 
@@ -170,10 +157,10 @@ static void check_iommu_param(struct check_env *env)
 
 void check_cmdline(struct check_env *env)
 {
-	_cleanup_free_ char *pt = check_cmdline_param(env->cmdline, "iommu");
-	_cleanup_free_ char *acs = check_cmdline_param(env->cmdline, "pcie_acs_override");
-	_cleanup_free_ char *ids = check_cmdline_param(env->cmdline, "vfio-pci.ids");
-	_cleanup_free_ char *off = check_cmdline_param(env->cmdline, "vfio_early");
+	_cleanup_free_ char *pt = param(env, "iommu");
+	_cleanup_free_ char *acs = param(env, "pcie_acs_override");
+	_cleanup_free_ char *ids = param(env, "vfio-pci.ids");
+	char off[VFE_KSWITCH_REASON_MAX];
 
 	check_iommu_param(env);
 	if (pt && streq(pt, "off"))
@@ -192,10 +179,10 @@ void check_cmdline(struct check_env *env)
 		check_add(env->rep, "cmdline-vfio-pci-ids", "vfio-pci.ids= on the command line", CHECK_WARN,
 			  "remove vfio-pci.ids= from the kernel command line: vfio-early binds by address, with guards",
 			  "vfio-pci.ids=%s makes vfio-pci take every device with those ids, whatever the guards say", ids);
-	if (off)
+	if (vfe_kcmdline_passthrough_off(env->cmdline, off, sizeof(off)))
 		check_add(env->rep, "cmdline-vfio-early", "vfio-early on this boot", CHECK_WARN,
 			  "boot the normal (passthrough) entry, or remove vfio_early=off from the command line",
-			  "vfio_early=%s: this is a no-passthrough (recovery) boot", off);
+			  "%s: this is a no-passthrough (recovery) boot", off);
 }
 
 /* True when a modules.builtin or modules.dep line names module "name" ("vfio_pci" matches vfio-pci.ko.zst). */

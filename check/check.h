@@ -67,6 +67,3 @@ void check_boot_entries(struct check_env *env);
 /* Called by check_devices() with its plan: targets whose memory the boot framebuffer holds. */
 struct vfe_plan;
 void check_framebuffer_targets(struct check_env *env, const struct vfe_plan *p);
-
-/* The value of a kernel parameter on the command line ("" for a bare word), NULL when absent; malloc'd. */
-char *check_cmdline_param(const char *cmdline, const char *name);

@@ -2,9 +2,7 @@
 /* boot show / status for GRUB: our entries, saved/next entry, parameters, this boot. */
 #include <stdio.h>
 
-#include "common/log.h"
-#include "common/paths.h"
-#include "early/cmdline.h"
+#include "common/kcmdline.h"
 #include "efi/grub/grub.h"
 
 struct grub_view {
@@ -16,21 +14,6 @@ struct grub_view {
 	char *dropin_params; /* NULL: not installed */
 	bool booted_recovery;
 };
-
-static bool cmdline_has_off(const struct vfe_root *r)
-{
-	_cleanup_free_ char *text = NULL;
-	char *p, *param, *val;
-
-	if (vfe_read_file(r, PATH_CMDLINE, 1 << 16, &text) < 0)
-		return false;
-	for (p = text; *p;) {
-		p = vfe_cmdline_next_arg(p, &param, &val);
-		if (vfe_param_eq(param, "vfio_early") && val && streq(val, "off"))
-			return true;
-	}
-	return false;
-}
 
 static int view_load(struct vfe_boot_ctx *ctx, struct grub_view *v)
 {
@@ -47,7 +30,7 @@ static int view_load(struct vfe_boot_ctx *ctx, struct grub_view *v)
 	v->have_fs = vfe_grub_fs_probe(ctx->root, GRUB_PATH_DIR, &v->fs) >= 0;
 	if (vfe_read_file(ctx->root, GRUB_PATH_DROPIN, 1 << 20, &dropin) >= 0)
 		v->dropin_params = vfe_grub_dropin_params(dropin);
-	v->booted_recovery = cmdline_has_off(ctx->root);
+	v->booted_recovery = vfe_kcmdline_booted_off(ctx->root, NULL, 0);
 	return 0;
 }
 
