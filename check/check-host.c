@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfio-early check: the CPU, the IOMMU, the kernel command line and the vfio modules. */
-#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -9,42 +8,16 @@
 #include "common/kcmdline.h"
 #include "common/paths.h"
 
-#define PATH_CPUINFO "proc/cpuinfo"
-
-static bool has_word(const char *line, const char *word)
-{
-	size_t l = strlen(word);
-
-	for (const char *p = line; (p = strstr(p, word)); p += l)
-		if ((p == line || isspace((unsigned char)p[-1])) && (!p[l] || isspace((unsigned char)p[l])))
-			return true;
-	return false;
-}
-
 void check_cpu(struct check_env *env)
 {
-	_cleanup_free_ char *text = NULL;
-	bool vmx = false, svm = false;
-	int k = vfe_read_file(env->root, PATH_CPUINFO, 16 << 20, &text);
+	int k = vfe_cpu_probe(env->root, &env->cpu);
 
-	if (k < 0) {
+	if (k < 0)
 		check_add(env->rep, "cpu-virt", "CPU virtualization", CHECK_WARN, NULL, "cannot read /%s: %s",
 			  PATH_CPUINFO, strerror(-k));
-		return;
-	}
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		if (startswith(line, "vendor_id") && strstr(line, "GenuineIntel"))
-			snprintf(env->cpu_vendor, sizeof(env->cpu_vendor), "intel");
-		else if (startswith(line, "vendor_id") && (strstr(line, "AuthenticAMD") || strstr(line, "HygonGenuine")))
-			snprintf(env->cpu_vendor, sizeof(env->cpu_vendor), "amd");
-		else if (startswith(line, "flags")) {
-			vmx = vmx || has_word(line, "vmx");
-			svm = svm || has_word(line, "svm");
-		}
-	}
-	if (vmx || svm)
+	else if (env->cpu.vmx || env->cpu.svm)
 		check_add(env->rep, "cpu-virt", "CPU virtualization", CHECK_PASS, NULL, "%s",
-			  vmx ? "vmx (Intel VT-x)" : "svm (AMD-V)");
+			  env->cpu.vmx ? "vmx (Intel VT-x)" : "svm (AMD-V)");
 	else
 		check_add(env->rep, "cpu-virt", "CPU virtualization", CHECK_FAIL,
 			  "enable Intel VT-x (\"Virtualization Technology\") or AMD SVM in the firmware setup",
@@ -134,7 +107,7 @@ static char *param(const struct check_env *env, const char *name)
 
 static void check_iommu_param(struct check_env *env)
 {
-	bool amd = streq(env->cpu_vendor, "amd");
+	bool amd = env->cpu.vendor == VFE_CPU_AMD;
 	const char *name = amd ? "amd_iommu" : "intel_iommu";
 	_cleanup_free_ char *v = param(env, name);
 	bool active = vfe_iommu_active(env->root);
@@ -152,7 +125,8 @@ static void check_iommu_param(struct check_env *env)
 			  active ? " and it is active" : "");
 	else
 		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_FAIL, fix,
-			  "no %s=on on the kernel command line%s", name, env->cpu_vendor[0] ? "" : " (CPU vendor unknown)");
+			  "no %s=on on the kernel command line%s", name,
+			  env->cpu.vendor != VFE_CPU_UNKNOWN ? "" : " (CPU vendor unknown)");
 }
 
 void check_cmdline(struct check_env *env)
