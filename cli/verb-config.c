@@ -11,6 +11,7 @@
 #include "common/paths.h"
 #include "common/strbuf.h"
 #include "early/config.h"
+#include "early/guard.h"
 #include "early/pci.h"
 
 struct add_opts {
@@ -118,26 +119,36 @@ static bool holds_mounted_fs(const struct vfe_root *r, const struct vfe_dev *d)
 
 #define ADD_COMMENT "# added by 'vfio-early add'"
 
-/* Refuses what the binder would refuse anyway, and what must never be bound. */
-static int check_addable(const struct vfe_root *r, const struct vfe_dev *d, const struct add_opts *o)
+/*
+ * Refuses what the binder would refuse anyway (the same guard, early/guard.h,
+ * judged before the IOMMU is on), and a storage controller holding a mounted
+ * file system, which only the running system can tell.
+ */
+static int check_addable(const struct vfe_root *r, const struct vfe_dev *d, const struct vfe_entry *e)
 {
-	if (vfe_dev_is_bridge(d))
-		return log_error_errno(-EINVAL, "%s is a PCI bridge (class %04x): bridges are never passed through",
-				       d->name, d->class);
 	if (vfe_dev_is_storage(d) && holds_mounted_fs(r, d))
 		return log_error_errno(-EBUSY, "%s is a storage controller holding a mounted file system: "
 				       "passing it through would take the host's disks", d->name);
-	if (vfe_dev_is_storage(d) && !o->allow_storage)
+	switch (vfe_guard_device(d, e, VFE_IOMMU_LATER)) {
+	case VFE_GUARD_BRIDGE:
+		return log_error_errno(-EINVAL, "%s is a PCI bridge (class %04x): bridges are never passed through",
+				       d->name, d->class);
+	case VFE_GUARD_STORAGE:
 		return log_error_errno(-EINVAL, "%s is a storage controller (class %04x): add --allow-storage if it "
 				       "holds none of the host's disks", d->name, d->class);
-	if (d->boot_vga && !o->allow_boot_vga)
+	case VFE_GUARD_BOOT_VGA:
 		return log_error_errno(-EINVAL, "%s is the boot VGA, the host's display: the binder refuses it unless "
 				       "you add --allow-boot-vga (the host then boots without a picture; keep SSH or "
 				       "the recovery entry at hand)", d->name);
+	case VFE_GUARD_NO_IOMMU:
+	case VFE_GUARD_NO_GROUP:
+	case VFE_GUARD_PASS:
+		break; /* the IOMMU is judged at boot: add comes before boot install turns it on */
+	}
 	return 0;
 }
 
-static void propose_group(const struct vfe_pci *pci, const struct vfe_dev *d, const struct add_opts *o,
+static void propose_group(const struct vfe_pci *pci, const struct vfe_dev *d, const struct vfe_entry *e,
 			  const struct vfe_root *r)
 {
 	struct vfe_names *nm = NULL;
@@ -159,7 +170,7 @@ static void propose_group(const struct vfe_pci *pci, const struct vfe_dev *d, co
 		       name[0] ? ": " : "", name, m->driver[0] ? m->driver : "none");
 	}
 	vfe_names_free(nm);
-	if (any && !o->group)
+	if (any && e->group != VFE_GROUP_WHOLE)
 		printf("A group is passed through whole: run 'vfio-early add --group %s' to take these too\n"
 		       "(or add each one); otherwise the binder refuses the group at boot.\n", d->name);
 }
@@ -222,10 +233,17 @@ static int append_line(struct vfe_cli *cli, const char *comment, const char *lin
 	return 0;
 }
 
-static int do_add(struct vfe_cli *cli, const struct vfe_pci *pci, const struct vfe_dev *d, const struct add_opts *o)
+/* The entry add writes: the address and the id, so a card moved or swapped is never bound. */
+static struct vfe_entry entry_for(const struct vfe_dev *d, const struct add_opts *o)
+{
+	return (struct vfe_entry){ .has_addr = true, .has_id = true, .addr = d->addr, .id = d->id,
+				   .group = o->group ? VFE_GROUP_WHOLE : VFE_GROUP_FUNCTION,
+				   .allow_boot_vga = o->allow_boot_vga, .allow_storage = o->allow_storage };
+}
+
+static int do_add(struct vfe_cli *cli, const struct vfe_pci *pci, const struct vfe_dev *d, const struct vfe_entry *e)
 {
 	struct vfe_config cfg = { 0 };
-	struct vfe_entry e = { .has_addr = true, .has_id = true, .addr = d->addr, .id = d->id };
 	_cleanup_free_ char *line = NULL;
 	char comment[160];
 	int k;
@@ -238,17 +256,14 @@ static int do_add(struct vfe_cli *cli, const struct vfe_pci *pci, const struct v
 			return 0;
 		}
 	vfe_config_free(&cfg);
-	e.group = o->group ? VFE_GROUP_WHOLE : VFE_GROUP_FUNCTION;
-	e.allow_boot_vga = o->allow_boot_vga;
-	e.allow_storage = o->allow_storage;
-	line = vfe_entry_format(&e);
+	line = vfe_entry_format(e);
 	if (!line)
 		return log_error_errno(-ENOMEM, "out of memory");
 	snprintf(comment, sizeof(comment), "%s: %s, class %04x", &ADD_COMMENT[2], d->name, d->class);
 	k = append_line(cli, comment, line);
 	if (k < 0)
 		return k;
-	propose_group(pci, d, o, &cli->root);
+	propose_group(pci, d, e, &cli->root);
 	if (!cli->dry_run)
 		printf("Run 'update-initramfs -u' (or 'dracut -f') so the next boot's initramfs has it.\n");
 	return 0;
@@ -258,6 +273,7 @@ int verb_add(struct vfe_cli *cli, int argc, char **argv)
 {
 	struct add_opts o = { 0 };
 	struct vfe_pci pci;
+	struct vfe_entry e;
 	const struct vfe_dev *d;
 	int k, idx;
 
@@ -271,9 +287,11 @@ int verb_add(struct vfe_cli *cli, int argc, char **argv)
 		return log_error_errno(k, "cannot enumerate PCI devices: %m"), 1;
 	vfe_pci_fill_all(&pci);
 	d = resolve(&pci, argv[idx]);
-	k = d ? check_addable(&cli->root, d, &o) : -ENODEV;
+	if (d)
+		e = entry_for(d, &o);
+	k = d ? check_addable(&cli->root, d, &e) : -ENODEV;
 	if (k >= 0)
-		k = do_add(cli, &pci, d, &o);
+		k = do_add(cli, &pci, d, &e);
 	vfe_pci_free(&pci);
 	return k < 0 ? 1 : 0;
 }
