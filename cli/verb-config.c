@@ -9,7 +9,7 @@
 #include "common/atomic.h"
 #include "common/log.h"
 #include "common/paths.h"
-#include "common/strbuf.h"
+#include "early/config-edit.h"
 #include "early/config.h"
 #include "early/guard.h"
 #include "early/pci.h"
@@ -117,8 +117,6 @@ static bool holds_mounted_fs(const struct vfe_root *r, const struct vfe_dev *d)
 	return false;
 }
 
-#define ADD_COMMENT "# added by 'vfio-early add'"
-
 /*
  * Refuses what the binder would refuse anyway (the same guard, early/guard.h,
  * judged before the IOMMU is on), and a storage controller holding a mounted
@@ -185,48 +183,24 @@ static bool entry_names(const struct vfe_entry *e, const struct vfe_dev *d)
 /* Appends line to the main config, validated and atomically, keeping the old file as .bak. */
 static int append_line(struct vfe_cli *cli, const char *comment, const char *line)
 {
-	_cleanup_free_ char *old = NULL, *check = NULL;
-	struct vfe_config before = { 0 }, after = { 0 };
-	struct strbuf sb = { 0 };
+	_cleanup_free_ char *old = NULL, *new = NULL;
 	int k = vfe_read_file(&cli->root, PATH_CONFIG, VFE_CONFIG_MAX_SIZE, &old);
 
-	if (k == -ENOENT) {
-		old = strdup("# vfio-early: devices to bind to vfio-pci at boot; see vfio-early.conf(5)\n");
-		k = old ? (int)strlen(old) : -ENOMEM;
-	}
-	if (k < 0 || !old)
-		return log_error_errno(k < 0 ? k : -ENOMEM, "cannot read /%s: %m", PATH_CONFIG);
-	if (strlen(old) != (size_t)k)
-		return log_error_errno(-EINVAL, "/%s contains a NUL byte (binary file?): fix or remove it; nothing written",
+	if (k < 0 && k != -ENOENT)
+		return log_error_errno(k, "cannot read /%s: %m", PATH_CONFIG);
+	k = vfe_config_append(k < 0 ? NULL : old, k < 0 ? 0 : (size_t)k, comment, line, &new);
+	if (k == -EBADMSG)
+		return log_error_errno(k, "/%s contains a NUL byte (binary file?): fix or remove it; nothing written",
 				       PATH_CONFIG);
-	sb_puts(&sb, old);
-	if (sb.len && sb.s[sb.len - 1] != '\n')
-		sb_putc(&sb, '\n');
-	sb_printf(&sb, "# %s\n%s\n", comment, line);
-	check = strdup(sb.s ? sb.s : "");
-	char *oldcopy = strdup(old);
-	if (sb.oom || !check || !oldcopy) {
-		free(oldcopy);
-		sb_free(&sb);
-		return log_error_errno(-ENOMEM, "out of memory");
-	}
-	(void)vfe_config_parse(&before, "/" PATH_CONFIG, oldcopy);
-	(void)vfe_config_parse(&after, "/" PATH_CONFIG, check);
-	free(oldcopy);
-	k = after.problems.n > before.problems.n || after.n != before.n + 1 ? -EINVAL : 0;
-	vfe_config_free(&before);
-	vfe_config_free(&after);
-	if (k < 0) {
-		sb_free(&sb);
+	if (k == -EINVAL)
 		return log_error_errno(k, "the new config would not parse; nothing written");
-	}
+	if (k < 0)
+		return log_error_errno(k, "out of memory");
 	if (cli->dry_run) {
 		printf("Would append to /%s:\n+ # %s\n+ %s\n", PATH_CONFIG, comment, line);
-		sb_free(&sb);
 		return 0;
 	}
-	k = vfe_write_file_atomic(&cli->root, PATH_CONFIG, sb.s, sb.len, 0644, VFE_ATOMIC_KEEP_BACKUP);
-	sb_free(&sb);
+	k = vfe_write_file_atomic(&cli->root, PATH_CONFIG, new, strlen(new), 0644, VFE_ATOMIC_KEEP_BACKUP);
 	if (k < 0)
 		return log_error_errno(k, "cannot write /%s: %m; nothing changed", PATH_CONFIG);
 	printf("Added to /%s: %s\n", PATH_CONFIG, line);
@@ -259,7 +233,7 @@ static int do_add(struct vfe_cli *cli, const struct vfe_pci *pci, const struct v
 	line = vfe_entry_format(e);
 	if (!line)
 		return log_error_errno(-ENOMEM, "out of memory");
-	snprintf(comment, sizeof(comment), "%s: %s, class %04x", &ADD_COMMENT[2], d->name, d->class);
+	snprintf(comment, sizeof(comment), "%s: %s, class %04x", &VFE_CONFIG_ADD_COMMENT[2], d->name, d->class);
 	k = append_line(cli, comment, line);
 	if (k < 0)
 		return k;
@@ -296,84 +270,31 @@ int verb_add(struct vfe_cli *cli, int argc, char **argv)
 	return k < 0 ? 1 : 0;
 }
 
-/* Does this config entry name what the user asked to remove? */
-static bool entry_matches_spec(const struct vfe_entry *e, const char *spec)
-{
-	struct vfe_pci_addr a;
-	struct vfe_pci_id id;
-
-	if (vfe_parse_pci_addr(spec, &a) == 0)
-		return e->has_addr && vfe_pci_addr_eq(&e->addr, &a);
-	if (vfe_parse_pci_id(spec, &id) == 0)
-		return e->has_id && e->id.vendor == id.vendor && e->id.device == id.device;
-	return false;
-}
-
-/* Drops the lines naming spec from one file (rel has no leading '/'), with the comment
- * 'add' put above them; returns how many entries went. */
+/* Drops the entries naming spec from one file (rel has no leading '/'), with the comment 'add' put above
+ * them; returns how many entries went. */
 static int remove_from_file(struct vfe_cli *cli, const char *rel, const char *spec)
 {
-	_cleanup_free_ char *text = NULL;
-	struct strbuf out = { 0 };
-	const char *pending = NULL; /* an 'add' comment, held until we know its entry stays */
-	int removed = 0, k;
-	char *save = NULL;
+	_cleanup_free_ char *text = NULL, *new = NULL;
+	struct strv removed = { 0 };
+	int n, k;
 
 	k = vfe_read_file(&cli->root, rel, VFE_CONFIG_MAX_SIZE, &text);
 	if (k < 0)
 		return log_error_errno(k, "cannot read /%s: %m", rel);
-	for (char *line = text; line; line = save) {
-		char *nl = strchr(line, '\n'), *copy;
-		struct vfe_config one = { 0 };
-		if (nl)
-			*nl = '\0';
-		save = nl ? nl + 1 : NULL;
-		if (!nl && !*line)
-			break;
-		if (pending) {
-			bool keep_pending = true;
-			copy = strdup(line);
-			if (copy)
-				(void)vfe_config_parse(&one, rel, copy);
-			free(copy);
-			keep_pending = !(one.n == 1 && entry_matches_spec(&one.entries[0], spec));
-			vfe_config_free(&one);
-			if (keep_pending) {
-				sb_puts(&out, pending);
-				sb_putc(&out, '\n');
-			}
-			pending = NULL;
-		}
-		if (startswith(line, ADD_COMMENT)) {
-			pending = line;
-			continue;
-		}
-		copy = strdup(line);
-		if (copy)
-			(void)vfe_config_parse(&one, rel, copy);
-		free(copy);
-		if (one.n == 1 && entry_matches_spec(&one.entries[0], spec)) {
-			printf("%s /%s: - %s\n", cli->dry_run ? "Would remove from" : "Removing from", rel, line);
-			removed++;
-		} else {
-			sb_puts(&out, line);
-			sb_putc(&out, '\n');
-		}
-		vfe_config_free(&one);
+	n = vfe_config_remove(text, rel, spec, &new, &removed);
+	if (n < 0) {
+		strv_free(&removed);
+		return log_error_errno(n, "out of memory");
 	}
-	if (pending) {
-		sb_puts(&out, pending);
-		sb_putc(&out, '\n');
-	}
-	if (out.oom)
-		k = log_error_errno(-ENOMEM, "out of memory");
-	else if (removed && !cli->dry_run) {
-		k = vfe_write_file_atomic(&cli->root, rel, out.s ? out.s : "", out.len, 0644, VFE_ATOMIC_KEEP_BACKUP);
+	for (size_t i = 0; i < removed.n; i++)
+		printf("%s /%s: - %s\n", cli->dry_run ? "Would remove from" : "Removing from", rel, removed.v[i]);
+	strv_free(&removed);
+	if (n && !cli->dry_run) {
+		k = vfe_write_file_atomic(&cli->root, rel, new, strlen(new), 0644, VFE_ATOMIC_KEEP_BACKUP);
 		if (k < 0)
-			log_error_errno(k, "cannot write /%s: %m; nothing changed", rel);
+			return log_error_errno(k, "cannot write /%s: %m; nothing changed", rel);
 	}
-	sb_free(&out);
-	return k < 0 ? k : removed;
+	return n;
 }
 
 int verb_remove(struct vfe_cli *cli, int argc, char **argv)
