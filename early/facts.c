@@ -64,7 +64,7 @@ static int ask_about_group(struct vfe_facts *f, const struct vfe_group *g, const
 
 	for (int j = 0; j < g->n; j++) {
 		const struct vfe_dev *d = g->m[j];
-		if (vfe_dev_is_bridge(d) || vfe_plan_binds(p, d))
+		if (!vfe_guard_left_behind(p, d))
 			continue;
 		if (!d->driver[0] && ask_host(f, d, ops) < 0)
 			return -ENOMEM;

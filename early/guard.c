@@ -73,6 +73,11 @@ void vfe_guard_devices(struct vfe_plan *p, const struct vfe_pci *pci, bool iommu
 	guard_last_display(p, pci);
 }
 
+bool vfe_guard_left_behind(const struct vfe_plan *p, const struct vfe_dev *d)
+{
+	return !vfe_dev_is_bridge(d) && !vfe_plan_binds(p, d);
+}
+
 bool vfe_guard_blocks(const struct vfe_dev *d, const struct vfe_host_answer *a, char *drv, size_t n)
 {
 	if (d->driver[0]) {
@@ -89,13 +94,9 @@ bool vfe_guard_blocks(const struct vfe_dev *d, const struct vfe_host_answer *a, 
 static const struct vfe_dev *blocker_of(const struct vfe_plan *p, const struct vfe_group *g,
 					const struct vfe_facts *f, char *drv, size_t n)
 {
-	for (int j = 0; j < g->n; j++) {
-		const struct vfe_dev *d = g->m[j];
-		if (vfe_dev_is_bridge(d) || vfe_plan_binds(p, d))
-			continue;
-		if (vfe_guard_blocks(d, vfe_facts_host(f, d), drv, n))
-			return d;
-	}
+	for (int j = 0; j < g->n; j++)
+		if (vfe_guard_left_behind(p, g->m[j]) && vfe_guard_blocks(g->m[j], vfe_facts_host(f, g->m[j]), drv, n))
+			return g->m[j];
 	return NULL;
 }
 

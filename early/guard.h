@@ -39,8 +39,11 @@ enum vfe_guard vfe_guard_device(const struct vfe_dev *d, const struct vfe_entry 
 /* The per-device guards and the host's-last-display guard, on every target still to be bound. */
 void vfe_guard_devices(struct vfe_plan *p, const struct vfe_pci *pci, bool iommu_on);
 
+/* Is group member d left with the host: neither a bridge (never bound, never in the way) nor bound by the plan? */
+bool vfe_guard_left_behind(const struct vfe_plan *p, const struct vfe_dev *d);
+
 /*
- * Does d keep a group from being passed through: it stays with the host and
+ * Does d (left behind) keep its group from being passed through: it stays with the host and
  * holds, or would get, a host driver? a is the host-driver answer for a
  * driverless d (NULL: none known). The driver goes to drv.
  */
