@@ -28,8 +28,8 @@ int vfe_facts_devices(struct vfe_facts *f, const struct vfe_pci *pci, const stru
 	int k = 0;
 
 	for (size_t i = 0; i < p->n; i++)
-		if (p->t[i].dev)
-			vfe_pci_fill(pci, (struct vfe_dev *)p->t[i].dev);
+		if (p->t[i].dev) /* the scan owns its devices: fill through it */
+			vfe_pci_fill(pci, &pci->devs[p->t[i].dev - pci->devs]);
 	for (size_t i = 0; k >= 0 && i < p->n; i++)
 		if (vfe_match_takes_group(&p->t[i]))
 			k = read_group(f, pci, p->t[i].dev->group);
