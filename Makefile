@@ -51,9 +51,13 @@ INC_recovery := $(INC_early) recovery
 INC_efi := $(INC_recovery) efi
 INC_check := $(INC_efi) check
 INC_cli := $(INC_check) cli
-# The boot-time layers see only the binder's libraries.
+# The boot-time layers see only the binder's libraries. Their objects also
+# serve the CLI: one section per function lets the binder's link drop what
+# only the CLI calls (--gc-sections below), so sharing costs it no bytes.
 PKGS_common := $(PKGS_EARLY)
 PKGS_early := $(PKGS_EARLY)
+SECTIONS_common := -ffunction-sections -fdata-sections
+SECTIONS_early := $(SECTIONS_common)
 
 COMMON_SRC := $(wildcard common/*.c)
 EARLY_SRC := $(filter-out early/main.c,$(wildcard early/*.c))
@@ -101,7 +105,7 @@ define layer_rule
 $(B)/$(1)/%.o: $(1)/%.c $(B)/inc/$(1)/.stamp
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(V),,echo "  CC      $$@")
-	$$(Q)$$(CC) $$(CFLAGS) -I$(B)/inc/$(1) $$(call pc_cflags,$$(or $$(PKGS_$(1)),$$(PKGS_ALL))) -c -o $$@ $$<
+	$$(Q)$$(CC) $$(CFLAGS) $$(SECTIONS_$(1)) -I$(B)/inc/$(1) $$(call pc_cflags,$$(or $$(PKGS_$(1)),$$(PKGS_ALL))) -c -o $$@ $$<
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
@@ -126,7 +130,7 @@ $(eval $(call archive,$(LIB_TEST),$(TESTLIB_SRC)))
 
 $(BINDER): $(B)/early/main.o $(LIB_EARLY) $(LIB_COMMON)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_EARLY))
+	$(Q)$(CC) $(LDFLAGS) -Wl,--gc-sections -o $@ $^ $(call pc_libs,$(PKGS_EARLY))
 
 $(CLI): $(B)/cli/main.o $(ALL_LIBS)
 	@$(if $(V),,echo "  LD      $@")

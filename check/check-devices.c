@@ -2,31 +2,17 @@
 /*
  * vfio-early check: each configured device is present and still the card
  * configured, its IOMMU group viable, the host keeps a display. The
- * answers come from early/plan.c (a plan built as if the IOMMU were on),
- * the same guards the binder applies at boot.
+ * answers come from vfe_plan_build() (a plan built as if the IOMMU were on),
+ * the same guards the binder applies at boot, with the same host-driver
+ * answers (early/host-driver.h).
  */
 #include <stdio.h>
 
 #include "check/check.h"
 #include "common/paths.h"
-#include "early/modules.h"
+#include "early/host-driver.h"
 #include "early/plan.h"
 #include "early/status.h"
-
-struct plan_ctx {
-	const struct vfe_root *root;
-	struct vfe_modules *mods;
-};
-
-static bool host_driver_for(void *ud, const struct vfe_dev *d, char *drv, size_t n)
-{
-	struct plan_ctx *x = ud;
-	char modalias[256];
-
-	if (!x->mods || vfe_read_attr(x->root, modalias, sizeof(modalias), PATH_PCI_DEVICES "/%s/modalias", d->name) <= 0)
-		return false;
-	return vfe_modules_driver_for(x->mods, modalias, drv, n);
-}
 
 static const char *target_name(const struct vfe_target *t)
 {
@@ -104,8 +90,8 @@ static void report_display(struct check_env *env, const struct vfe_plan *p)
 
 void check_devices(struct check_env *env)
 {
-	struct plan_ctx x = { env->root, NULL };
-	struct vfe_plan_ops ops = { host_driver_for, &x };
+	struct vfe_host_drivers *hosts = NULL;
+	struct vfe_plan_ops ops;
 	struct vfe_status st;
 	struct vfe_plan p;
 	bool have_st;
@@ -124,11 +110,12 @@ void check_devices(struct check_env *env)
 			  PATH_PCI_DEVICES, strerror(-env->pci_err));
 		return;
 	}
-	(void)vfe_modules_new(env->root, &x.mods);
+	(void)vfe_host_drivers_new(env->root, NULL, &hosts);
+	ops = vfe_host_drivers_ops(hosts);
 	k = vfe_plan_build(&env->pci, env->cfg.entries, env->cfg.n, true, &ops, &p);
+	vfe_host_drivers_free(hosts);
 	if (k < 0) {
 		check_add(env->rep, "devices", "configured devices", CHECK_FAIL, NULL, "cannot plan: %s", strerror(-k));
-		vfe_modules_free(x.mods);
 		return;
 	}
 	have_st = vfe_status_read(env->root, &st) == 0;
@@ -139,5 +126,4 @@ void check_devices(struct check_env *env)
 	if (have_st)
 		vfe_status_free(&st);
 	vfe_plan_free(&p);
-	vfe_modules_free(x.mods);
 }

@@ -1,50 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfio-early check: the CPU, the IOMMU, the kernel command line and the vfio modules. */
-#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "check/check.h"
+#include "common/kcmdline.h"
 #include "common/paths.h"
-#include "early/cmdline.h"
-
-#define PATH_CPUINFO "proc/cpuinfo"
-
-static bool has_word(const char *line, const char *word)
-{
-	size_t l = strlen(word);
-
-	for (const char *p = line; (p = strstr(p, word)); p += l)
-		if ((p == line || isspace((unsigned char)p[-1])) && (!p[l] || isspace((unsigned char)p[l])))
-			return true;
-	return false;
-}
 
 void check_cpu(struct check_env *env)
 {
-	_cleanup_free_ char *text = NULL;
-	bool vmx = false, svm = false;
-	int k = vfe_read_file(env->root, PATH_CPUINFO, 16 << 20, &text);
+	int k = vfe_cpu_probe(env->root, &env->cpu);
 
-	if (k < 0) {
+	if (k < 0)
 		check_add(env->rep, "cpu-virt", "CPU virtualization", CHECK_WARN, NULL, "cannot read /%s: %s",
 			  PATH_CPUINFO, strerror(-k));
-		return;
-	}
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		if (startswith(line, "vendor_id") && strstr(line, "GenuineIntel"))
-			snprintf(env->cpu_vendor, sizeof(env->cpu_vendor), "intel");
-		else if (startswith(line, "vendor_id") && (strstr(line, "AuthenticAMD") || strstr(line, "HygonGenuine")))
-			snprintf(env->cpu_vendor, sizeof(env->cpu_vendor), "amd");
-		else if (startswith(line, "flags")) {
-			vmx = vmx || has_word(line, "vmx");
-			svm = svm || has_word(line, "svm");
-		}
-	}
-	if (vmx || svm)
+	else if (env->cpu.vmx || env->cpu.svm)
 		check_add(env->rep, "cpu-virt", "CPU virtualization", CHECK_PASS, NULL, "%s",
-			  vmx ? "vmx (Intel VT-x)" : "svm (AMD-V)");
+			  env->cpu.vmx ? "vmx (Intel VT-x)" : "svm (AMD-V)");
 	else
 		check_add(env->rep, "cpu-virt", "CPU virtualization", CHECK_FAIL,
 			  "enable Intel VT-x (\"Virtualization Technology\") or AMD SVM in the firmware setup",
@@ -124,32 +97,19 @@ void check_iommu(struct check_env *env)
 			  k > 0 ? line : k == 0 ? "no DMAR or AMD-Vi line" : "not readable (only root may read it)");
 }
 
-char *check_cmdline_param(const char *cmdline, const char *name)
+/* The value of a kernel parameter on this boot's command line ("" for a bare word), NULL when absent. */
+static char *param(const struct check_env *env, const char *name)
 {
-	_cleanup_free_ char *buf = strdup(cmdline ? cmdline : "");
-	char *args = buf, *param, *val, *found = NULL;
+	char *v = NULL;
 
-	if (!buf)
-		return NULL;
-	while (isspace((unsigned char)*args))
-		args++;
-	while (*args) {
-		args = vfe_cmdline_next_arg(args, &param, &val);
-		if (streq(param, "--") && !val)
-			break;
-		if (vfe_param_eq(param, name)) {
-			free(found);
-			found = strdup(val ? val : "");
-		}
-	}
-	return found;
+	return vfe_kcmdline_get(env->cmdline, name, &v) > 0 ? v : NULL;
 }
 
 static void check_iommu_param(struct check_env *env)
 {
-	bool amd = streq(env->cpu_vendor, "amd");
+	bool amd = env->cpu.vendor == VFE_CPU_AMD;
 	const char *name = amd ? "amd_iommu" : "intel_iommu";
-	_cleanup_free_ char *v = check_cmdline_param(env->cmdline, name);
+	_cleanup_free_ char *v = param(env, name);
 	bool active = vfe_iommu_active(env->root);
 	char fix[160];
 
@@ -165,15 +125,16 @@ static void check_iommu_param(struct check_env *env)
 			  active ? " and it is active" : "");
 	else
 		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_FAIL, fix,
-			  "no %s=on on the kernel command line%s", name, env->cpu_vendor[0] ? "" : " (CPU vendor unknown)");
+			  "no %s=on on the kernel command line%s", name,
+			  env->cpu.vendor != VFE_CPU_UNKNOWN ? "" : " (CPU vendor unknown)");
 }
 
 void check_cmdline(struct check_env *env)
 {
-	_cleanup_free_ char *pt = check_cmdline_param(env->cmdline, "iommu");
-	_cleanup_free_ char *acs = check_cmdline_param(env->cmdline, "pcie_acs_override");
-	_cleanup_free_ char *ids = check_cmdline_param(env->cmdline, "vfio-pci.ids");
-	_cleanup_free_ char *off = check_cmdline_param(env->cmdline, "vfio_early");
+	_cleanup_free_ char *pt = param(env, "iommu");
+	_cleanup_free_ char *acs = param(env, "pcie_acs_override");
+	_cleanup_free_ char *ids = param(env, "vfio-pci.ids");
+	char off[VFE_KSWITCH_REASON_MAX];
 
 	check_iommu_param(env);
 	if (pt && streq(pt, "off"))
@@ -192,10 +153,10 @@ void check_cmdline(struct check_env *env)
 		check_add(env->rep, "cmdline-vfio-pci-ids", "vfio-pci.ids= on the command line", CHECK_WARN,
 			  "remove vfio-pci.ids= from the kernel command line: vfio-early binds by address, with guards",
 			  "vfio-pci.ids=%s makes vfio-pci take every device with those ids, whatever the guards say", ids);
-	if (off)
+	if (vfe_kcmdline_passthrough_off(env->cmdline, off, sizeof(off)))
 		check_add(env->rep, "cmdline-vfio-early", "vfio-early on this boot", CHECK_WARN,
 			  "boot the normal (passthrough) entry, or remove vfio_early=off from the command line",
-			  "vfio_early=%s: this is a no-passthrough (recovery) boot", off);
+			  "%s: this is a no-passthrough (recovery) boot", off);
 }
 
 /* True when a modules.builtin or modules.dep line names module "name" ("vfio_pci" matches vfio-pci.ko.zst). */

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "common/cpu.h"
 #include "common/macro.h"
 #include "common/root.h"
 #include "common/strv.h"
@@ -39,7 +40,7 @@ struct check_env {
 	const struct vfe_root *root;
 	struct check_report *rep;
 	char release[128];     /* the running kernel's release ("6.1.0-13-amd64") */
-	char cpu_vendor[16];   /* "intel", "amd" or "" */
+	struct vfe_cpu cpu;    /* check_cpu() fills it */
 	char *cmdline;         /* <root>/proc/cmdline, "" when unreadable */
 	struct vfe_config cfg;
 	struct vfe_pci pci;
@@ -67,6 +68,3 @@ void check_boot_entries(struct check_env *env);
 /* Called by check_devices() with its plan: targets whose memory the boot framebuffer holds. */
 struct vfe_plan;
 void check_framebuffer_targets(struct check_env *env, const struct vfe_plan *p);
-
-/* The value of a kernel parameter on the command line ("" for a bare word), NULL when absent; malloc'd. */
-char *check_cmdline_param(const char *cmdline, const char *name);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "common/cpu.h"
 #include "common/log.h"
 #include "common/paths.h"
 #include "common/strbuf.h"
@@ -114,18 +115,13 @@ bad:
 	return -CLI_EUSAGE;
 }
 
-/* intel_iommu=on or amd_iommu=on, from the CPU vendor in /proc/cpuinfo. */
+/* intel_iommu=on or amd_iommu=on, from the CPU vendor. */
 static const char *iommu_param(const struct vfe_root *r)
 {
-	_cleanup_free_ char *info = NULL;
+	struct vfe_cpu cpu;
 
-	if (vfe_read_file(r, "proc/cpuinfo", 4 << 20, &info) < 0)
-		return NULL;
-	if (strstr(info, "GenuineIntel"))
-		return "intel_iommu=on";
-	if (strstr(info, "AuthenticAMD") || strstr(info, "HygonGenuine"))
-		return "amd_iommu=on";
-	return NULL;
+	(void)vfe_cpu_probe(r, &cpu);
+	return vfe_cpu_iommu_on(cpu.vendor);
 }
 
 static void explain_nothing_found(const struct vfe_cli *cli)

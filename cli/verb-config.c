@@ -9,8 +9,9 @@
 #include "common/atomic.h"
 #include "common/log.h"
 #include "common/paths.h"
-#include "common/strbuf.h"
+#include "early/config-edit.h"
 #include "early/config.h"
+#include "early/guard.h"
 #include "early/pci.h"
 
 struct add_opts {
@@ -114,28 +115,36 @@ static bool holds_mounted_fs(const struct vfe_root *r, const struct vfe_dev *d)
 	return false;
 }
 
-#define ADD_COMMENT "# added by 'vfio-early add'"
-
-/* Refuses what the binder would refuse anyway, and what must never be bound. */
-static int check_addable(const struct vfe_root *r, const struct vfe_dev *d, const struct add_opts *o)
+/*
+ * Refuses what the binder would refuse anyway (the same guard, early/guard.h,
+ * judged before the IOMMU is on), and a storage controller holding a mounted
+ * file system, which only the running system can tell.
+ */
+static int check_addable(const struct vfe_root *r, const struct vfe_dev *d, const struct vfe_entry *e)
 {
-	if (vfe_dev_is_bridge(d))
-		return log_error_errno(-EINVAL, "%s is a PCI bridge (class %04x): bridges are never passed through",
-				       d->name, d->class);
 	if (vfe_dev_is_storage(d) && holds_mounted_fs(r, d))
 		return log_error_errno(-EBUSY, "%s is a storage controller holding a mounted file system: "
 				       "passing it through would take the host's disks", d->name);
-	if (vfe_dev_is_storage(d) && !o->allow_storage)
+	switch (vfe_guard_device(d, e, VFE_IOMMU_LATER)) {
+	case VFE_GUARD_BRIDGE:
+		return log_error_errno(-EINVAL, "%s is a PCI bridge (class %04x): bridges are never passed through",
+				       d->name, d->class);
+	case VFE_GUARD_STORAGE:
 		return log_error_errno(-EINVAL, "%s is a storage controller (class %04x): add --allow-storage if it "
 				       "holds none of the host's disks", d->name, d->class);
-	if (d->boot_vga && !o->allow_boot_vga)
+	case VFE_GUARD_BOOT_VGA:
 		return log_error_errno(-EINVAL, "%s is the boot VGA, the host's display: the binder refuses it unless "
 				       "you add --allow-boot-vga (the host then boots without a picture; keep SSH or "
 				       "the recovery entry at hand)", d->name);
+	case VFE_GUARD_NO_IOMMU:
+	case VFE_GUARD_NO_GROUP:
+	case VFE_GUARD_PASS:
+		break; /* the IOMMU is judged at boot: add comes before boot install turns it on */
+	}
 	return 0;
 }
 
-static void propose_group(const struct vfe_pci *pci, const struct vfe_dev *d, const struct add_opts *o,
+static void propose_group(const struct vfe_pci *pci, const struct vfe_dev *d, const struct vfe_entry *e,
 			  const struct vfe_root *r)
 {
 	struct vfe_names *nm = NULL;
@@ -157,7 +166,7 @@ static void propose_group(const struct vfe_pci *pci, const struct vfe_dev *d, co
 		       name[0] ? ": " : "", name, m->driver[0] ? m->driver : "none");
 	}
 	vfe_names_free(nm);
-	if (any && !o->group)
+	if (any && e->group != VFE_GROUP_WHOLE)
 		printf("A group is passed through whole: run 'vfio-early add --group %s' to take these too\n"
 		       "(or add each one); otherwise the binder refuses the group at boot.\n", d->name);
 }
@@ -172,58 +181,41 @@ static bool entry_names(const struct vfe_entry *e, const struct vfe_dev *d)
 /* Appends line to the main config, validated and atomically, keeping the old file as .bak. */
 static int append_line(struct vfe_cli *cli, const char *comment, const char *line)
 {
-	_cleanup_free_ char *old = NULL, *check = NULL;
-	struct vfe_config before = { 0 }, after = { 0 };
-	struct strbuf sb = { 0 };
+	_cleanup_free_ char *old = NULL, *new = NULL;
 	int k = vfe_read_file(&cli->root, PATH_CONFIG, VFE_CONFIG_MAX_SIZE, &old);
 
-	if (k == -ENOENT) {
-		old = strdup("# vfio-early: devices to bind to vfio-pci at boot; see vfio-early.conf(5)\n");
-		k = old ? (int)strlen(old) : -ENOMEM;
-	}
-	if (k < 0 || !old)
-		return log_error_errno(k < 0 ? k : -ENOMEM, "cannot read /%s: %m", PATH_CONFIG);
-	if (strlen(old) != (size_t)k)
-		return log_error_errno(-EINVAL, "/%s contains a NUL byte (binary file?): fix or remove it; nothing written",
+	if (k < 0 && k != -ENOENT)
+		return log_error_errno(k, "cannot read /%s: %m", PATH_CONFIG);
+	k = vfe_config_append(k < 0 ? NULL : old, k < 0 ? 0 : (size_t)k, comment, line, &new);
+	if (k == -EBADMSG)
+		return log_error_errno(k, "/%s contains a NUL byte (binary file?): fix or remove it; nothing written",
 				       PATH_CONFIG);
-	sb_puts(&sb, old);
-	if (sb.len && sb.s[sb.len - 1] != '\n')
-		sb_putc(&sb, '\n');
-	sb_printf(&sb, "# %s\n%s\n", comment, line);
-	check = strdup(sb.s ? sb.s : "");
-	char *oldcopy = strdup(old);
-	if (sb.oom || !check || !oldcopy) {
-		free(oldcopy);
-		sb_free(&sb);
-		return log_error_errno(-ENOMEM, "out of memory");
-	}
-	(void)vfe_config_parse(&before, "/" PATH_CONFIG, oldcopy);
-	(void)vfe_config_parse(&after, "/" PATH_CONFIG, check);
-	free(oldcopy);
-	k = after.problems.n > before.problems.n || after.n != before.n + 1 ? -EINVAL : 0;
-	vfe_config_free(&before);
-	vfe_config_free(&after);
-	if (k < 0) {
-		sb_free(&sb);
+	if (k == -EINVAL)
 		return log_error_errno(k, "the new config would not parse; nothing written");
-	}
+	if (k < 0)
+		return log_error_errno(k, "out of memory");
 	if (cli->dry_run) {
 		printf("Would append to /%s:\n+ # %s\n+ %s\n", PATH_CONFIG, comment, line);
-		sb_free(&sb);
 		return 0;
 	}
-	k = vfe_write_file_atomic(&cli->root, PATH_CONFIG, sb.s, sb.len, 0644, VFE_ATOMIC_KEEP_BACKUP);
-	sb_free(&sb);
+	k = vfe_write_file_atomic(&cli->root, PATH_CONFIG, new, strlen(new), 0644, VFE_ATOMIC_KEEP_BACKUP);
 	if (k < 0)
 		return log_error_errno(k, "cannot write /%s: %m; nothing changed", PATH_CONFIG);
 	printf("Added to /%s: %s\n", PATH_CONFIG, line);
 	return 0;
 }
 
-static int do_add(struct vfe_cli *cli, const struct vfe_pci *pci, const struct vfe_dev *d, const struct add_opts *o)
+/* The entry add writes: the address and the id, so a card moved or swapped is never bound. */
+static struct vfe_entry entry_for(const struct vfe_dev *d, const struct add_opts *o)
+{
+	return (struct vfe_entry){ .has_addr = true, .has_id = true, .addr = d->addr, .id = d->id,
+				   .group = o->group ? VFE_GROUP_WHOLE : VFE_GROUP_FUNCTION,
+				   .allow_boot_vga = o->allow_boot_vga, .allow_storage = o->allow_storage };
+}
+
+static int do_add(struct vfe_cli *cli, const struct vfe_pci *pci, const struct vfe_dev *d, const struct vfe_entry *e)
 {
 	struct vfe_config cfg = { 0 };
-	struct vfe_entry e = { .has_addr = true, .has_id = true, .addr = d->addr, .id = d->id };
 	_cleanup_free_ char *line = NULL;
 	char comment[160];
 	int k;
@@ -236,17 +228,14 @@ static int do_add(struct vfe_cli *cli, const struct vfe_pci *pci, const struct v
 			return 0;
 		}
 	vfe_config_free(&cfg);
-	e.group = o->group ? VFE_GROUP_WHOLE : VFE_GROUP_FUNCTION;
-	e.allow_boot_vga = o->allow_boot_vga;
-	e.allow_storage = o->allow_storage;
-	line = vfe_entry_format(&e);
+	line = vfe_entry_format(e);
 	if (!line)
 		return log_error_errno(-ENOMEM, "out of memory");
-	snprintf(comment, sizeof(comment), "%s: %s, class %04x", &ADD_COMMENT[2], d->name, d->class);
+	snprintf(comment, sizeof(comment), "%s: %s, class %04x", &VFE_CONFIG_ADD_COMMENT[2], d->name, d->class);
 	k = append_line(cli, comment, line);
 	if (k < 0)
 		return k;
-	propose_group(pci, d, o, &cli->root);
+	propose_group(pci, d, e, &cli->root);
 	if (!cli->dry_run)
 		printf("Run 'update-initramfs -u' (or 'dracut -f') so the next boot's initramfs has it.\n");
 	return 0;
@@ -256,6 +245,7 @@ int verb_add(struct vfe_cli *cli, int argc, char **argv)
 {
 	struct add_opts o = { 0 };
 	struct vfe_pci pci;
+	struct vfe_entry e;
 	const struct vfe_dev *d;
 	int k, idx;
 
@@ -270,91 +260,40 @@ int verb_add(struct vfe_cli *cli, int argc, char **argv)
 		return log_error_errno(k, "cannot enumerate PCI devices: %m");
 	vfe_pci_fill_all(&pci);
 	d = resolve(&pci, argv[idx]);
-	k = d ? check_addable(&cli->root, d, &o) : -ENODEV;
+	if (d)
+		e = entry_for(d, &o);
+	k = d ? check_addable(&cli->root, d, &e) : -ENODEV;
 	if (k >= 0)
-		k = do_add(cli, &pci, d, &o);
+		k = do_add(cli, &pci, d, &e);
 	vfe_pci_free(&pci);
 	return k < 0 ? k : 0;
 }
 
-/* Does this config entry name what the user asked to remove? */
-static bool entry_matches_spec(const struct vfe_entry *e, const char *spec)
-{
-	struct vfe_pci_addr a;
-	struct vfe_pci_id id;
-
-	if (vfe_parse_pci_addr(spec, &a) == 0)
-		return e->has_addr && vfe_pci_addr_eq(&e->addr, &a);
-	if (vfe_parse_pci_id(spec, &id) == 0)
-		return e->has_id && e->id.vendor == id.vendor && e->id.device == id.device;
-	return false;
-}
-
-/* Drops the lines naming spec from one file (rel has no leading '/'), with the comment
- * 'add' put above them; returns how many entries went. */
+/* Drops the entries naming spec from one file (rel has no leading '/'), with the comment 'add' put above
+ * them; returns how many entries went. */
 static int remove_from_file(struct vfe_cli *cli, const char *rel, const char *spec)
 {
-	_cleanup_free_ char *text = NULL;
-	struct strbuf out = { 0 };
-	const char *pending = NULL; /* an 'add' comment, held until we know its entry stays */
-	int removed = 0, k;
-	char *save = NULL;
+	_cleanup_free_ char *text = NULL, *new = NULL;
+	struct strv removed = { 0 };
+	int n, k;
 
 	k = vfe_read_file(&cli->root, rel, VFE_CONFIG_MAX_SIZE, &text);
 	if (k < 0)
 		return log_error_errno(k, "cannot read /%s: %m", rel);
-	for (char *line = text; line; line = save) {
-		char *nl = strchr(line, '\n'), *copy;
-		struct vfe_config one = { 0 };
-		if (nl)
-			*nl = '\0';
-		save = nl ? nl + 1 : NULL;
-		if (!nl && !*line)
-			break;
-		if (pending) {
-			bool keep_pending = true;
-			copy = strdup(line);
-			if (copy)
-				(void)vfe_config_parse(&one, rel, copy);
-			free(copy);
-			keep_pending = !(one.n == 1 && entry_matches_spec(&one.entries[0], spec));
-			vfe_config_free(&one);
-			if (keep_pending) {
-				sb_puts(&out, pending);
-				sb_putc(&out, '\n');
-			}
-			pending = NULL;
-		}
-		if (startswith(line, ADD_COMMENT)) {
-			pending = line;
-			continue;
-		}
-		copy = strdup(line);
-		if (copy)
-			(void)vfe_config_parse(&one, rel, copy);
-		free(copy);
-		if (one.n == 1 && entry_matches_spec(&one.entries[0], spec)) {
-			printf("%s /%s: - %s\n", cli->dry_run ? "Would remove from" : "Removing from", rel, line);
-			removed++;
-		} else {
-			sb_puts(&out, line);
-			sb_putc(&out, '\n');
-		}
-		vfe_config_free(&one);
+	n = vfe_config_remove(text, rel, spec, &new, &removed);
+	if (n < 0) {
+		strv_free(&removed);
+		return log_error_errno(n, "out of memory");
 	}
-	if (pending) {
-		sb_puts(&out, pending);
-		sb_putc(&out, '\n');
-	}
-	if (out.oom)
-		k = log_error_errno(-ENOMEM, "out of memory");
-	else if (removed && !cli->dry_run) {
-		k = vfe_write_file_atomic(&cli->root, rel, out.s ? out.s : "", out.len, 0644, VFE_ATOMIC_KEEP_BACKUP);
+	for (size_t i = 0; i < removed.n; i++)
+		printf("%s /%s: - %s\n", cli->dry_run ? "Would remove from" : "Removing from", rel, removed.v[i]);
+	strv_free(&removed);
+	if (n && !cli->dry_run) {
+		k = vfe_write_file_atomic(&cli->root, rel, new, strlen(new), 0644, VFE_ATOMIC_KEEP_BACKUP);
 		if (k < 0)
-			log_error_errno(k, "cannot write /%s: %m; nothing changed", rel);
+			return log_error_errno(k, "cannot write /%s: %m; nothing changed", rel);
 	}
-	sb_free(&out);
-	return k < 0 ? k : removed;
+	return n;
 }
 
 int verb_remove(struct vfe_cli *cli, int argc, char **argv)

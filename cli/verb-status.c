@@ -3,10 +3,10 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "common/kcmdline.h"
 #include "common/log.h"
 #include "common/paths.h"
 #include "common/strbuf.h"
-#include "early/cmdline.h"
 #include "early/config.h"
 #include "early/status.h"
 #include "efi/boot.h"
@@ -19,7 +19,8 @@ struct status_view {
 	size_t n_boot;
 	int st_err;              /* why there is no record (negative errno), 0 when there is */
 	struct vfe_config cfg;   /* the config as it is now */
-	struct vfe_cmdline cmd;  /* the running kernel's command line */
+	bool cmdline_off;        /* the running kernel's command line turns passthrough off */
+	char off_reason[VFE_KSWITCH_REASON_MAX]; /* ... with this parameter */
 };
 
 static void driver_now(const struct vfe_cli *cli, const char *bdf, char *buf, size_t n)
@@ -59,12 +60,9 @@ static void load_boot(struct vfe_cli *cli, struct status_view *v)
 
 static void load_view(struct vfe_cli *cli, struct status_view *v)
 {
-	_cleanup_free_ char *text = NULL;
-
 	v->st_err = vfe_status_read(&cli->root, &v->st);
 	(void)vfe_config_load(&v->cfg, &cli->root);
-	if (vfe_read_file(&cli->root, PATH_CMDLINE, 64 * 1024, &text) >= 0)
-		(void)vfe_cmdline_parse(text, &v->cmd);
+	v->cmdline_off = vfe_kcmdline_booted_off(&cli->root, v->off_reason, sizeof(v->off_reason));
 	load_boot(cli, v);
 }
 
@@ -155,8 +153,8 @@ static void print_text(const struct vfe_cli *cli, const struct status_view *v)
 			print_device(cli, &st->devs[i]);
 	}
 	print_unrecorded(v);
-	if (v->cmd.off && (v->st_err < 0 || !streq(st->mode, "recovery")))
-		printf("\nThe kernel command line has %s\n", v->cmd.off_reason);
+	if (v->cmdline_off && (v->st_err < 0 || !streq(st->mode, "recovery")))
+		printf("\nThe kernel command line has %s\n", v->off_reason);
 	print_boot(v);
 }
 
@@ -232,7 +230,7 @@ static int print_json(const struct vfe_cli *cli, const struct status_view *v)
 			  v->st_err == -ENOENT ? "no status record" : strerror(-v->st_err));
 	else
 		json_record(cli, &sb, &v->st);
-	sb_printf(&sb, ",\"cmdline_off\":%s,\"not_in_record\":[", v->cmd.off ? "true" : "false");
+	sb_printf(&sb, ",\"cmdline_off\":%s,\"not_in_record\":[", v->cmdline_off ? "true" : "false");
 	for (size_t i = 0; i < v->cfg.n; i++) {
 		if (v->st_err == 0 && entry_in_record(&v->st, &v->cfg.entries[i]))
 			continue;
@@ -273,6 +271,5 @@ int verb_status(struct vfe_cli *cli, int argc, char **argv)
 		print_text(cli, &v), k = 0;
 	vfe_status_free(&v.st);
 	vfe_config_free(&v.cfg);
-	vfe_cmdline_free(&v.cmd);
 	return k;
 }

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/paths.h"
 #include "early/config.h"
+#include "early/host-driver.h"
 #include "early/pci.h"
 #include "early/plan.h"
 
@@ -83,10 +84,15 @@ static int pick_configured(struct pick *p, const struct vfe_pci *pci, const stru
 {
 	struct vfe_config cfg = { 0 };
 	struct vfe_plan plan = { 0 };
+	struct vfe_host_drivers *hosts = NULL;
+	struct vfe_plan_ops ops;
 	int k;
 
 	(void)vfe_config_load(&cfg, r);
-	k = vfe_plan_build(pci, cfg.entries, cfg.n, true, NULL, &plan);
+	(void)vfe_host_drivers_new(r, NULL, &hosts);
+	ops = vfe_host_drivers_ops(hosts);
+	k = vfe_plan_build(pci, cfg.entries, cfg.n, true, &ops, &plan);
+	vfe_host_drivers_free(hosts);
 	for (size_t i = 0; k >= 0 && i < plan.n; i++)
 		if (plan.t[i].dev && plan.t[i].action == VFE_ACT_BIND)
 			k = pick_with_group(p, pci, plan.t[i].dev);

@@ -10,6 +10,7 @@
 #define PATH_STATUS_DIR "run/vfio-early"
 #define PATH_STATUS "run/vfio-early/status"
 #define PATH_CMDLINE "proc/cmdline"
+#define PATH_CPUINFO "proc/cpuinfo"
 #define PATH_MOUNTINFO "proc/self/mountinfo"
 #define PATH_KMSG "dev/kmsg"
 #define PATH_INITRD_RELEASE "etc/initrd-release"

@@ -6,7 +6,7 @@
 #include "common/paths.h"
 #include "early/bind.h"
 
-static _printf_(3, 4) void fail(struct vfe_target *t, int err, const char *fmt, ...)
+static _printf_(3, 4) void fail(struct vfe_bind_result *res, int err, const char *fmt, ...)
 {
 	char what[200];
 	va_list ap;
@@ -14,8 +14,8 @@ static _printf_(3, 4) void fail(struct vfe_target *t, int err, const char *fmt, 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	t->action = VFE_ACT_FAILED;
-	snprintf(t->reason, sizeof(t->reason), "%s: %s", what, strerror(-err));
+	res->action = VFE_ACT_FAILED;
+	snprintf(res->reason, sizeof(res->reason), "%s: %s", what, strerror(-err));
 }
 
 static int current_driver(const struct vfe_root *r, const char *bdf, char *buf, size_t n)
@@ -54,44 +54,56 @@ static void undo_override(const struct vfe_root *r, const char *bdf)
 	(void)vfe_write_attr(r, "\n", PATH_PCI_DEVICES "/%s/driver_override", bdf);
 }
 
-static void bind_one(const struct vfe_root *r, struct vfe_target *t)
+static void bind_one(const struct vfe_root *r, const char *bdf, struct vfe_bind_result *res)
 {
-	const char *bdf = t->dev->name;
 	char now[VFE_DRIVER_MAX];
 	int k;
 
-	k = current_driver(r, bdf, t->driver_before, sizeof(t->driver_before));
+	k = current_driver(r, bdf, res->driver_before, sizeof(res->driver_before));
 	if (k < 0)
-		return fail(t, k, "cannot read the driver of %s", bdf);
-	if (streq(t->driver_before, VFIO_PCI_DRIVER)) {
-		t->action = VFE_ACT_ALREADY;
+		return fail(res, k, "cannot read the driver of %s", bdf);
+	if (streq(res->driver_before, VFIO_PCI_DRIVER)) {
+		res->action = VFE_ACT_ALREADY;
 		return;
 	}
 	k = vfe_write_attr(r, VFIO_PCI_DRIVER, PATH_PCI_DEVICES "/%s/driver_override", bdf);
 	if (k < 0)
-		return fail(t, k, "cannot write driver_override");
-	if (t->driver_before[0]) {
+		return fail(res, k, "cannot write driver_override");
+	if (res->driver_before[0]) {
 		k = vfe_write_attr(r, bdf, PATH_PCI_DEVICES "/%s/driver/unbind", bdf);
 		if (k < 0) {
 			undo_override(r, bdf);
-			return fail(t, k, "cannot unbind it from %s", t->driver_before);
+			return fail(res, k, "cannot unbind it from %s", res->driver_before);
 		}
 	}
 	/* The result of drivers_probe says nothing: the driver link below does. */
 	(void)vfe_write_attr(r, bdf, PATH_PCI_DRIVERS_PROBE);
 	k = current_driver(r, bdf, now, sizeof(now));
 	if (k < 0)
-		return fail(t, k, "cannot read the driver back");
+		return fail(res, k, "cannot read the driver back");
 	if (!streq(now, VFIO_PCI_DRIVER)) {
-		t->action = VFE_ACT_FAILED;
-		snprintf(t->reason, sizeof(t->reason), "vfio-pci did not bind it (driver now: %s); see the kernel log",
+		res->action = VFE_ACT_FAILED;
+		snprintf(res->reason, sizeof(res->reason), "vfio-pci did not bind it (driver now: %s); see the kernel log",
 			 now[0] ? now : "none");
 		return;
 	}
-	t->action = VFE_ACT_BOUND;
+	res->action = VFE_ACT_BOUND;
 }
 
-void vfe_bind_plan(const struct vfe_root *r, struct vfe_plan *p, const struct vfe_bind_ops *ops)
+struct vfe_bind_result *vfe_bind_results_new(const struct vfe_plan *p)
+{
+	struct vfe_bind_result *res = calloc(p->n + 1, sizeof(*res));
+
+	for (size_t i = 0; res && i < p->n; i++) {
+		res[i].action = p->t[i].action;
+		snprintf(res[i].driver_before, sizeof(res[i].driver_before), "%s", p->t[i].driver_before);
+		snprintf(res[i].reason, sizeof(res[i].reason), "%s", p->t[i].reason);
+	}
+	return res;
+}
+
+void vfe_bind_plan(const struct vfe_root *r, const struct vfe_plan *p, const struct vfe_bind_ops *ops,
+		   struct vfe_bind_result *res)
 {
 	bool any = false;
 	int k;
@@ -102,12 +114,11 @@ void vfe_bind_plan(const struct vfe_root *r, struct vfe_plan *p, const struct vf
 		return;
 	k = ensure_driver(r, ops);
 	for (size_t i = 0; i < p->n; i++) {
-		struct vfe_target *t = &p->t[i];
-		if (t->action != VFE_ACT_BIND)
+		if (p->t[i].action != VFE_ACT_BIND)
 			continue;
 		if (k < 0)
-			fail(t, k, "the vfio-pci driver is not available (module missing from the initramfs?)");
+			fail(&res[i], k, "the vfio-pci driver is not available (module missing from the initramfs?)");
 		else
-			bind_one(r, t);
+			bind_one(r, p->t[i].dev->name, &res[i]);
 	}
 }

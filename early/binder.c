@@ -1,4 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One boot's work, in the order its data flows:
+ *
+ *   read inputs   the kernel command line, the config, whether an IOMMU is on
+ *   match         the entries against the scanned PCI devices     \
+ *   gather facts  groups, drivers, boot_vga, host-driver answers    > vfe_plan_build()
+ *   guard         the refusals, decided from those facts alone     /
+ *   bind          what binding did, as results of its own (bind.h)
+ *   record        the status record, built from all that at the end
+ *
+ * It never fails the boot: a problem is logged and recorded, and the run
+ * goes on with what it has.
+ */
 #include <stdio.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -8,17 +21,27 @@
 #include "early/binder.h"
 #include "early/cmdline.h"
 #include "early/config.h"
+#include "early/host-driver.h"
 #include "early/modules.h"
 #include "early/status.h"
 
 struct run {
 	const struct vfe_root *root;
+	const struct vfe_binder_opts *o;
+	uint64_t started_us;
+	struct strv problems; /* in the order met */
+	/* read inputs */
 	struct vfe_cmdline cmd;
-	struct vfe_config cfg;
+	struct vfe_config cfg; /* the config's entries, then vfio_early.devices= */
+	bool cfg_failed;
+	bool iommu;
+	/* match, gather facts, guard */
+	struct vfe_modules *mods; /* libkmod, made on first use: vfio-pci's module, host-driver answers */
+	struct vfe_host_drivers *hosts;
 	struct vfe_pci pci;
 	struct vfe_plan plan;
-	struct vfe_status st;
-	struct vfe_modules *mods;
+	/* bind */
+	struct vfe_bind_result *res; /* res[i] for plan.t[i] */
 };
 
 static uint64_t now_us(void)
@@ -42,13 +65,15 @@ static uint64_t cpu_us(void)
 static void problem(struct run *x, const char *msg)
 {
 	log_warning("%s", msg);
-	(void)strv_push(&x->st.problems, msg);
+	(void)strv_push(&x->problems, msg);
 }
+
+/* ---- read inputs ---- */
 
 static void read_cmdline(struct run *x)
 {
 	_cleanup_free_ char *text = NULL;
-	int l = vfe_read_file(x->root, PATH_CMDLINE, 64 * 1024, &text);
+	int l = vfe_kcmdline_read(x->root, &text);
 
 	if (l < 0) {
 		char msg[128];
@@ -64,8 +89,6 @@ static void read_cmdline(struct run *x)
 		problem(x, x->cmd.problems.v[i]);
 	for (size_t i = 0; i < x->cmd.extra.problems.n; i++)
 		problem(x, x->cmd.extra.problems.v[i]);
-	if (x->cmd.vfio_pci_ids)
-		snprintf(x->st.vfio_pci_ids, sizeof(x->st.vfio_pci_ids), "%s", x->cmd.vfio_pci_ids);
 }
 
 static int merge_entries(struct run *x)
@@ -84,114 +107,149 @@ static int merge_entries(struct run *x)
 	return 0;
 }
 
-/* Only asked for driverless functions that share a group with a target: read modalias then. */
-static bool plan_driver_for(void *ud, const struct vfe_dev *d, char *drv, size_t n)
+/* The config is read only for a passthrough boot. */
+static void read_config(struct run *x)
 {
-	struct run *x = ud;
-	char modalias[256];
-
-	if (vfe_read_attr(x->root, modalias, sizeof(modalias), PATH_PCI_DEVICES "/%s/modalias", d->name) <= 0)
-		return false;
-	return vfe_modules_driver_for(x->mods, modalias, drv, n);
-}
-
-static int bind_load_module(void *ud, const char *name)
-{
-	return vfe_modules_load(ud, name);
-}
-
-static void log_target(const struct vfe_target *t)
-{
-	const char *name = t->dev ? t->dev->name : t->entry->source;
-
-	switch (t->action) {
-	case VFE_ACT_BOUND:
-		log_notice("%s: bound to vfio-pci%s%s (%s)", name, t->driver_before[0] ? ", taken from " : "",
-			   t->driver_before, t->reason);
-		break;
-	case VFE_ACT_ALREADY:
-		log_notice("%s: already on vfio-pci", name);
-		break;
-	case VFE_ACT_BIND:
-		log_notice("%s: would bind to vfio-pci (dry run; %s)", name, t->reason);
-		break;
-	default:
-		log_warning("%s: %s: %s", name, vfe_action_name(t->action), t->reason);
-	}
-}
-
-static void decide_and_bind(struct run *x, const struct vfe_binder_opts *o)
-{
-	struct vfe_plan_ops pops = { plan_driver_for, x };
-	struct vfe_bind_ops bops = { bind_load_module, x->mods };
-	int k;
-
-	k = vfe_pci_scan(x->root, &x->pci);
-	if (k < 0) {
-		problem(x, "cannot enumerate PCI devices; binding nothing");
-		return;
-	}
-	k = vfe_plan_build(&x->pci, x->cfg.entries, x->cfg.n, x->st.iommu, o->plan ? o->plan : &pops, &x->plan);
-	if (k < 0) {
-		problem(x, "out of memory while deciding; binding nothing");
-		return;
-	}
-	if (!o->dry_run)
-		vfe_bind_plan(x->root, &x->plan, o->bind ? o->bind : &bops);
-	for (size_t i = 0; i < x->plan.n; i++)
-		log_target(&x->plan.t[i]);
-	if (vfe_status_add_plan(&x->st, &x->plan) < 0)
-		problem(x, "out of memory while recording");
-}
-
-static void run_passthrough(struct run *x, const struct vfe_binder_opts *o)
-{
-	snprintf(x->st.mode, sizeof(x->st.mode), "passthrough");
 	if (vfe_config_load(&x->cfg, x->root) < 0 || merge_entries(x) < 0) {
+		x->cfg_failed = true;
 		problem(x, "out of memory while reading the config; binding nothing");
 		return;
 	}
 	for (size_t i = 0; i < x->cfg.problems.n; i++)
 		problem(x, x->cfg.problems.v[i]);
-	if (x->cfg.n == 0) {
-		snprintf(x->st.reason, sizeof(x->st.reason), "no device configured");
-		log_info("no device configured; nothing to do");
+}
+
+static void read_inputs(struct run *x)
+{
+	read_cmdline(x);
+	x->iommu = vfe_iommu_active(x->root);
+	if (x->cmd.off)
+		log_notice("%s on the kernel command line: binding nothing (recovery boot)", x->cmd.off_reason);
+	else
+		read_config(x);
+}
+
+/* ---- match, gather facts, guard ---- */
+
+static int decide(struct run *x)
+{
+	struct vfe_plan_ops ops;
+
+	if (vfe_pci_scan(x->root, &x->pci) < 0) {
+		problem(x, "cannot enumerate PCI devices; binding nothing");
+		return -ENODEV;
+	}
+	if (!x->o->plan && vfe_host_drivers_new(x->root, x->mods, &x->hosts) < 0)
+		x->hosts = NULL; /* out of memory: no host driver is known */
+	ops = x->o->plan ? *x->o->plan : vfe_host_drivers_ops(x->hosts);
+	if (vfe_plan_build(&x->pci, x->cfg.entries, x->cfg.n, x->iommu, &ops, &x->plan) < 0) {
+		problem(x, "out of memory while deciding; binding nothing");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- bind ---- */
+
+static int bind_load_module(void *userdata, const char *name)
+{
+	return vfe_modules_load(userdata, name);
+}
+
+static void log_result(const struct vfe_target *t, const struct vfe_bind_result *r)
+{
+	const char *name = t->dev ? t->dev->name : t->entry->source;
+
+	switch (r->action) {
+	case VFE_ACT_BOUND:
+		log_notice("%s: bound to vfio-pci%s%s (%s)", name, r->driver_before[0] ? ", taken from " : "",
+			   r->driver_before, r->reason);
+		break;
+	case VFE_ACT_ALREADY:
+		log_notice("%s: already on vfio-pci", name);
+		break;
+	case VFE_ACT_BIND:
+		log_notice("%s: would bind to vfio-pci (dry run; %s)", name, r->reason);
+		break;
+	default:
+		log_warning("%s: %s: %s", name, vfe_action_name(r->action), r->reason);
+	}
+}
+
+static void bind(struct run *x)
+{
+	struct vfe_bind_ops ops = { bind_load_module, x->mods };
+
+	x->res = vfe_bind_results_new(&x->plan);
+	if (!x->res) {
+		problem(x, "out of memory while recording; binding nothing");
 		return;
 	}
-	snprintf(x->st.reason, sizeof(x->st.reason), "%zu device entr%s configured, no vfio_early=off", x->cfg.n,
-		 x->cfg.n == 1 ? "y" : "ies");
-	decide_and_bind(x, o);
+	if (!x->o->dry_run)
+		vfe_bind_plan(x->root, &x->plan, x->o->bind ? x->o->bind : &ops, x->res);
+	for (size_t i = 0; i < x->plan.n; i++)
+		log_result(&x->plan.t[i], &x->res[i]);
+}
+
+/* ---- record ---- */
+
+static void mode_and_reason(const struct run *x, struct vfe_status *st)
+{
+	snprintf(st->mode, sizeof(st->mode), "%s", x->cmd.off ? "recovery" : "passthrough");
+	if (x->cmd.off)
+		snprintf(st->reason, sizeof(st->reason), "%s on the kernel command line", x->cmd.off_reason);
+	else if (x->cfg_failed)
+		st->reason[0] = '\0';
+	else if (x->cfg.n == 0)
+		snprintf(st->reason, sizeof(st->reason), "no device configured");
+	else
+		snprintf(st->reason, sizeof(st->reason), "%zu device entr%s configured, no vfio_early=off", x->cfg.n,
+			 x->cfg.n == 1 ? "y" : "ies");
+}
+
+static int record(struct run *x)
+{
+	struct vfe_status st = { .iommu = x->iommu, .started_us = x->started_us };
+	int k;
+
+	mode_and_reason(x, &st);
+	if (x->cmd.vfio_pci_ids)
+		snprintf(st.vfio_pci_ids, sizeof(st.vfio_pci_ids), "%s", x->cmd.vfio_pci_ids);
+	if (x->res && vfe_status_add_results(&st, &x->plan, x->res) < 0)
+		problem(x, "out of memory while recording");
+	st.problems = x->problems;
+	x->problems = (struct strv){ 0 };
+	st.finished_us = now_us();
+	st.elapsed_us = st.finished_us - st.started_us;
+	st.cpu_us = cpu_us();
+	k = vfe_status_write(x->root, &st);
+	if (k < 0)
+		log_error_errno(k, "cannot write the status record /%s: %m", PATH_STATUS);
+	log_info("done in %llu us", (unsigned long long)st.elapsed_us);
+	vfe_status_free(&st);
+	return k;
 }
 
 int vfe_binder_run(const struct vfe_root *r, const struct vfe_binder_opts *o)
 {
-	struct run x = { .root = r };
+	struct run x = { .root = r, .o = o, .started_us = now_us() };
 	int k;
 
-	x.st.started_us = now_us();
 	if (vfe_modules_new(r, &x.mods) < 0)
 		x.mods = NULL;
-	read_cmdline(&x);
-	x.st.iommu = vfe_iommu_active(r);
-	if (x.cmd.off) {
-		snprintf(x.st.mode, sizeof(x.st.mode), "recovery");
-		snprintf(x.st.reason, sizeof(x.st.reason), "%s on the kernel command line",
-			 x.cmd.off_reason ? x.cmd.off_reason : "vfio_early=off");
-		log_notice("%s: binding nothing (recovery boot)", x.st.reason);
-	} else
-		run_passthrough(&x, o);
-	x.st.finished_us = now_us();
-	x.st.elapsed_us = x.st.finished_us - x.st.started_us;
-	x.st.cpu_us = cpu_us();
-	k = vfe_status_write(r, &x.st);
-	if (k < 0)
-		log_error_errno(k, "cannot write the status record /%s: %m", PATH_STATUS);
-	log_info("done in %llu us", (unsigned long long)x.st.elapsed_us);
-	vfe_status_free(&x.st);
+	read_inputs(&x);
+	if (!x.cmd.off && !x.cfg_failed && x.cfg.n == 0)
+		log_info("no device configured; nothing to do");
+	else if (!x.cmd.off && !x.cfg_failed && decide(&x) >= 0)
+		bind(&x);
+	k = record(&x);
+	free(x.res);
 	vfe_plan_free(&x.plan);
 	vfe_pci_free(&x.pci);
+	vfe_host_drivers_free(x.hosts);
 	vfe_config_free(&x.cfg);
 	vfe_cmdline_free(&x.cmd);
 	vfe_modules_free(x.mods);
+	strv_free(&x.problems);
 	return k;
 }

@@ -9,14 +9,15 @@
 
 struct vfe_binder_opts {
 	bool dry_run;                    /* decide and record, change nothing in sysfs */
-	const struct vfe_bind_ops *bind; /* NULL: libkmod */
-	const struct vfe_plan_ops *plan; /* NULL: libkmod */
+	const struct vfe_bind_ops *bind; /* NULL: libkmod loads vfio-pci */
+	const struct vfe_plan_ops *plan; /* NULL: the host-driver decision of early/host-driver.h */
 };
 
 /*
  * One boot's work: read the kernel command line and the config, scan PCI,
- * decide, bind, log each decision, write the status record. Never fails the
- * boot: every problem is logged and recorded; the return value is for tests
- * (negative only when the status record could not be written).
+ * match, gather facts, guard, bind, log each outcome, write the status
+ * record (binder.c tells the flow). Never fails the boot: every problem is
+ * logged and recorded; the return value is for tests (negative only when
+ * the status record could not be written).
  */
 int vfe_binder_run(const struct vfe_root *r, const struct vfe_binder_opts *o);

@@ -1,100 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <ctype.h>
 #include <stdio.h>
 
 #include "common/macro.h"
 #include "early/cmdline.h"
-
-char *vfe_cmdline_next_arg(char *args, char **param, char **val)
-{
-	size_t i, equals = 0;
-	bool in_quote = false, quoted = false;
-
-	if (*args == '"') {
-		args++;
-		in_quote = quoted = true;
-	}
-	for (i = 0; args[i]; i++) {
-		if (isspace((unsigned char)args[i]) && !in_quote)
-			break;
-		if (equals == 0 && args[i] == '=')
-			equals = i;
-		if (args[i] == '"')
-			in_quote = !in_quote;
-	}
-	*param = args;
-	if (!equals) {
-		*val = NULL;
-	} else {
-		args[equals] = '\0';
-		*val = args + equals + 1;
-		if (**val == '"') {
-			(*val)++;
-			if (args[i - 1] == '"')
-				args[i - 1] = '\0';
-		}
-	}
-	if (quoted && i > 0 && args[i - 1] == '"')
-		args[i - 1] = '\0';
-	if (args[i]) {
-		args[i] = '\0';
-		args += i + 1;
-	} else {
-		args += i;
-	}
-	while (isspace((unsigned char)*args))
-		args++;
-	return args;
-}
-
-char *vfe_cmdline_strip(char *buf)
-{
-	for (size_t l = strlen(buf); l > 0 && isspace((unsigned char)buf[l - 1]); l--)
-		buf[l - 1] = '\0';
-	while (isspace((unsigned char)*buf))
-		buf++;
-	return buf;
-}
-
-bool vfe_param_eq(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
-		if (x != y)
-			return false;
-		if (!x)
-			return true;
-	}
-}
-
-static int parse_switch(const char *v, bool *ret_on)
-{
-	static const char *const off[] = { "off", "0", "no", "n", "false", "disable", "disabled" };
-	static const char *const on[] = { "on", "1", "yes", "y", "true", "enable", "enabled" };
-
-	for (size_t i = 0; i < ELEMENTSOF(off); i++)
-		if (strcasecmp(v, off[i]) == 0)
-			return *ret_on = false, 0;
-	for (size_t i = 0; i < ELEMENTSOF(on); i++)
-		if (strcasecmp(v, on[i]) == 0)
-			return *ret_on = true, 0;
-	return -EINVAL;
-}
-
-static int set_off(struct vfe_cmdline *c, const char *param, const char *val)
-{
-	bool on;
-
-	if (!val || parse_switch(val, &on) < 0)
-		return strv_pushf(&c->problems, "kernel command line: %s=%s: expected on or off; passthrough stays on",
-				  param, val ? val : "");
-	c->off = !on;
-	free(c->off_reason);
-	c->off_reason = NULL;
-	if (!on && asprintf(&c->off_reason, "%s=%s", param, val) < 0)
-		return -ENOMEM;
-	return 0;
-}
 
 static int add_devices(struct vfe_cmdline *c, const char *val)
 {
@@ -114,54 +22,56 @@ static int add_devices(struct vfe_cmdline *c, const char *val)
 	return 0;
 }
 
-static int handle_param(struct vfe_cmdline *c, const char *param, const char *val)
+/* The switch decides through vfe_kcmdline_passthrough_off(); here only a bad value is reported. */
+static int check_switch(struct vfe_cmdline *c, const struct vfe_karg *a)
 {
-	const char *name = param, *sub;
+	if (vfe_kcmdline_switch(a->name, a->val) != VFE_KSWITCH_BAD)
+		return 0;
+	return strv_pushf(&c->problems, "kernel command line: %s=%s: expected on or off; passthrough stays on", a->name,
+			  a->val ? a->val : "");
+}
+
+static int handle_param(const struct vfe_karg *a, void *userdata)
+{
+	struct vfe_cmdline *c = userdata;
+	const char *ours = vfe_kcmdline_ours(a->name), *sub;
 	bool on;
 
-	if (startswith(name, "rd."))
-		name += 3;
-	if (vfe_param_eq(name, "vfio_early"))
-		return set_off(c, param, val);
-	if (vfe_param_eq(param, "vfio_pci.ids")) {
+	if (vfe_param_eq(a->name, "vfio_pci.ids")) {
 		free(c->vfio_pci_ids);
-		c->vfio_pci_ids = strdup(val ? val : "");
+		c->vfio_pci_ids = strdup(a->val ? a->val : "");
 		return c->vfio_pci_ids ? 0 : -ENOMEM;
 	}
-	if (strncmp(name, "vfio_early.", 11) != 0 && strncmp(name, "vfio-early.", 11) != 0)
+	if (!ours)
 		return 0;
-	sub = name + 11;
+	if (!*ours)
+		return check_switch(c, a);
+	sub = ours + 1;
 	if (vfe_param_eq(sub, "devices"))
-		return add_devices(c, val);
+		return add_devices(c, a->val);
 	if (vfe_param_eq(sub, "debug")) {
-		if (val && parse_switch(val, &on) < 0)
-			return strv_pushf(&c->problems, "kernel command line: %s=%s: expected on or off", param, val);
-		c->debug = val ? on : true;
+		if (a->val && vfe_kcmdline_bool(a->val, &on) < 0)
+			return strv_pushf(&c->problems, "kernel command line: %s=%s: expected on or off", a->name, a->val);
+		c->debug = a->val ? on : true;
 		return 0;
 	}
 	return strv_pushf(&c->problems, "kernel command line: unknown parameter %s (known: vfio_early=off, "
-			  "vfio_early.devices=, vfio_early.debug)", param);
+			  "vfio_early.devices=, vfio_early.debug)", a->name);
 }
 
 int vfe_cmdline_parse(const char *text, struct vfe_cmdline *ret)
 {
-	_cleanup_free_ char *buf = strdup(text);
-	char *args, *param, *val;
+	char reason[VFE_KSWITCH_REASON_MAX];
 	int r;
 
 	*ret = (struct vfe_cmdline){ 0 };
-	if (!buf)
+	ret->off = vfe_kcmdline_passthrough_off(text, reason, sizeof(reason));
+	if (ret->off && !(ret->off_reason = strdup(reason)))
 		return -ENOMEM;
-	args = vfe_cmdline_strip(buf);
-	while (*args) {
-		args = vfe_cmdline_next_arg(args, &param, &val);
-		if (streq(param, "--") && !val)
-			break; /* the rest belongs to init */
-		r = handle_param(ret, param, val);
-		if (r < 0) {
-			vfe_cmdline_free(ret);
-			return r;
-		}
+	r = vfe_kcmdline_each(text, handle_param, ret, NULL);
+	if (r < 0) {
+		vfe_cmdline_free(ret);
+		return r;
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <pci/pci.h>
 
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/paths.h"
 #include "early/pci.h"
@@ -48,18 +49,22 @@ static int push_dev(struct vfe_pci *p, const struct vfe_dev *d, size_t *cap)
 	return 0;
 }
 
+/* tag and exactly digits hex digits at s; runs for every function at boot: no strtoul. */
 static int hex_at(const char *s, const char *tag, size_t digits, unsigned long *ret)
 {
 	size_t tl = strlen(tag);
-	char buf[9];
-	char *end;
+	unsigned long v = 0;
 
-	if (strncmp(s, tag, tl) != 0 || digits >= sizeof(buf))
+	if (strncmp(s, tag, tl) != 0)
 		return -EINVAL;
-	memcpy(buf, s + tl, digits);
-	buf[digits] = '\0';
-	*ret = strtoul(buf, &end, 16);
-	return *end || end == buf ? -EINVAL : (int)(tl + digits);
+	for (size_t i = 0; i < digits; i++) {
+		int h = hex_digit(s[tl + i]);
+		if (h < 0)
+			return -EINVAL;
+		v = v << 4 | (unsigned long)h;
+	}
+	*ret = v;
+	return (int)(tl + digits);
 }
 
 int vfe_parse_modalias(const char *s, struct vfe_dev *d)
@@ -67,11 +72,13 @@ int vfe_parse_modalias(const char *s, struct vfe_dev *d)
 	static const struct {
 		const char *tag;
 		size_t digits;
-	} f[] = { { "pci:v", 8 }, { "d", 8 }, { "sv", 8 }, { "sd", 8 }, { "bc", 2 }, { "sc", 2 } };
-	unsigned long v[6];
+	} f[] = { { "pci:v", 8 }, { "d", 8 }, { "sv", 8 }, { "sd", 8 }, { "bc", 2 }, { "sc", 2 }, { "i", 2 } };
+	unsigned long v[7] = { 0 };
 
 	for (size_t i = 0; i < ELEMENTSOF(f); i++) {
 		int k = hex_at(s, f[i].tag, f[i].digits, &v[i]);
+		if (k < 0 && i == 6)
+			break; /* the interface: the kernel always writes it; be lenient */
 		if (k < 0)
 			return k;
 		s += k;
@@ -82,7 +89,15 @@ int vfe_parse_modalias(const char *s, struct vfe_dev *d)
 	d->subsys = (struct vfe_pci_id){ (uint16_t)v[2], (uint16_t)v[3] };
 	d->has_subsys = true;
 	d->class = (uint16_t)(v[4] << 8 | v[5]);
+	d->prog_if = (uint8_t)v[6];
 	return 0;
+}
+
+void vfe_format_modalias(const struct vfe_dev *d, char buf[VFE_MODALIAS_MAX])
+{
+	snprintf(buf, VFE_MODALIAS_MAX, "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", d->id.vendor, d->id.device,
+		 d->has_subsys ? d->subsys.vendor : 0, d->has_subsys ? d->subsys.device : 0, d->class >> 8,
+		 d->class & 0xff, d->prog_if);
 }
 
 /* Fills ids and class from modalias (read by libpci); false when that failed (the function vanished). */

@@ -17,6 +17,7 @@ struct vfe_dev {
 	struct vfe_pci_id id, subsys;
 	bool has_subsys;
 	uint16_t class; /* base class << 8 | subclass, e.g. 0x0300 VGA */
+	uint8_t prog_if; /* programming interface: with the ids and class, all of the modalias */
 	/* Valid once vfe_pci_fill() ran on the device (filled == true): */
 	bool filled;
 	int group;      /* IOMMU group number, -1 when there is none */
@@ -53,8 +54,11 @@ struct vfe_dev *vfe_pci_find(const struct vfe_pci *p, const struct vfe_pci_addr 
  */
 int vfe_pci_group_members(const struct vfe_pci *p, int group, struct vfe_dev ***ret);
 
-/* Parses "pci:vXXXXXXXXdXXXXXXXXsvXXXXXXXXsdXXXXXXXXbcXXscXXiXX" into ids and class. */
+/* Parses "pci:vXXXXXXXXdXXXXXXXXsvXXXXXXXXsdXXXXXXXXbcXXscXXiXX" into ids, class and interface. */
 int vfe_parse_modalias(const char *s, struct vfe_dev *d);
+/* The modalias again, as the kernel writes it (sysfs modalias, uevent MODALIAS). */
+#define VFE_MODALIAS_MAX 64
+void vfe_format_modalias(const struct vfe_dev *d, char buf[VFE_MODALIAS_MAX]);
 
 static inline bool vfe_dev_is_bridge(const struct vfe_dev *d)
 {

@@ -4,14 +4,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/macro.h"
 #include "early/config.h"
 #include "early/pci.h"
 
+/*
+ * What the status record says became of a device. The plan decides the
+ * first three (vfe_plan_build); binding (early/bind.h) turns a "bind" into
+ * one of the last three, in its own result.
+ */
 enum vfe_action {
 	VFE_ACT_BIND,    /* passes every guard: to be bound to vfio-pci */
 	VFE_ACT_REFUSE,  /* matched, but a guard refuses it */
 	VFE_ACT_SKIP,    /* an entry that matches no device, or a device that is not the card configured */
-	/* set by the binder */
+	/* set by binding */
 	VFE_ACT_BOUND,   /* bound to vfio-pci now */
 	VFE_ACT_ALREADY, /* was on vfio-pci before the binder ran */
 	VFE_ACT_FAILED,  /* the bind was tried and did not take */
@@ -22,12 +28,16 @@ struct vfe_target {
 	const struct vfe_dev *dev;     /* NULL: the entry matched no device */
 	const struct vfe_entry *entry; /* the entry that asked for it */
 	const struct vfe_dev *via;     /* set when taken as a member of via's IOMMU group */
-	enum vfe_action action;
+	enum vfe_action action;        /* bind, refused or skipped */
 	char driver_before[VFE_DRIVER_MAX];
 	char reason[320];
 };
 
-/* Answers whether a host driver would claim a device that has none yet (a module alias matches). */
+/*
+ * The one question the guards need answered from outside the scan: would a
+ * host driver claim this function, which has none yet? early/host-driver.h
+ * answers it for the binder and check; tests answer it themselves.
+ */
 struct vfe_plan_ops {
 	bool (*host_driver_for)(void *userdata, const struct vfe_dev *d, char *driver, size_t n);
 	void *userdata;
@@ -41,11 +51,22 @@ struct vfe_plan {
 /*
  * Resolves the entries against the scanned devices and applies the guards:
  * no IOMMU, bridges, storage controllers, the boot VGA and the host's last
- * display, and IOMMU groups that would be left half-bound.
+ * display, and IOMMU groups that would be left half-bound. In order: match
+ * (early/match.h), gather the facts the guards decide from (early/facts.h:
+ * all the I/O), guard (early/guard.h: no I/O).
  */
 int vfe_plan_build(const struct vfe_pci *pci, const struct vfe_entry *entries, size_t n_entries, bool iommu_on,
 		   const struct vfe_plan_ops *ops, struct vfe_plan *ret);
 void vfe_plan_free(struct vfe_plan *p);
+
+/* A new target for d (may be NULL) asked by e, to be bound; NULL when out of memory. Moves p->t. */
+struct vfe_target *vfe_plan_push(struct vfe_plan *p, const struct vfe_dev *d, const struct vfe_entry *e);
+/* The target of device d, NULL when the plan has none. */
+struct vfe_target *vfe_plan_find(const struct vfe_plan *p, const struct vfe_dev *d);
+/* Will d be bound (a target decided "bind")? */
+bool vfe_plan_binds(const struct vfe_plan *p, const struct vfe_dev *d);
+/* Decides t: the action and its reason. */
+void vfe_target_decide(struct vfe_target *t, enum vfe_action a, const char *fmt, ...) _printf_(3, 4);
 
 const char *vfe_action_name(enum vfe_action a);
 int vfe_action_from_name(const char *s, enum vfe_action *ret);

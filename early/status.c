@@ -9,12 +9,13 @@
 #include "common/words.h"
 #include "early/status.h"
 
-static void fill_dev(struct vfe_status_dev *sd, const struct vfe_target *t)
+/* One device line: who the target is comes from the plan, what became of it from the result. */
+static void fill_dev(struct vfe_status_dev *sd, const struct vfe_target *t, const struct vfe_bind_result *r)
 {
 	const struct vfe_dev *d = t->dev;
-	bool tried = t->action == VFE_ACT_BOUND || t->action == VFE_ACT_FAILED;
+	bool tried = r->action == VFE_ACT_BOUND || r->action == VFE_ACT_FAILED;
 
-	*sd = (struct vfe_status_dev){ .group = -1, .action = t->action };
+	*sd = (struct vfe_status_dev){ .group = -1, .action = r->action };
 	if (d) {
 		snprintf(sd->bdf, sizeof(sd->bdf), "%s", d->name);
 		vfe_format_pci_id(&d->id, sd->id);
@@ -26,15 +27,15 @@ static void fill_dev(struct vfe_status_dev *sd, const struct vfe_target *t)
 	snprintf(sd->entry, sizeof(sd->entry), "%s", t->entry->source);
 	if (t->via)
 		snprintf(sd->via, sizeof(sd->via), "%s", t->via->name);
-	snprintf(sd->before, sizeof(sd->before), "%s", t->driver_before);
-	if (t->action == VFE_ACT_BOUND || t->action == VFE_ACT_ALREADY)
+	snprintf(sd->before, sizeof(sd->before), "%s", r->driver_before);
+	if (r->action == VFE_ACT_BOUND || r->action == VFE_ACT_ALREADY)
 		snprintf(sd->after, sizeof(sd->after), "vfio-pci");
 	else if (!tried)
-		snprintf(sd->after, sizeof(sd->after), "%s", t->driver_before);
-	snprintf(sd->reason, sizeof(sd->reason), "%s", t->reason);
+		snprintf(sd->after, sizeof(sd->after), "%s", r->driver_before);
+	snprintf(sd->reason, sizeof(sd->reason), "%s", r->reason);
 }
 
-int vfe_status_add_plan(struct vfe_status *s, const struct vfe_plan *p)
+int vfe_status_add_results(struct vfe_status *s, const struct vfe_plan *p, const struct vfe_bind_result *res)
 {
 	struct vfe_status_dev *n = realloc(s->devs, (s->n_devs + p->n + 1) * sizeof(*n));
 
@@ -42,7 +43,7 @@ int vfe_status_add_plan(struct vfe_status *s, const struct vfe_plan *p)
 		return -ENOMEM;
 	s->devs = n;
 	for (size_t i = 0; i < p->n; i++)
-		fill_dev(&s->devs[s->n_devs++], &p->t[i]);
+		fill_dev(&s->devs[s->n_devs++], &p->t[i], &res[i]);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include "common/root.h"
 #include "common/strv.h"
+#include "early/bind.h"
 #include "early/plan.h"
 
 /*
@@ -39,8 +40,8 @@ struct vfe_status {
 	size_t n_devs;
 };
 
-/* Fills the device lines from a plan after binding. */
-int vfe_status_add_plan(struct vfe_status *s, const struct vfe_plan *p);
+/* The device lines: one per target of the plan, with what binding did to it (res[i] for p->t[i]). */
+int vfe_status_add_results(struct vfe_status *s, const struct vfe_plan *p, const struct vfe_bind_result *res);
 
 char *vfe_status_format(const struct vfe_status *s);
 int vfe_status_write(const struct vfe_root *r, const struct vfe_status *s);

@@ -52,7 +52,8 @@ struct vfe_boot_ctx {
 struct vfe_boot_status {
 	char loader[32];          /* "systemd-boot", "grub", ... */
 	char booted_entry[256];   /* the entry this boot came from, "" when unknown */
-	bool booted_recovery;     /* that entry is our no-passthrough entry */
+	bool booted_recovery;     /* that entry is our no-passthrough entry; where the loader cannot
+				   * tell the entry, the command line turned passthrough off */
 	char next_boot[256];      /* what the next boot will do, in words */
 	char recovery_health[256];/* "ok" or what is wrong (missing, stale kernel, ...) */
 };

@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <ctype.h>
 #include <stdio.h>
 
+#include "common/kcmdline.h"
 #include "common/macro.h"
 #include "common/strbuf.h"
-#include "early/cmdline.h"
 #include "recovery/recovery-cmdline.h"
 
-/* Parameters dropped whole, whatever their value. */
-static const char *const dropped[] = {
-	"vfio_pci.ids", "vfio_pci.disable_vga", "vfio_early", "vfio_early.devices", "rd.vfio_early",
-	"rd.vfio_early.devices", "initcall_blacklist",
-};
+/*
+ * Parameters dropped whole, whatever their value; so are every vfio_early
+ * parameter (ours) and every vfio_pci.* module option (vfio-pci.ids=, ...).
+ */
+static const char *const dropped[] = { "initcall_blacklist" };
 
 /* Drivers a passthrough guide blacklists so the host never touches the card. */
 static const char *const gpu_drivers[] = {
@@ -59,64 +58,36 @@ static char *filter_list(const char *val)
 	return sb_steal(&sb);
 }
 
-static bool needs_quotes(const char *v)
+static int add_param(const struct vfe_karg *a, void *userdata)
 {
-	for (; *v; v++)
-		if (isspace((unsigned char)*v))
-			return true;
-	return false;
-}
+	struct strbuf *sb = userdata;
 
-static void put_param(struct strbuf *sb, const char *param, const char *val)
-{
-	if (sb->len)
-		sb_putc(sb, ' ');
-	sb_puts(sb, param);
-	if (!val)
-		return;
-	sb_printf(sb, needs_quotes(val) ? "=\"%s\"" : "=%s", val);
-}
-
-static void add_param(struct strbuf *sb, const char *param, const char *val)
-{
-	const char *name = param;
-
-	if (in(name, dropped, ELEMENTSOF(dropped)) || is_fb_off(param, val))
-		return;
-	if (!strncmp(name, "vfio_pci.", 9) || !strncmp(name, "vfio-pci.", 9) || !strncmp(name, "vfio_early.", 11) ||
-	    !strncmp(name, "vfio-early.", 11))
-		return; /* every module option of vfio-pci, every vfio_early.* parameter */
-	if (in(name, filtered_lists, ELEMENTSOF(filtered_lists))) {
-		_cleanup_free_ char *rest = filter_list(val);
+	if (in(a->name, dropped, ELEMENTSOF(dropped)) || is_fb_off(a->name, a->val) || vfe_kcmdline_ours(a->name) ||
+	    vfe_param_prefix(a->name, "vfio_pci."))
+		return 0;
+	if (in(a->name, filtered_lists, ELEMENTSOF(filtered_lists))) {
+		_cleanup_free_ char *rest = filter_list(a->val);
 		if (rest && *rest)
-			put_param(sb, param, rest);
-		return;
+			vfe_kcmdline_put(sb, a->name, rest);
+		return 0;
 	}
-	put_param(sb, param, val);
+	vfe_kcmdline_put(sb, a->name, a->val);
+	return 0;
 }
 
 int vfe_recovery_cmdline(const char *options, char **ret)
 {
-	_cleanup_free_ char *buf = strdup(options ? options : "");
+	_cleanup_free_ char *init = NULL;
 	struct strbuf sb = { 0 };
-	char *args, *param, *val;
+	int k;
 
-	if (!buf)
-		return -ENOMEM;
-	args = vfe_cmdline_strip(buf);
 	sb_puts(&sb, "");
-	while (*args) {
-		args = vfe_cmdline_next_arg(args, &param, &val);
-		if (streq(param, "--") && !val) {
-			/* init's arguments follow: keep them after ours */
-			put_param(&sb, VFE_RECOVERY_PARAM, NULL);
-			sb_printf(&sb, " --%s%s", *args ? " " : "", args);
-			goto out;
-		}
-		add_param(&sb, param, val);
-	}
-	put_param(&sb, VFE_RECOVERY_PARAM, NULL);
-out:
+	k = vfe_kcmdline_each(options, add_param, &sb, &init);
+	vfe_kcmdline_put(&sb, VFE_RECOVERY_PARAM, NULL);
+	if (init) /* init's arguments follow: keep them after ours */
+		sb_printf(&sb, " --%s%s", *init ? " " : "", init);
 	*ret = sb_steal(&sb);
-	return *ret ? 0 : -ENOMEM;
+	if (k < 0 || !*ret)
+		return free(*ret), *ret = NULL, k < 0 ? k : -ENOMEM;
+	return 0;
 }

@@ -3,8 +3,8 @@
 #include <ctype.h>
 #include <stdio.h>
 
+#include "common/kcmdline.h"
 #include "common/strbuf.h"
-#include "early/cmdline.h"
 #include "efi/bls/bls.h"
 
 static const char *skip_ws(const char *p)
@@ -134,41 +134,41 @@ static size_t indent_of(const char *json, const char *p)
 	return strspn(l, " ");
 }
 
-static void put_json_list(struct strbuf *sb, const char *opts, size_t ind)
+static int put_json_list(struct strbuf *sb, const char *opts, size_t ind)
 {
-	_cleanup_free_ char *buf = strdup(opts), *orig = strdup(opts);
-	char *args = buf, *param, *val;
-	size_t n = 0;
+	struct strv w = { 0 };
+	int k = vfe_kcmdline_words(opts, &w);
 
-	if (!buf || !orig)
-		return;
+	if (k < 0)
+		return k;
 	sb_putc(sb, '[');
-	while (*(args = (char *)skip_ws(args))) {
-		size_t off = (size_t)(args - buf), end;
-		_cleanup_free_ char *w = NULL;
-		args = vfe_cmdline_next_arg(args, &param, &val);
-		for (end = (size_t)(args - buf); end > off && isspace((unsigned char)orig[end - 1]); end--)
-			;
-		w = strndup(orig + off, end - off);
-		sb_printf(sb, "%s\n%*s", n++ ? "," : "", (int)ind + 2, "");
-		sb_put_json_string(sb, w ? w : "");
+	for (size_t i = 0; i < w.n; i++) {
+		sb_printf(sb, "%s\n%*s", i ? "," : "", (int)ind + 2, "");
+		sb_put_json_string(sb, w.v[i]);
 	}
-	if (n)
+	if (w.n)
 		sb_printf(sb, "\n%*s", (int)ind, "");
 	sb_putc(sb, ']');
+	strv_free(&w);
+	return 0;
 }
 
 int vfe_kstub_set_options(const char *json, const char *opts, char **ret)
 {
 	const char *p = find_list(json), *end;
 	struct strbuf sb = { 0 };
+	int k;
 
 	if (!p)
 		return -ENOENT;
 	if (*p != '[' || !(end = value_end(p)))
 		return -EBADMSG;
 	sb_putn(&sb, json, (size_t)(p - json));
-	put_json_list(&sb, opts, indent_of(json, p));
+	k = put_json_list(&sb, opts, indent_of(json, p));
+	if (k < 0) {
+		sb_free(&sb);
+		return k;
+	}
 	sb_puts(&sb, end);
 	*ret = sb_steal(&sb);
 	return *ret ? 0 : -ENOMEM;

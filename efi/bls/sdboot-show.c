@@ -2,6 +2,7 @@
 /* `vfio-early boot show` and `status` for systemd-boot entries (see sdboot.h). */
 #include <stdio.h>
 
+#include "common/kcmdline.h"
 #include "efi/bls/bls.h"
 #include "efi/efi-paths.h"
 #include "efi/efivars.h"
@@ -159,7 +160,11 @@ void vfe_sdboot_fill_status(struct vfe_boot_ctx *ctx, const struct vfe_bls_host 
 	read_vars(ctx->root, &v);
 	b = vfe_bls_find(&h->entries, v.selected);
 	snprintf(ret->booted_entry, sizeof(ret->booted_entry), "%s", v.selected ? v.selected : "");
-	ret->booted_recovery = (b && b->ours) || (v.selected && strstr(v.selected, EFI_NOPT_SUFFIX));
+	/* without LoaderEntrySelected (the firmware started a kernel itself) only the command line tells */
+	if (v.selected && *v.selected)
+		ret->booted_recovery = (b && b->ours) || strstr(v.selected, EFI_NOPT_SUFFIX);
+	else
+		ret->booted_recovery = vfe_kcmdline_booted_off(ctx->root, NULL, 0);
 	if (v.oneshot && *v.oneshot)
 		snprintf(ret->next_boot, sizeof(ret->next_boot), "once: %s (LoaderEntryOneShot)", v.oneshot);
 	else

@@ -2,9 +2,7 @@
 /* boot show / status for GRUB: our entries, saved/next entry, parameters, this boot. */
 #include <stdio.h>
 
-#include "common/log.h"
-#include "common/paths.h"
-#include "early/cmdline.h"
+#include "common/kcmdline.h"
 #include "efi/grub/grub.h"
 
 struct grub_view {
@@ -15,31 +13,8 @@ struct grub_view {
 	bool have_fs;
 	char *dropin_params; /* NULL: not installed */
 	bool booted_recovery;
-	char *off_param; /* the parameter that made it so, as written */
+	char off_param[128]; /* the parameter that made it so, as written */
 };
-
-/*
- * Was this boot the recovery kind? Decided by the binder's own parser of
- * the kernel command line, so that show and status agree with what the
- * binder did (vfio_early=off, rd.vfio_early=0, no, ...). On success
- * *ret_why is the parameter as written, NULL for a passthrough boot.
- * (Issue 15 moves that parser into common/; only this call changes.)
- */
-static bool booted_recovery(const struct vfe_root *r, char **ret_why)
-{
-	_cleanup_free_ char *text = NULL;
-	struct vfe_cmdline c;
-	bool off;
-
-	*ret_why = NULL;
-	if (vfe_read_file(r, PATH_CMDLINE, 1 << 16, &text) < 0 || vfe_cmdline_parse(text, &c) < 0)
-		return false;
-	off = c.off;
-	if (off)
-		*ret_why = strdup(c.off_reason ? c.off_reason : "vfio_early=off");
-	vfe_cmdline_free(&c);
-	return off;
-}
 
 static int view_load(struct vfe_boot_ctx *ctx, struct grub_view *v)
 {
@@ -56,7 +31,7 @@ static int view_load(struct vfe_boot_ctx *ctx, struct grub_view *v)
 	v->have_fs = vfe_grub_fs_probe(ctx->root, GRUB_PATH_DIR, &v->fs) >= 0;
 	if (vfe_read_file(ctx->root, GRUB_PATH_DROPIN, 1 << 20, &dropin) >= 0)
 		v->dropin_params = vfe_grub_dropin_params(dropin);
-	v->booted_recovery = booted_recovery(ctx->root, &v->off_param);
+	v->booted_recovery = vfe_kcmdline_booted_off(ctx->root, v->off_param, sizeof(v->off_param));
 	return 0;
 }
 
@@ -66,7 +41,6 @@ static void view_free(struct grub_view *v)
 	vfe_grubenv_free(&v->env);
 	vfe_grubenv_free(&v->vars);
 	free(v->dropin_params);
-	free(v->off_param);
 }
 
 static const char *var(const struct vfe_grubenv *e, const char *name, const char *dflt)
@@ -144,7 +118,7 @@ static void show_text(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 	sb_printf(o, "  next boot: %s\n", nb);
 	if (v->booted_recovery)
 		sb_printf(o, "  this boot: recovery (%s on the kernel command line)\n",
-			  v->off_param ? v->off_param : "vfio_early=off");
+			  v->off_param[0] ? v->off_param : "vfio_early=off");
 	else
 		sb_printf(o, "  this boot: passthrough (no vfio_early=off on the kernel command line)\n");
 }

@@ -19,16 +19,16 @@ TEST(next_arg_follows_kernel_quoting)
 	char buf[] = "a=\"b c\" \"d=e f\" g  h=";
 	char *args = buf, *p, *v;
 
-	args = vfe_cmdline_next_arg(args, &p, &v);
+	args = vfe_kcmdline_next_arg(args, &p, &v);
 	CHECK_STREQ(p, "a");
 	CHECK_STREQ(v, "b c");
-	args = vfe_cmdline_next_arg(args, &p, &v);
+	args = vfe_kcmdline_next_arg(args, &p, &v);
 	CHECK_STREQ(p, "d");
 	CHECK_STREQ(v, "e f");
-	args = vfe_cmdline_next_arg(args, &p, &v);
+	args = vfe_kcmdline_next_arg(args, &p, &v);
 	CHECK_STREQ(p, "g");
 	CHECK(v == NULL);
-	args = vfe_cmdline_next_arg(args, &p, &v);
+	args = vfe_kcmdline_next_arg(args, &p, &v);
 	CHECK_STREQ(p, "h");
 	CHECK_STREQ(v, "");
 	CHECK(*args == '\0');
