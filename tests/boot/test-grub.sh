@@ -56,7 +56,10 @@ grub_guest_init() {
 			echo "VFE-GRUB armed rc=\$?"
 		fi
 		vfio-early boot show 2>&1 | sed "s/^/VFE-GRUB show boot=\$c: /"
+		# as a real shutdown does: GRUB reads ext4 without replaying its journal, so a
+		# grubenv renamed into place is only visible to it once the journal is checkpointed
 		sync
+		mount -o remount,ro /
 		if [ \$c -ge "\$(cat /etc/vfe-boots 2>/dev/null || echo 3)" ]; then poweroff -f; else reboot -f; fi
 		sleep 30
 	EOF
