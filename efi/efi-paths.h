@@ -31,6 +31,8 @@
 /* What `vfio-early boot install` added, so `remove` undoes exactly that. */
 #define EFI_PATH_STATE_DIR "var/lib/vfio-early"
 #define EFI_PATH_STATE "var/lib/vfio-early/boot-efi.state"
+/* The previous version of every file the EFI backends changed or deleted, at its path below the root. */
+#define EFI_PATH_BACKUP "var/lib/vfio-early/backup"
 
 /* GUIDs */
 #define EFI_GUID_LOADER "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"

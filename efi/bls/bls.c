@@ -95,6 +95,13 @@ char *vfe_bls_id(const char *file)
 	return id;
 }
 
+bool vfe_bls_id_equal(const char *a, const char *b)
+{
+	_cleanup_free_ char *x = a ? vfe_bls_id(a) : NULL, *y = b ? vfe_bls_id(b) : NULL;
+
+	return x && y && streq(x, y);
+}
+
 static bool is_bad(const char *file)
 {
 	const char *plus = strrchr(file, '+');
@@ -289,26 +296,26 @@ void vfe_bls_free(struct vfe_bls *b)
 const struct vfe_bls_entry *vfe_bls_find(const struct vfe_bls *b, const char *id)
 {
 	for (size_t i = 0; id && i < b->n; i++)
-		if (strcasecmp(b->v[i].id, id) == 0)
+		if (vfe_bls_id_equal(b->v[i].id, id))
 			return &b->v[i];
 	return NULL;
 }
 
-static bool matches(const char *pattern, const char *id)
+bool vfe_bls_id_match(const char *pattern, const char *id)
 {
-	_cleanup_free_ char *low = strdup(pattern);
+	_cleanup_free_ char *low = pattern ? strdup(pattern) : NULL, *clean = id ? vfe_bls_id(id) : NULL;
 
-	if (!low)
+	if (!low || !clean)
 		return false;
 	for (char *p = low; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	return fnmatch(low, id, 0) == 0;
+	return fnmatch(low, clean, 0) == 0;
 }
 
 const struct vfe_bls_entry *vfe_bls_default(const struct vfe_bls *b, const char *pattern)
 {
 	for (size_t i = 0; pattern && *pattern && i < b->n; i++)
-		if (matches(pattern, b->v[i].id))
+		if (vfe_bls_id_match(pattern, b->v[i].id))
 			return &b->v[i];
 	return b->n ? &b->v[0] : NULL;
 }
@@ -330,7 +337,7 @@ const struct vfe_bls_entry *vfe_bls_source(const struct vfe_bls *b, const char *
 const struct vfe_bls_entry *vfe_bls_ours_for(const struct vfe_bls *b, const struct vfe_bls_entry *src)
 {
 	for (size_t i = 0; src && i < b->n; i++)
-		if (b->v[i].ours && b->v[i].source && strcasecmp(b->v[i].source, src->id) == 0)
+		if (b->v[i].ours && vfe_bls_id_equal(b->v[i].source, src->id))
 			return &b->v[i];
 	return NULL;
 }

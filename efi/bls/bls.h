@@ -56,6 +56,17 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_bls_entry, vfe_bls_entry_free);
 int vfe_verscmp(const char *a, const char *b);
 /* "Pop_OS-current+3-1.conf" -> "pop_os-current.conf" */
 char *vfe_bls_id(const char *file);
+/*
+ * The one way entries are matched by id, everywhere (show, status, remove,
+ * refresh, the defaults, and the automatic fallback that uses boot
+ * counting): case and a "+LEFT[-DONE]" boot counter on either side do not
+ * count. systemd-boot renames counted entries at every boot and
+ * systemd-bless-boot drops the counter, and LoaderEntrySelected carries
+ * the counter in some versions (systemd#38813).
+ */
+bool vfe_bls_id_equal(const char *a, const char *b);
+/* Does the glob pattern (LoaderEntryDefault, loader.conf "default") select id, as systemd-boot matches it? */
+bool vfe_bls_id_match(const char *pattern, const char *id);
 
 const struct vfe_bls_entry *vfe_bls_find(const struct vfe_bls *b, const char *id);
 /* systemd-boot's choice with no one-shot: the first match of pattern (LoaderEntryDefault, else loader.conf's

@@ -63,7 +63,7 @@ static void entry_text(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, 
 	struct strbuf *o = ctx->out;
 
 	sb_printf(o, "  %s %s  \"%s\"%s%s%s\n", dflt ? "*" : " ", e->id, e->title ? e->title : "",
-		  e->ours ? "  [ours: no GPU passthrough]" : "", v->selected && streq(v->selected, e->id) ? "  [booted]" : "",
+		  e->ours ? "  [ours: no GPU passthrough]" : "", vfe_bls_id_equal(v->selected, e->id) ? "  [booted]" : "",
 		  e->bad ? "  [bad]" : "");
 	sb_printf(o, "      linux %s, passthrough parameters: ", e->kernel ? e->kernel : "(none)");
 	put_params(o, e, false);
@@ -81,7 +81,7 @@ static void entry_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, 
 	sb_put_json_member(o, "linux", e->kernel);
 	sb_put_json_member(o, "options", e->options);
 	sb_printf(o, ",\"default\":%s,\"ours\":%s,\"booted\":%s,\"passthrough_params\":", dflt ? "true" : "false",
-		  e->ours ? "true" : "false", v->selected && streq(v->selected, e->id) ? "true" : "false");
+		  e->ours ? "true" : "false", vfe_bls_id_equal(v->selected, e->id) ? "true" : "false");
 	put_params(o, e, true);
 	sb_putc(o, '}');
 }
