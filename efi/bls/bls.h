@@ -110,6 +110,7 @@ struct vfe_bls_host {
 	struct vfe_bls entries;   /* both partitions, in menu order */
 	char *pattern;            /* LoaderEntryDefault, else loader.conf "default"; NULL when none */
 	bool pattern_from_var;
+	char *var_missing;        /* a LoaderEntryDefault that matches no entry (ignored by the loader), or NULL */
 	struct vfe_efi_state state;
 	struct vfe_changes ch;
 };
@@ -127,7 +128,18 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_bls_host, vfe_bls_host_free);
 int vfe_bls_host_add_params(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *base);
 /* Our entry for src (its options as planned so far), and the removal of our other, stale ones. */
 int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry *src);
-/* Undoes every record of the state and removes all our entries. */
+/*
+ * After a kernel change (refresh): records of entries that are gone are
+ * dropped, those of entries renamed by boot counting follow them, and every
+ * entry made since (kernel-install, from /etc/kernel/cmdline) gets the
+ * parameters install added and is recorded, so that remove undoes it too.
+ */
+int vfe_bls_host_track(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h);
+/*
+ * Undoes every record of the state (found again after boot-counter renames),
+ * takes our parameters out of every entry install never saw, and removes
+ * all our entries.
+ */
 int vfe_bls_host_plan_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h);
 /* Plans the state file; then prints (dry run) or applies every change. Returns the number of changes. */
 int vfe_bls_host_commit(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who);

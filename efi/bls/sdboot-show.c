@@ -102,6 +102,7 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 	sb_put_json_member(o, "features", v->has_features ? feat : NULL);
 	sb_put_json_member(o, "entry_selected", v->selected);
 	sb_put_json_member(o, "entry_default_var", v->dflt);
+	sb_printf(o, ",\"entry_default_var_missing\":%s", h->var_missing ? "true" : "false");
 	sb_put_json_member(o, "entry_oneshot", v->oneshot);
 	sb_put_json_member(o, "timeout_oneshot", v->timeout_oneshot);
 	sb_put_json_member(o, "default", d ? d->id : NULL);
@@ -128,7 +129,13 @@ static void show_text(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 	sb_printf(o, "  default: %s (%s%s%s)\n", d ? d->id : "none",
 		  h->pattern ? (h->pattern_from_var ? "LoaderEntryDefault \"" : "loader.conf default \"") : "first entry",
 		  h->pattern ? h->pattern : "", h->pattern ? "\"" : "");
-	sb_printf(o, "  one-shot (LoaderEntryOneShot): %s\n", or_none(v->oneshot));
+	if (h->var_missing)
+		sb_printf(o, "  warning: LoaderEntryDefault \"%s\" names no entry (removed with its kernel?): systemd-boot "
+			     "ignores it; 'vfio-early boot recovery --default' or 'passthrough --default' sets it again\n",
+			  h->var_missing);
+	sb_printf(o, "  one-shot (LoaderEntryOneShot): %s%s\n", or_none(v->oneshot),
+		  v->oneshot && *v->oneshot && !vfe_bls_find(&h->entries, v->oneshot) && !strpbrk(v->oneshot, "*?[")
+			  ? " (names no entry: ignored)" : "");
 	sb_printf(o, "  menu one-shot (LoaderConfigTimeoutOneShot): %s\n", or_none(v->timeout_oneshot));
 	sb_printf(o, "  entries, in menu order (* = default):\n");
 	for (size_t i = 0; i < h->entries.n; i++)
@@ -163,7 +170,9 @@ void vfe_sdboot_fill_status(struct vfe_boot_ctx *ctx, const struct vfe_bls_host 
 	if (v.oneshot && *v.oneshot)
 		snprintf(ret->next_boot, sizeof(ret->next_boot), "once: %s (LoaderEntryOneShot)", v.oneshot);
 	else
-		snprintf(ret->next_boot, sizeof(ret->next_boot), "default: %s%s", d ? d->id : "none",
-			 d && d->ours ? " (no GPU passthrough)" : "");
+		snprintf(ret->next_boot, sizeof(ret->next_boot), "default: %s%s%s%s%s", d ? d->id : "none",
+			 d && d->ours ? " (no GPU passthrough)" : "",
+			 h->var_missing ? "; LoaderEntryDefault \"" : "", h->var_missing ? h->var_missing : "",
+			 h->var_missing ? "\" names no entry and is ignored" : "");
 	vfe_bls_host_health(ctx, h, src, ret->recovery_health, sizeof(ret->recovery_health));
 }

@@ -230,9 +230,20 @@ TEST(sdboot_oneshot_default_menu_through_loader_variables)
 	CHECK_CONTAINS(st.next_boot, "vfio-early-nopt.conf (LoaderEntryOneShot)");
 	CHECK_CONTAINS(st.recovery_health, "ok");
 	CHECK(SDBOOT->set_default(&t.ctx, true) == 0);
-	CHECK_STREQ(var(&t, "LoaderEntryDefault"), "0123-6.1.0-13-amd64-vfio-early-nopt.conf");
+	/* a glob: it still selects our entry once refresh renamed it after a kernel upgrade */
+	CHECK_STREQ(var(&t, "LoaderEntryDefault"), "*-vfio-early-nopt.conf");
+	/* passthrough --next over a pending one-shot and a recovery default: the next boot only is passthrough */
+	CHECK(SDBOOT->passthrough_next(&t.ctx) == 0);
+	CHECK_STREQ(var(&t, "LoaderEntryOneShot"), "0123-6.1.0-13-amd64.conf");
+	CHECK(vfe_efivar_delete(&t.f.root, "LoaderEntryOneShot", EFI_GUID_LOADER) == 0);
+	CHECK(SDBOOT->status(&t.ctx, &st) == 0);
+	CHECK_CONTAINS(st.next_boot, "default: 0123-6.1.0-13-amd64-vfio-early-nopt.conf (no GPU passthrough)");
 	CHECK(SDBOOT->set_default(&t.ctx, false) == 0);
-	CHECK_STREQ(var(&t, "LoaderEntryDefault"), "0123-6.1.0-13-amd64.conf");
+	/* no loader.conf default: the newest entry is the default by systemd-boot's own rule */
+	CHECK(!var(&t, "LoaderEntryDefault"));
+	CHECK(SDBOOT->recovery_next(&t.ctx) == 0);
+	CHECK(SDBOOT->passthrough_next(&t.ctx) == 0);
+	CHECK(!var(&t, "LoaderEntryOneShot"));
 	CHECK(SDBOOT->menu_next(&t.ctx) == 0);
 	CHECK_STREQ(var(&t, "LoaderConfigTimeoutOneShot"), VFE_MENU_ONESHOT_TIMEOUT);
 	CHECK(SDBOOT->remove(&t.ctx) == 0);
