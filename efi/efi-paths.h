@@ -44,12 +44,6 @@
 #define EFI_NOPT_SUFFIX "-vfio-early-nopt"
 #define EFI_NOPT_MARK "# vfio-early: no GPU passthrough entry (vfio-early boot install; refreshed on kernel changes)"
 #define EFI_NOPT_TITLE_SUFFIX " (no GPU passthrough)"
-/*
- * What `recovery --default` writes to LoaderEntryDefault: a glob systemd-boot
- * matches against the entry ids, so the default stays "our recovery entry"
- * when refresh renames it after a kernel upgrade (there is one at a time).
- */
-#define EFI_NOPT_GLOB "*" EFI_NOPT_SUFFIX ".conf"
 
 /* Attributes */
 #define EFI_ATTR_NV_BS_RT 0x7u

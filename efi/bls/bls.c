@@ -322,12 +322,15 @@ const struct vfe_bls_entry *vfe_bls_default(const struct vfe_bls *b, const char 
 
 const struct vfe_bls_entry *vfe_bls_source(const struct vfe_bls *b, const char *pattern)
 {
-	const struct vfe_bls_entry *d = vfe_bls_default(b, pattern), *s;
+	const struct vfe_bls_entry *d = vfe_bls_default(b, pattern);
 
 	if (d && !d->ours)
 		return d;
-	if (d && d->source && (s = vfe_bls_find(b, d->source)) && !s->ours)
-		return s;
+	/*
+	 * The default is ours (recovery --default): the newest passthrough
+	 * entry, the first in menu order, so that refresh follows kernel
+	 * upgrades instead of keeping the kernel ours was made from.
+	 */
 	for (size_t i = 0; i < b->n; i++)
 		if (!b->v[i].ours && !b->v[i].bad)
 			return &b->v[i];

@@ -72,7 +72,7 @@ const struct vfe_bls_entry *vfe_bls_find(const struct vfe_bls *b, const char *id
 /* systemd-boot's choice with no one-shot: the first match of pattern (LoaderEntryDefault, else loader.conf's
  * default) in menu order, else the first entry. NULL when there are none. */
 const struct vfe_bls_entry *vfe_bls_default(const struct vfe_bls *b, const char *pattern);
-/* The entry our recovery entry copies: the default unless it is ours (then the one ours was made from). */
+/* The entry our recovery entry copies: the default unless it is ours (then the first passthrough entry in menu order). */
 const struct vfe_bls_entry *vfe_bls_source(const struct vfe_bls *b, const char *pattern);
 /* Our entry made from src, if any. */
 const struct vfe_bls_entry *vfe_bls_ours_for(const struct vfe_bls *b, const struct vfe_bls_entry *src);

@@ -163,7 +163,12 @@ static int set_var(struct vfe_boot_ctx *ctx, const char *name, const char *value
 	return 0;
 }
 
-/* After refresh renamed our entry: a one-shot or default naming the old name by id names the new one. */
+/*
+ * After refresh renamed our entry: a one-shot or default naming our old
+ * entry names the new one. Ids, not globs: systemd-boot matches a glob in
+ * these variables, but bootctl (252) compares them as plain ids and would
+ * show another default than the loader boots.
+ */
 static int repoint_vars(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *src)
 {
 	static const char *const names[] = { "LoaderEntryOneShot", "LoaderEntryDefault" };
@@ -177,8 +182,7 @@ static int repoint_vars(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *sr
 		if (vfe_efivar_read_string(ctx->root, names[i], EFI_GUID_LOADER, &v) < 0 || !strcasestr(v, EFI_NOPT_SUFFIX) ||
 		    vfe_bls_id_match(v, id) || strpbrk(v, "*?["))
 			continue;
-		/* a default becomes the glob, which survives the next upgrade too */
-		k = set_var(ctx, names[i], i == 0 ? id : EFI_NOPT_GLOB);
+		k = set_var(ctx, names[i], id);
 	}
 	return k;
 }
@@ -240,32 +244,15 @@ static int sdboot_recovery_next(struct vfe_boot_ctx *ctx)
 }
 
 /*
- * "*-7.0.1-amd64.conf" style: src's id with its version replaced by '*', so
- * that the glob keeps meaning "the newest entry of this kind" after kernel
- * upgrades (kernel-install's "<token>-<version>.conf"). NULL when the id
- * does not carry the version.
- */
-static char *version_glob(const struct vfe_bls_entry *src)
-{
-	_cleanup_free_ char *id = vfe_bls_id(src->file);
-	char *at, *g;
-
-	if (!id || !src->version || !(at = strstr(id, src->version)))
-		return NULL;
-	return asprintf(&g, "%.*s*%s", (int)(at - id), id, at + strlen(src->version)) < 0 ? NULL : g;
-}
-
-/*
  * passthrough --default: LoaderEntryDefault is deleted when loader.conf's
  * default (or the first entry: kernel-install's newest kernel) is a
  * passthrough entry, so the default follows kernel upgrades by the loader's
- * own rule; else it becomes a version glob that selects the newest
- * passthrough entry; the entry's own id only when neither works.
+ * own rule; else it names the passthrough entry.
  */
 static int passthrough_default(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vfe_bls_entry *src)
 {
-	_cleanup_free_ char *conf = vfe_bls_conf_default(ctx->root, h->esp.mount), *glob = version_glob(src), *v = NULL;
-	const struct vfe_bls_entry *d = vfe_bls_default(&h->entries, conf), *g;
+	_cleanup_free_ char *conf = vfe_bls_conf_default(ctx->root, h->esp.mount), *v = NULL;
+	const struct vfe_bls_entry *d = vfe_bls_default(&h->entries, conf);
 	bool has_var = vfe_efivar_read_string(ctx->root, "LoaderEntryDefault", EFI_GUID_LOADER, &v) == 0;
 	int k;
 
@@ -278,8 +265,7 @@ static int passthrough_default(struct vfe_boot_ctx *ctx, const struct vfe_bls_ho
 							     "the newest entry is the default again");
 		return k < 0 ? k : 0;
 	}
-	g = glob ? vfe_bls_default(&h->entries, glob) : NULL;
-	return set_var(ctx, "LoaderEntryDefault", g && !g->ours && vfe_bls_id_match(glob, g->id) ? glob : src->id);
+	return set_var(ctx, "LoaderEntryDefault", src->id);
 }
 
 static int sdboot_set_default(struct vfe_boot_ctx *ctx, bool recovery)
@@ -291,10 +277,10 @@ static int sdboot_set_default(struct vfe_boot_ctx *ctx, bool recovery)
 	if (k < 0)
 		return k;
 	if (recovery) {
-		k = set_var(ctx, "LoaderEntryDefault", EFI_NOPT_GLOB);
-		if (k >= 0)
-			sb_printf(ctx->out, "%s: every boot starts \"%s\" (the glob keeps selecting it after kernel "
-					    "upgrades)\n", WHO, ours->title ? ours->title : ours->id);
+		k = set_var(ctx, "LoaderEntryDefault", ours->id);
+		if (k >= 0 && !ctx->dry_run)
+			sb_printf(ctx->out, "%s: every boot starts \"%s\" (refresh keeps it so after kernel upgrades)\n",
+				  WHO, ours->title ? ours->title : ours->id);
 		return k;
 	}
 	if (!src)
