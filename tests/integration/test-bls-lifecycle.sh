@@ -176,6 +176,28 @@ if grep -q "not supported in containers" "$T/log"; then
 fi
 check "the entry has its blessed name" test -f "$ENT/$MID-6.1.0-18-amd64.conf"
 
+# ---- the firmware's Boot#### option, read back by the real efibootmgr
+GG=8be4df61-93ca-11d2-aa0d-00e098032b8c
+if command -v efibootmgr >/dev/null; then
+	# Boot0000 is the distribution's; BootOrder still names 0001, a stale number another tool left
+	printf '\007\000\000\000\000\000\001\000' >"$EV/BootOrder-$GG"
+	{ printf '\007\000\000\000\001\000\000\000\004\000'; printf 'debian' | iconv -t UTF-16LE; printf '\000\000\177\377\004\000'; } >"$EV/Boot0000-$GG"
+	"$B/tools/fw-backend" "$R" install >"$T/log" 2>&1
+	EFIVARFS_PATH="$EV/" efibootmgr -v >"$T/efi" 2>&1
+	check "install writes a Boot#### that efibootmgr reads: our title, the kernel's path, the recovery command line" \
+		eval 'grep -q "^Boot0002\* Debian GNU/Linux 12 (bookworm) (no GPU passthrough)	HD(1,GPT,.*)/File(\\\\$MID\\\\6.1.0-18-amd64\\\\linux).*i.n.i.t.r.d.=" "$T/efi"'
+	check "it never takes a number BootOrder names (0001), and leaves BootOrder as it was" \
+		eval '! grep -q "^Boot0001" "$T/efi" && grep -qx "BootOrder: 0000,0001" "$T/efi"'
+	"$B/tools/fw-backend" "$R" recovery-next >"$T/log" 2>&1
+	check "recovery --next --firmware: efibootmgr sees BootNext = our option" eval 'EFIVARFS_PATH="$EV/" efibootmgr | grep -qx "BootNext: 0002"'
+	"$B/tools/fw-backend" "$R" passthrough-next >"$T/log" 2>&1
+	check "passthrough --next cancels that BootNext" eval '! EFIVARFS_PATH="$EV/" efibootmgr | grep -q BootNext'
+	"$B/tools/fw-backend" "$R" remove >"$T/log" 2>&1
+	check "remove deletes our option only" eval 'EFIVARFS_PATH="$EV/" efibootmgr >"$T/efi" && ! grep -q "^Boot0002" "$T/efi" && grep -q "^Boot0000" "$T/efi"'
+else
+	skip "Boot#### read by efibootmgr" "needs efibootmgr"
+fi
+
 # ---- remove, however many kernels came after install
 ve boot recovery --default
 ve boot remove
