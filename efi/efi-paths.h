@@ -17,6 +17,7 @@
 /* Inside the ESP or XBOOTLDR. */
 #define EFI_LOADER_ENTRIES "loader/entries"
 #define EFI_LOADER_CONF "loader/loader.conf"
+#define EFI_UKI_DIR "EFI/Linux"
 #define EFI_SDBOOT_IMAGE "EFI/systemd/systemd-bootx64.efi"
 #define EFI_FALLBACK_IMAGE "EFI/BOOT/BOOTX64.EFI"
 

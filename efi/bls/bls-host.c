@@ -60,8 +60,12 @@ int vfe_bls_host_load(struct vfe_boot_ctx *ctx, const char *who, bool quiet, str
 		return quiet ? -ENOENT : log_nothing_changed(-ENOENT, who, "no EFI System Partition: %s", why);
 	h->has_xbl = vfe_xbootldr_find(ctx->root, &h->esp, &h->xbl) == 0;
 	k = vfe_bls_load(ctx->root, h->esp.mount, &h->entries);
+	if (k >= 0)
+		k = vfe_uki_load(ctx->root, h->esp.mount, &h->entries);
 	if (k >= 0 && h->has_xbl)
 		k = vfe_bls_load(ctx->root, h->xbl.mount, &h->entries);
+	if (k >= 0 && h->has_xbl)
+		k = vfe_uki_load(ctx->root, h->xbl.mount, &h->entries);
 	if (k >= 0)
 		k = load_state(ctx->root, &h->state);
 	if (k < 0) {
@@ -190,7 +194,9 @@ static char *planned_options(const struct vfe_root *r, struct vfe_bls_host *h, c
 
 int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry *src)
 {
-	_cleanup_free_ char *opts = planned_options(ctx->root, h, src->path), *rec = NULL, *file = NULL;
+	/* a UKI's options are the ones built into it: nothing planned changes them */
+	_cleanup_free_ char *opts = src->uki ? strdup(src->options ? src->options : "") : planned_options(ctx->root, h, src->path),
+			    *rec = NULL, *file = NULL;
 	_cleanup_free_ char *text = NULL;
 	char rel[1024];
 	int k;
@@ -427,19 +433,26 @@ bool vfe_bls_host_health(const struct vfe_boot_ctx *ctx, const struct vfe_bls_ho
 {
 	const struct vfe_bls_entry *o = vfe_bls_ours_for(&h->entries, src);
 	_cleanup_free_ char *want = NULL, *text = NULL;
+	const char *bin;
 
 	if (!o) {
 		snprintf(buf, n, "missing: no '(no GPU passthrough)' entry for %s; run 'vfio-early boot install'",
 			 src ? src->id : "the default entry");
 		return false;
 	}
-	if (!o->kernel || !vfe_exists(ctx->root, "%s/%s", o->mount, o->kernel + (o->kernel[0] == '/'))) {
-		snprintf(buf, n, "stale: its kernel %s does not exist; run 'vfio-early boot install'", o->kernel ? o->kernel : "(none)");
+	bin = o->kernel ? o->kernel : o->efi;
+	if (!bin || !vfe_exists(ctx->root, "%s/%s", o->mount, bin + (bin[0] == '/'))) {
+		snprintf(buf, n, "stale: its kernel %s does not exist; run 'vfio-early boot install'", bin ? bin : "(none)");
 		return false;
 	}
 	if (vfe_recovery_cmdline(src->options ? src->options : "", &want) < 0 || !(text = vfe_bls_nopt_text(src, want)) ||
-	    !o->options || !streq(o->options, want) || !streq(o->kernel, src->kernel ? src->kernel : "")) {
+	    !o->options || !streq(o->options, want) || !streq(bin, src->kernel ? src->kernel : src->efi ? src->efi : "")) {
 		snprintf(buf, n, "stale: it no longer matches %s; run 'vfio-early boot install'", src->id);
+		return false;
+	}
+	if (src->uki && vfe_secure_boot(ctx->root)) {
+		snprintf(buf, n, "does not work: %s is a UKI and Secure Boot is on, so systemd-stub ignores the "
+			 "recovery entry's command line; see vfio-early-boot(8), UNIFIED KERNEL IMAGES", src->id);
 		return false;
 	}
 	snprintf(buf, n, "ok (%s)", o->file);
@@ -460,6 +473,14 @@ int vfe_bls_host_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const 
 	int k = vfe_bls_host_plan_remove(ctx, h);
 
 	return k < 0 ? k : vfe_bls_host_apply(ctx, h, who, "not installed; nothing to remove");
+}
+
+bool vfe_secure_boot(const struct vfe_root *r)
+{
+	_cleanup_free_ uint8_t *d = NULL;
+	size_t l;
+
+	return vfe_efivar_read(r, "SecureBoot", EFI_GUID_GLOBAL, NULL, &d, &l) == 0 && l >= 1 && d[0] == 1;
 }
 
 bool vfe_kernelstub_present(const struct vfe_root *r)
@@ -487,16 +508,19 @@ int vfe_sdboot_boot_source(struct vfe_boot_ctx *ctx, struct vfe_boot_source *ret
 	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	_cleanup_(vfe_boot_source_freep) struct vfe_boot_source s = { 0 };
 	const struct vfe_bls_entry *src;
+	const char *bin;
 	bool oom = false;
 
 	if (vfe_bls_host_load(ctx, "firmware", true, &h) < 0)
 		return -ENOENT;
 	src = vfe_sdboot_source(ctx->root, &h);
-	if (!src || !src->kernel)
+	if (!src || !vfe_bls_bootable(src))
 		return -ENOENT;
 	s.title = strdup_or_null(src->title, &oom);
 	s.options = strdup_or_null(src->options ? src->options : "", &oom);
-	if (asprintf(&s.kernel, "%s/%s", src->mount, src->kernel + (src->kernel[0] == '/')) < 0)
+	/* a UKI is started the same way: the firmware passes the options, systemd-stub takes them */
+	bin = src->kernel ? src->kernel : src->efi;
+	if (asprintf(&s.kernel, "%s/%s", src->mount, bin + (bin[0] == '/')) < 0)
 		s.kernel = NULL, oom = true;
 	for (size_t i = 0; !oom && i < src->initrd.n; i++)
 		oom = strv_push(&s.initrd, src->initrd.v[i]) < 0;

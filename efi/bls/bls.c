@@ -11,8 +11,8 @@
 
 static char **field(struct vfe_bls_entry *e, const char *key)
 {
-	static const char *const keys[] = { "title", "version", "machine-id", "sort-key", "linux" };
-	char **slots[] = { &e->title, &e->version, &e->machine_id, &e->sort_key, &e->kernel };
+	static const char *const keys[] = { "title", "version", "machine-id", "sort-key", "linux", "efi" };
+	char **slots[] = { &e->title, &e->version, &e->machine_id, &e->sort_key, &e->kernel, &e->efi };
 
 	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
 		if (streq(key, keys[i]))
@@ -102,7 +102,12 @@ bool vfe_bls_id_equal(const char *a, const char *b)
 	return x && y && streq(x, y);
 }
 
-static bool is_bad(const char *file)
+bool vfe_bls_bootable(const struct vfe_bls_entry *e)
+{
+	return e->kernel || e->efi;
+}
+
+bool vfe_bls_is_bad(const char *file)
 {
 	const char *plus = strrchr(file, '+');
 
@@ -128,7 +133,7 @@ static int add_entry(const struct vfe_root *r, const char *mount, const char *fi
 	e.file = strdup(file);
 	e.path = strdup(rel);
 	e.mount = strdup(mount);
-	e.bad = is_bad(file);
+	e.bad = vfe_bls_is_bad(file);
 	if (!e.id || !e.file || !e.path || !e.mount || !(v = realloc(b->v, (b->n + 1) * sizeof(*v))))
 		return -ENOMEM;
 	b->v = v;
@@ -276,8 +281,8 @@ void vfe_bls_sort(struct vfe_bls *b)
 
 void vfe_bls_entry_free(struct vfe_bls_entry *e)
 {
-	char *fields[] = { e->id,    e->file,    e->path,       e->mount,    e->title,  e->version,
-			   e->machine_id, e->sort_key, e->kernel, e->options, e->source };
+	char *fields[] = { e->id,	  e->file,     e->path,	  e->mount,   e->title,	 e->version,
+			   e->machine_id, e->sort_key, e->kernel, e->options, e->source, e->efi };
 
 	for (size_t i = 0; i < ELEMENTSOF(fields); i++)
 		free(fields[i]);
@@ -367,8 +372,15 @@ char *vfe_bls_nopt_text(const struct vfe_bls_entry *src, const char *options)
 		sb_printf(&sb, "machine-id %s\n", src->machine_id);
 	if (src->sort_key)
 		sb_printf(&sb, "sort-key %s\n", src->sort_key);
-	sb_printf(&sb, "linux %s\n", src->kernel);
-	for (size_t i = 0; i < src->initrd.n; i++)
+	/*
+	 * A UKI is started as an EFI program with our options: systemd-stub uses
+	 * them instead of its built-in .cmdline, except under Secure Boot.
+	 */
+	if (src->kernel)
+		sb_printf(&sb, "linux %s\n", src->kernel);
+	else
+		sb_printf(&sb, "efi %s\n", src->efi ? src->efi : "");
+	for (size_t i = 0; src->kernel && i < src->initrd.n; i++)
 		sb_printf(&sb, "initrd %s\n", src->initrd.v[i]);
 	sb_printf(&sb, "options %s\n", options);
 	return sb_steal(&sb);

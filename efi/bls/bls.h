@@ -31,10 +31,12 @@ struct vfe_bls_entry {
 	char *path;     /* relative to the root: "boot/efi/loader/entries/Pop_OS-current.conf" */
 	char *mount;    /* the partition's mount point, relative to the root: "boot/efi" */
 	char *title, *version, *machine_id, *sort_key, *kernel, *options;
+	char *efi;      /* an EFI program: a Type #1 "efi" line, or the UKI itself ("/EFI/Linux/x.efi") */
 	char *source;   /* ours: the file name of the entry it was made from */
 	struct strv initrd;
 	bool ours;      /* carries EFI_NOPT_MARK */
 	bool bad;       /* boot counter "+0-N" */
+	bool uki;       /* a Type #2 unified kernel image: its options are built into it (.cmdline) */
 };
 
 struct vfe_bls {
@@ -46,6 +48,10 @@ struct vfe_bls {
 int vfe_bls_parse(const char *text, struct vfe_bls_entry *e);
 /* Adds the entries of <mount>/loader/entries (none when the directory is missing). */
 int vfe_bls_load(const struct vfe_root *r, const char *mount, struct vfe_bls *b);
+/* Is the file name's boot counter "+0[-N]" (no tries left)? */
+bool vfe_bls_is_bad(const char *file);
+/* Does the entry boot something (a "linux" kernel, an "efi" program, a UKI)? */
+bool vfe_bls_bootable(const struct vfe_bls_entry *e);
 void vfe_bls_sort(struct vfe_bls *b);
 void vfe_bls_free(struct vfe_bls *b);
 void vfe_bls_entry_free(struct vfe_bls_entry *e);
@@ -84,6 +90,12 @@ char *vfe_bls_nopt_text(const struct vfe_bls_entry *src, const char *options);
 char *vfe_bls_set_options(const char *text, const char *opts);
 /* The default pattern from <mount>/loader/loader.conf (malloc'd) or NULL. */
 char *vfe_bls_conf_default(const struct vfe_root *r, const char *mount);
+
+/* ---- uki */
+/* Adds the unified kernel images of <mount>/EFI/Linux (Type #2; see uki.c). */
+int vfe_uki_load(const struct vfe_root *r, const char *mount, struct vfe_bls *b);
+/* A PE section of the image open at fd, NUL-terminated (malloc'd); -ENOENT when absent. */
+int vfe_uki_section(int fd, const char *name, char **ret);
 
 /* ---- kstub-json */
 /*
@@ -161,6 +173,8 @@ bool vfe_bls_host_health(const struct vfe_boot_ctx *ctx, const struct vfe_bls_ho
 #define VFE_MENU_ONESHOT_TIMEOUT "30"
 
 bool vfe_kernelstub_present(const struct vfe_root *r);
+/* Is Secure Boot on (the SecureBoot variable is 1)? Then systemd-stub ignores a UKI's passed options. */
+bool vfe_secure_boot(const struct vfe_root *r);
 /* Lists the entries (menu order, default marked, ours marked, passthrough parameters) as text or JSON. */
 void vfe_sdboot_show_entries(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h);
 /* Fills status from the Loader* variables and our entry's health relative to src. */

@@ -62,10 +62,14 @@ static void entry_text(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, 
 {
 	struct strbuf *o = ctx->out;
 
-	sb_printf(o, "  %s %s  \"%s\"%s%s%s\n", dflt ? "*" : " ", e->id, e->title ? e->title : "",
-		  e->ours ? "  [ours: no GPU passthrough]" : "", vfe_bls_id_equal(v->selected, e->id) ? "  [booted]" : "",
-		  e->bad ? "  [bad]" : "");
-	sb_printf(o, "      linux %s, passthrough parameters: ", e->kernel ? e->kernel : "(none)");
+	sb_printf(o, "  %s %s  \"%s\"%s%s%s%s\n", dflt ? "*" : " ", e->id, e->title ? e->title : "",
+		  e->uki ? "  [unified kernel image]" : "", e->ours ? "  [ours: no GPU passthrough]" : "",
+		  vfe_bls_id_equal(v->selected, e->id) ? "  [booted]" : "", e->bad ? "  [bad]" : "");
+	if (e->uki)
+		sb_printf(o, "      %s, command line built in (cannot be changed here), passthrough parameters: ", e->efi);
+	else
+		sb_printf(o, "      %s %s, passthrough parameters: ", e->kernel ? "linux" : "efi",
+			  e->kernel ? e->kernel : e->efi ? e->efi : "(none)");
 	put_params(o, e, false);
 	sb_putc(o, '\n');
 }
@@ -79,6 +83,8 @@ static void entry_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, 
 	sb_put_json_member(o, "path", e->path);
 	sb_put_json_member(o, "title", e->title);
 	sb_put_json_member(o, "linux", e->kernel);
+	sb_put_json_member(o, "efi", e->efi);
+	sb_printf(o, ",\"type\":\"%s\"", e->uki ? "type2" : "type1");
 	sb_put_json_member(o, "options", e->options);
 	sb_printf(o, ",\"default\":%s,\"ours\":%s,\"booted\":%s,\"passthrough_params\":", dflt ? "true" : "false",
 		  e->ours ? "true" : "false", vfe_bls_id_equal(v->selected, e->id) ? "true" : "false");

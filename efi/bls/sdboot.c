@@ -14,6 +14,7 @@
 #include "efi/bls/bls.h"
 #include "efi/efi-paths.h"
 #include "efi/efivars.h"
+#include "efi/kparams.h"
 
 #define WHO "systemd-boot"
 
@@ -33,10 +34,46 @@ static int sdboot_detect(struct vfe_boot_ctx *ctx)
 
 static int need_source(const struct vfe_bls_host *h, const struct vfe_bls_entry *src)
 {
-	if (src && src->kernel)
+	if (src && (src->kernel || src->uki))
 		return 0;
-	return log_nothing_changed(-ENOENT, WHO, "no boot entry with a kernel ('linux' line) in /%s/%s to make the "
-				   "recovery entry from", h->esp.mount, EFI_LOADER_ENTRIES);
+	return log_nothing_changed(-ENOENT, WHO, "no boot entry with a kernel ('linux' line) in /%s/%s and no unified "
+				   "kernel image in /%s/%s to make the recovery entry from", h->esp.mount,
+				   EFI_LOADER_ENTRIES, h->esp.mount, EFI_UKI_DIR);
+}
+
+static bool has_uki(const struct vfe_bls_host *h)
+{
+	for (size_t i = 0; i < h->entries.n; i++)
+		if (h->entries.v[i].uki)
+			return true;
+	return false;
+}
+
+/*
+ * A UKI's command line is built into the image (.cmdline, signed with it
+ * under Secure Boot): nothing here can add our parameters to it. Say which
+ * images lack them and where they come from next time.
+ */
+static void explain_ukis(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vfe_bls_entry *src)
+{
+	_cleanup_(strv_freep) struct strv want = { 0 };
+
+	(void)vfe_kparams_wanted(&ctx->params, &want);
+	for (size_t i = 0; i < h->entries.n; i++) {
+		const struct vfe_bls_entry *e = &h->entries.v[i];
+		bool missing = false;
+		for (size_t j = 0; e->uki && j < want.n; j++)
+			missing |= !vfe_kparams_has(e->options, want.v[j]);
+		if (missing)
+			sb_printf(ctx->out, "%s: %s is a unified kernel image: its command line is built in and cannot be "
+					    "changed here; it lacks the IOMMU parameters until the image is rebuilt from "
+					    "/%s (kernel-install's UKI generation reads it)\n", WHO, e->file,
+				  EFI_PATH_KERNEL_CMDLINE);
+	}
+	if (src->uki && vfe_secure_boot(ctx->root))
+		sb_printf(ctx->out, "%s: warning: Secure Boot is on: systemd-stub ignores the command line the recovery "
+				    "entry passes to %s, so that entry boots with passthrough; see vfio-early-boot(8)\n",
+			  WHO, src->file);
 }
 
 static int sdboot_install(struct vfe_boot_ctx *ctx)
@@ -63,12 +100,13 @@ static int sdboot_install(struct vfe_boot_ctx *ctx)
 			if (k >= 0)
 				k = vfe_efi_state_add(&h.state, "entry", h.entries.v[i].path, NULL, NULL);
 		}
-	if (k >= 0 && vfe_exists(ctx->root, "%s", EFI_PATH_KERNEL_INSTALL_BLS))
+	if (k >= 0 && (vfe_exists(ctx->root, "%s", EFI_PATH_KERNEL_INSTALL_BLS) || has_uki(&h)))
 		k = vfe_bls_host_add_params(ctx, &h, EFI_PATH_KERNEL_CMDLINE, src->options);
 	if (k >= 0)
 		k = vfe_bls_host_plan_nopt(ctx, &h, src);
 	if (k < 0)
 		return log_nothing_changed(k, WHO, "cannot prepare the changes: %m");
+	explain_ukis(ctx, &h, src);
 	return vfe_bls_host_apply(ctx, &h, WHO, "already installed; nothing to change");
 }
 

@@ -214,4 +214,50 @@ kadd 6.1.0-19-amd64
 check "after remove, a new kernel gets no parameters and no recovery entry" \
 	eval '! opts 6.1.0-19-amd64+3 | grep -q iommu && ! ls "$ENT" | grep -q vfio-early'
 
+# ---- a host that boots unified kernel images (Type #2) only: made with the real systemd-stub and objcopy
+if command -v objcopy >/dev/null && [ -f /usr/lib/systemd/boot/efi/linuxx64.efi.stub ]; then
+	R=$T/u ESP=$T/u/boot/efi EV=$T/u/sys/firmware/efi/efivars
+	ENT=$ESP/loader/entries
+	mkdir -p "$ESP" "$R/proc/self" "$R/etc/kernel" "$EV" && mount -t tmpfs -o mode=0755 esp2 "$ESP" &&
+		trap 'umount "$T/r/boot/efi" "$T/u/boot/efi"; rm -rf "$T"' EXIT
+	cp "$T/r/proc/self/mountinfo" "$R/proc/self/" && cp "$T/r/proc/cpuinfo" "$R/proc/"
+	ns bootctl install --esp-path="$ESP" --no-variables >"$T/log" 2>&1
+	echo "root=UUID=5b2b6c3d-0000-4000-8000-000000000001 ro quiet" >"$T/cmdline"
+	echo kernel >"$T/vmlinuz" && echo initrd >"$T/initrd"
+	# as systemd-stub(7) of systemd 252 says to build one
+	objcopy --add-section .osrel=/etc/os-release --change-section-vma .osrel=0x20000 \
+		--add-section .cmdline="$T/cmdline" --change-section-vma .cmdline=0x30000 \
+		--add-section .linux="$T/vmlinuz" --change-section-vma .linux=0x2000000 \
+		--add-section .initrd="$T/initrd" --change-section-vma .initrd=0x3000000 \
+		/usr/lib/systemd/boot/efi/linuxx64.efi.stub "$ESP/EFI/Linux/debian-6.1.0-13-amd64.efi"
+	efivar_str LoaderInfo "systemd-boot 252.39-1~deb12u1"
+	printf '\006\000\000\000\377\007\000\000\000\000\000\000' >"$EV/LoaderFeatures-$LG"
+	ns bootctl list --esp-path="$ESP" --no-pager >"$T/bootctl" 2>&1
+	ve boot show
+	check "show lists the UKI as bootctl list does (id, title, built-in options)" \
+		eval 'grep -q "id: debian-6.1.0-13-amd64.efi" "$T/bootctl" &&
+		      grep -q "^  \* debian-6.1.0-13-amd64.efi  \"Debian GNU/Linux 12 (bookworm)\"  \[unified kernel image\]" "$T/log" &&
+		      grep -q "options: root=UUID=5b2b6c3d-0000-4000-8000-000000000001 ro quiet$" "$T/bootctl"'
+	ve boot install
+	check "install works with only UKIs" test $? = 0
+	check "it says the UKI's command line cannot be changed" grep -q "debian-6.1.0-13-amd64.efi is a unified kernel image: its command line is built in" "$T/log"
+	check "the UKI is left as it was" cmp -s <(objcopy -O binary --only-section=.cmdline "$ESP/EFI/Linux/debian-6.1.0-13-amd64.efi" /dev/stdout) "$T/cmdline"
+	check "/etc/kernel/cmdline gets the parameters for the next image" grep -qx "root=UUID=5b2b6c3d-0000-4000-8000-000000000001 ro quiet intel_iommu=on iommu=pt" "$R/etc/kernel/cmdline"
+	check "the recovery entry starts the UKI with its own options (systemd-stub takes them without Secure Boot)" \
+		eval 'grep -qx "efi /EFI/Linux/debian-6.1.0-13-amd64.efi" "$ENT/debian-6.1.0-13-amd64-vfio-early-nopt.conf" &&
+		      grep -qx "options root=UUID=5b2b6c3d-0000-4000-8000-000000000001 ro quiet vfio_early=off" "$ENT/debian-6.1.0-13-amd64-vfio-early-nopt.conf"'
+	ns bootctl list --esp-path="$ESP" --no-pager >"$T/log" 2>&1
+	check "bootctl list reads it: an efi entry with those options" \
+		eval 'grep -A8 "id: debian-6.1.0-13-amd64-vfio-early-nopt.conf" "$T/log" | grep -q "options: .*vfio_early=off"'
+	ve boot show
+	check "show: the recovery entry is ok" grep -q "recovery entry: ok" "$T/log"
+	printf '\006\000\000\000\001' >"$EV/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+	ve boot show
+	check "with Secure Boot on, show says the UKI's recovery entry does not work" grep -q "recovery entry: does not work: .*Secure Boot is on" "$T/log"
+	ve boot remove
+	check "remove takes it all back" eval '[ ! -e "$ENT/debian-6.1.0-13-amd64-vfio-early-nopt.conf" ] && [ ! -e "$R/etc/kernel/cmdline" ]'
+else
+	skip "unified kernel images" "needs objcopy (binutils) and systemd-boot-efi's linuxx64.efi.stub"
+fi
+
 tap_done
