@@ -198,13 +198,21 @@ else
 	skip "Boot#### read by efibootmgr" "needs efibootmgr"
 fi
 
+# a kernel installed while our plugin was not there: no refresh saw its entry
+echo "kernel" >"$T/vmlinuz-x" && echo "initrd" >"$T/initrd-x"
+ns BOOT_ROOT="$ESP" KERNEL_INSTALL_CONF_ROOT="$R/etc/kernel" MACHINE_ID=$MID KERNEL_INSTALL_LAYOUT=bls \
+	KERNEL_INSTALL_PLUGINS=/usr/lib/kernel/install.d/90-loaderentry.install \
+	kernel-install add 6.1.0-10-amd64 "$T/vmlinuz-x" "$T/initrd-x" >"$T/log" 2>&1
+check "an older kernel installed without our plugin carries the parameters (from /etc/kernel/cmdline)" \
+	eval 'opts 6.1.0-10-amd64+3 | grep -q intel_iommu=on'
+
 # ---- remove, however many kernels came after install
 ve boot recovery --default
 ve boot remove
 check "remove succeeds" test $? = 0
 check "no entry keeps intel_iommu=on or iommu=pt (the blessed one included)" eval '! grep -l -e intel_iommu -e iommu=pt "$ENT"/*.conf'
 check "every entry is as kernel-install wrote it" \
-	eval 'for v in 15 16 17 18; do opts 6.1.0-$v-amd64 | grep -qx "root=UUID=5b2b6c3d-0000-4000-8000-000000000001 ro quiet systemd.machine_id=$MID" || exit 1; done'
+	eval '(for v in 15 16 17 18 10; do opts 6.1.0-$v-amd64$( [ $v = 10 ] && echo +3) | grep -qx "root=UUID=5b2b6c3d-0000-4000-8000-000000000001 ro quiet systemd.machine_id=$MID" || exit 1; done)'
 check "/etc/kernel/cmdline is as before install" grep -qx "root=UUID=5b2b6c3d-0000-4000-8000-000000000001 ro quiet" "$R/etc/kernel/cmdline"
 check "our entries are gone" eval '! ls "$ENT" | grep -q vfio-early'
 check "LoaderEntryDefault that selected our entry is gone" test ! -e "$EV/LoaderEntryDefault-$LG"
