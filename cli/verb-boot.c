@@ -30,7 +30,7 @@ static const char usage[] =
 	"  show [--json]                      boot loaders, entries, defaults, one-shots, parameters\n"
 	"  install [--ignore-msrs] [--no-update]\n"
 	"                                     add the IOMMU kernel parameters and the recovery entry\n"
-	"  remove [--no-update]               undo exactly what install did\n"
+	"  remove [--no-update]               undo what install did, in entries of later kernels too\n"
 	"  recovery --next [--firmware]       boot the \"no GPU passthrough\" entry once, next boot\n"
 	"  recovery --default                 make the recovery entry the default\n"
 	"  passthrough --default              make the passthrough entry the default again\n"
