@@ -16,7 +16,10 @@
 #include "efi/boot.h"
 #include "recovery/recovery-cmdline.h"
 
-enum op { OP_SHOW, OP_INSTALL, OP_REMOVE, OP_RECOVERY_NEXT, OP_RECOVERY_DEFAULT, OP_PASSTHROUGH_DEFAULT, OP_MENU_NEXT, OP_REFRESH };
+enum op {
+	OP_SHOW, OP_INSTALL, OP_REMOVE, OP_RECOVERY_NEXT, OP_RECOVERY_DEFAULT, OP_PASSTHROUGH_DEFAULT,
+	OP_PASSTHROUGH_NEXT, OP_MENU_NEXT, OP_REFRESH
+};
 
 struct boot_args {
 	enum op op;
@@ -28,10 +31,11 @@ static const char usage[] =
 	"  show [--json]                      boot loaders, entries, defaults, one-shots, parameters\n"
 	"  install [--ignore-msrs] [--no-update]\n"
 	"                                     add the IOMMU kernel parameters and the recovery entry\n"
-	"  remove [--no-update]               undo exactly what install did\n"
+	"  remove [--no-update]               undo what install did, in entries of later kernels too\n"
 	"  recovery --next [--firmware]       boot the \"no GPU passthrough\" entry once, next boot\n"
 	"  recovery --default                 make the recovery entry the default\n"
 	"  passthrough --default              make the passthrough entry the default again\n"
+	"  passthrough --next                 cancel a pending recovery --next (the next boot is passthrough)\n"
 	"  menu --next                        show the boot menu on the next boot\n"
 	"  refresh                            after a kernel change: bring the recovery entries up to date\n"
 	"                                     (run by the kernel hooks; does nothing before install)\n\n"
@@ -68,7 +72,11 @@ static int check_combination(struct boot_args *a)
 			a->op = OP_RECOVERY_DEFAULT;
 		return flags_install ? -EINVAL : 0;
 	case OP_PASSTHROUGH_DEFAULT:
-		return a->dflt && !flags_next && !flags_install ? 0 : -EINVAL;
+		if (a->next == a->dflt || a->firmware || flags_install)
+			return -EINVAL;
+		if (a->next)
+			a->op = OP_PASSTHROUGH_NEXT;
+		return 0;
 	case OP_MENU_NEXT:
 		return a->next && !a->firmware && !a->dflt && !flags_install ? 0 : -EINVAL;
 	case OP_INSTALL:
@@ -135,29 +143,31 @@ static void explain_nothing_found(const struct vfe_cli *cli)
 	printf("Add vfio_early=off to the kernel command line by hand to boot without passthrough.\n");
 }
 
-static int call(const struct vfe_boot_backend *b, struct vfe_boot_ctx *ctx, const struct boot_args *a)
+/* The backend's function for the operation; NULL when it has none (it is then left out, silently). */
+static int (*op_fn(const struct vfe_boot_backend *b, enum op op))(struct vfe_boot_ctx *)
 {
-	int (*fn)(struct vfe_boot_ctx *) = NULL;
+	switch (op) {
+	case OP_SHOW: return b->show;
+	case OP_INSTALL: return b->install;
+	case OP_REMOVE: return b->remove;
+	case OP_RECOVERY_NEXT: return b->recovery_next;
+	case OP_PASSTHROUGH_NEXT: return b->passthrough_next;
+	case OP_MENU_NEXT: return b->menu_next;
+	case OP_REFRESH: return b->refresh;
+	default: return NULL;
+	}
+}
 
-	switch (a->op) {
-	case OP_SHOW: fn = b->show; break;
-	case OP_INSTALL: fn = b->install; break;
-	case OP_REMOVE: fn = b->remove; break;
-	case OP_RECOVERY_NEXT: fn = b->recovery_next; break;
-	case OP_MENU_NEXT: fn = b->menu_next; break;
-	case OP_REFRESH:
-		return b->refresh ? b->refresh(ctx) : 0;
-	case OP_RECOVERY_DEFAULT:
-	case OP_PASSTHROUGH_DEFAULT:
-		if (!b->set_default)
-			break;
-		return b->set_default(ctx, a->op == OP_RECOVERY_DEFAULT);
-	}
-	if (!fn) {
-		sb_printf(ctx->out, "%s: this command does not apply to this boot loader\n", b->name);
-		return 0;
-	}
-	return fn(ctx);
+static bool has_op(const struct vfe_boot_backend *b, enum op op)
+{
+	return op == OP_RECOVERY_DEFAULT || op == OP_PASSTHROUGH_DEFAULT ? b->set_default != NULL : op_fn(b, op) != NULL;
+}
+
+static int call(const struct vfe_boot_backend *b, struct vfe_boot_ctx *ctx, enum op op)
+{
+	if (op == OP_RECOVERY_DEFAULT || op == OP_PASSTHROUGH_DEFAULT)
+		return b->set_default(ctx, op == OP_RECOVERY_DEFAULT);
+	return op_fn(b, op)(ctx);
 }
 
 /* --firmware picks the firmware's BootNext only; otherwise every loader but the firmware's own menu. */
@@ -170,29 +180,123 @@ static bool wanted(const struct vfe_boot_backend *b, const struct boot_args *a)
 	return true;
 }
 
-static int run_backends(struct vfe_cli *cli, const struct boot_args *a, struct vfe_boot_ctx *ctx)
-{
-	size_t used = 0;
-	int k = 0;
+/* The backends this command runs on, in table order; *found gets those present but not in use. */
+struct plan {
+	const struct vfe_boot_backend *run[_VFE_LOADER_MAX], *idle[_VFE_LOADER_MAX];
+	size_t n, n_idle;
+	struct vfe_booted booted;
+};
 
-	for (size_t i = 0; vfe_boot_backends[i] && k >= 0; i++) {
+/*
+ * Present (detect) and in use (the loader that booted, boot.h): remove runs
+ * on every loader present, in use or not, since install may have run
+ * before the machine moved to another loader.
+ */
+static void plan_backends(const struct boot_args *a, struct vfe_boot_ctx *ctx, struct plan *p)
+{
+	*p = (struct plan){ 0 };
+	vfe_boot_booted(ctx->root, &p->booted);
+	for (size_t i = 0; vfe_boot_backends[i]; i++) {
 		const struct vfe_boot_backend *b = vfe_boot_backends[i];
 		if (!wanted(b, a) || b->detect(ctx) <= 0)
 			continue;
-		if (cli->json && used)
-			sb_putc(ctx->out, ',');
-		used++;
-		k = call(b, ctx, a);
-		/* the backend said what failed; say more only when earlier loaders were already changed */
-		if (k < 0 && used > 1 && a->op != OP_SHOW)
-			log_error("%s failed after the boot loaders listed before it in 'vfio-early boot show' "
-				  "were changed; run the command again once the problem is fixed", b->name);
+		if (a->op != OP_REMOVE && !vfe_boot_in_use(b, &p->booted))
+			p->idle[p->n_idle++] = b;
+		else if (has_op(b, a->op))
+			p->run[p->n++] = b;
 	}
-	if (k >= 0 && !used && !cli->json && a->op != OP_REFRESH) {
-		explain_nothing_found(cli);
-		return a->op == OP_SHOW ? 0 : -ENOENT;
+}
+
+static void say_idle(const struct plan *p, const struct boot_args *a, struct strbuf *out)
+{
+	const char *by = p->booted.loader == _VFE_LOADER_MAX ? NULL : vfe_boot_backend(p->booted.loader)->name;
+
+	if (a->op == OP_SHOW)
+		sb_printf(out, "This boot came through %s (%s).\n", by ? by : "an unknown boot loader",
+			  by ? p->booted.how : "no LoaderInfo, and BootCurrent names no known loader");
+	for (size_t i = 0; i < p->n_idle; i++)
+		sb_printf(out, "%s: found, but not in use (this boot came through %s); left alone\n", p->idle[i]->name, by);
+}
+
+static void show_json_head(const struct plan *p, struct strbuf *out)
+{
+	sb_puts(out, "{");
+	sb_put_json_member(out, "booted_by", p->booted.loader == _VFE_LOADER_MAX ? NULL : vfe_boot_backend(p->booted.loader)->name);
+	sb_putc(out, ',');
+	sb_put_json_member(out, "booted_how", p->booted.loader == _VFE_LOADER_MAX ? NULL : p->booted.how);
+	sb_puts(out, ",\"not_in_use\":[");
+	for (size_t i = 0; i < p->n_idle; i++) {
+		if (i)
+			sb_putc(out, ',');
+		sb_put_json_string(out, p->idle[i]->name);
+	}
+	sb_puts(out, "],\"loaders\":[");
+}
+
+/* Runs the operation on every planned backend; stops at the first failure. */
+static int run_pass(const struct plan *p, const struct boot_args *a, struct vfe_boot_ctx *ctx, bool json)
+{
+	int k = 0;
+
+	for (size_t i = 0; i < p->n && k >= 0; i++) {
+		if (json && i)
+			sb_putc(ctx->out, ',');
+		k = call(p->run[i], ctx, a->op);
+		/* the backend said what failed; name the loaders before it, which this pass did change */
+		if (k < 0 && i > 0 && !ctx->dry_run && a->op != OP_SHOW) {
+			_cleanup_(sb_freep) struct strbuf names = { 0 };
+			for (size_t j = 0; j < i; j++)
+				sb_printf(&names, "%s%s", j ? ", " : "", p->run[j]->name);
+			log_error("%s failed after %s had run (their lines above say what they changed); fix the problem "
+				  "and run the command again", p->run[i]->name, names.s);
+		}
 	}
 	return k;
+}
+
+/*
+ * A changing command first runs as a dry run on every backend, with only
+ * errors shown: a loader that would fail stops the command before any
+ * loader was changed, so a failure leaves nothing half done.
+ */
+static int preflight(const struct plan *p, const struct boot_args *a, const struct vfe_boot_ctx *ctx)
+{
+	_cleanup_(sb_freep) struct strbuf scratch = { 0 };
+	struct vfe_boot_ctx dry = *ctx;
+	int level = log_get_max_level(), k;
+
+	if (a->op == OP_SHOW || ctx->dry_run || p->n < 2)
+		return 0;
+	dry.dry_run = true;
+	dry.out = &scratch;
+	if (level > LOG_ERR)
+		log_set_max_level(LOG_ERR);
+	k = run_pass(p, a, &dry, false);
+	log_set_max_level(level);
+	return k;
+}
+
+static int run_backends(struct vfe_cli *cli, const struct boot_args *a, struct vfe_boot_ctx *ctx)
+{
+	struct plan p;
+	int k;
+
+	plan_backends(a, ctx, &p);
+	if (cli->json)
+		show_json_head(&p, ctx->out);
+	else if (a->op == OP_SHOW || a->op == OP_INSTALL)
+		say_idle(&p, a, ctx->out);
+	if (!p.n && !cli->json && a->op != OP_REFRESH) {
+		if (!p.n_idle && (a->op == OP_SHOW || a->op == OP_INSTALL || a->op == OP_REMOVE)) {
+			explain_nothing_found(cli);
+			return a->op == OP_SHOW ? 0 : -ENOENT;
+		}
+		if (a->op != OP_SHOW)
+			return log_error_errno(-EOPNOTSUPP, "none of the boot loaders in use can do this; nothing changed "
+					       "(see 'vfio-early boot show')");
+	}
+	k = preflight(&p, a, ctx);
+	return k < 0 ? k : run_pass(&p, a, ctx, cli->json);
 }
 
 static int run_op(struct vfe_cli *cli, const struct boot_args *a)
@@ -208,8 +312,6 @@ static int run_op(struct vfe_cli *cli, const struct boot_args *a)
 	if (a->op == OP_INSTALL && !ctx.params.iommu)
 		return log_nothing_changed(-ENODEV, "boot install", "cannot tell the CPU vendor from /proc/cpuinfo, so "
 					   "neither intel_iommu=on nor amd_iommu=on can be chosen");
-	if (cli->json)
-		sb_puts(&out, "{\"loaders\":[");
 	k = run_backends(cli, a, &ctx);
 	if (cli->json)
 		sb_puts(&out, "]}\n");

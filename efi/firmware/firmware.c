@@ -37,12 +37,28 @@ static bool desc_is_ours(const char *d)
 	return l > s && streq(d + l - s, EFI_NOPT_TITLE_SUFFIX);
 }
 
-/* The numbers of our Boot#### options, and the lowest free number. */
+/* The numbers of our Boot#### options, and the lowest number neither a Boot#### nor named in BootOrder. */
 struct ours {
 	int num[8];
 	size_t n;
 	int free_num;
 };
+
+/*
+ * A number BootOrder names is taken even when its Boot#### is gone (a stale
+ * entry another tool left): an option written there would join the boot
+ * order at once, while we promise to leave the boot order alone.
+ */
+static void mark_boot_order(const struct vfe_root *r, bool *used)
+{
+	_cleanup_free_ uint8_t *d = NULL;
+	size_t l = 0;
+
+	if (vfe_efivar_read(r, "BootOrder", EFI_GUID_GLOBAL, NULL, &d, &l) < 0)
+		return;
+	for (size_t i = 0; i + 1 < l; i += 2)
+		used[d[i] | d[i + 1] << 8] = true;
+}
 
 static int find_ours(const struct vfe_root *r, struct ours *o)
 {
@@ -64,6 +80,7 @@ static int find_ours(const struct vfe_root *r, struct ours *o)
 		if (desc_is_ours(desc) && o->n < ELEMENTSOF(o->num))
 			o->num[o->n++] = num;
 	}
+	mark_boot_order(r, used);
 	for (int i = 0; i < 0x10000 && o->free_num < 0; i++)
 		if (!used[i])
 			o->free_num = i;
@@ -230,6 +247,30 @@ static int fw_recovery_next(struct vfe_boot_ctx *ctx)
 	return 0;
 }
 
+/* passthrough --next: a BootNext to our option is cancelled; any other BootNext is someone else's. */
+static int fw_passthrough_next(struct vfe_boot_ctx *ctx)
+{
+	struct ours o;
+	uint64_t next;
+	int k = find_ours(ctx->root, &o);
+
+	if (k < 0)
+		return log_nothing_changed(k, WHO, "cannot list the EFI variables: %m");
+	if (vfe_efivar_read_uint(ctx->root, "BootNext", EFI_GUID_GLOBAL, &next) < 0)
+		return 0; /* nothing pending: say nothing, the boot loaders speak for the next boot */
+	for (size_t i = 0; i < o.n; i++)
+		if ((int)next == o.num[i]) {
+			k = ctx->dry_run ? 0 : vfe_efivar_delete(ctx->root, "BootNext", EFI_GUID_GLOBAL);
+			if (k < 0)
+				return log_nothing_changed(k, WHO, "cannot delete BootNext: %m");
+			sb_printf(ctx->out, "%s: %s BootNext (Boot%04X, ours): the pending one-shot is cancelled\n", WHO,
+				  ctx->dry_run ? "would delete" : "deleted", o.num[i]);
+			return 0;
+		}
+	sb_printf(ctx->out, "%s: BootNext = %04X is not ours; left alone\n", WHO, (unsigned)next);
+	return 0;
+}
+
 static void show_option(struct vfe_boot_ctx *ctx, const char *name, bool first)
 {
 	_cleanup_free_ uint8_t *d = NULL;
@@ -333,6 +374,7 @@ const struct vfe_boot_backend vfe_backend_firmware = {
 	.install = fw_install,
 	.remove = fw_remove,
 	.recovery_next = fw_recovery_next,
+	.passthrough_next = fw_passthrough_next,
 	.status = fw_status,
 	.refresh = fw_refresh,
 };

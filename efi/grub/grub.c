@@ -147,6 +147,7 @@ const struct vfe_boot_backend vfe_backend_grub = {
 	.remove = grub_remove,
 	.recovery_next = vfe_grub_recovery_next,
 	.set_default = vfe_grub_set_default,
+	.passthrough_next = vfe_grub_passthrough_next,
 	.menu_next = vfe_grub_menu_next,
 	.status = vfe_grub_status,
 };

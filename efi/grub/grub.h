@@ -203,4 +203,6 @@ int vfe_grub_show(struct vfe_boot_ctx *ctx);
 int vfe_grub_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret);
 int vfe_grub_recovery_next(struct vfe_boot_ctx *ctx);
 int vfe_grub_set_default(struct vfe_boot_ctx *ctx, bool recovery);
+/* grub-cancel.c: drops a next_entry that names our entries. */
+int vfe_grub_passthrough_next(struct vfe_boot_ctx *ctx);
 int vfe_grub_menu_next(struct vfe_boot_ctx *ctx);

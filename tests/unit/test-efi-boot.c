@@ -10,6 +10,7 @@
 #include "efi/efi-paths.h"
 #include "efi/efivars.h"
 #include "efi/firmware/firmware.h"
+#include "efi/grub/grub.h"
 #include "efi/kparams.h"
 #include "recovery/recovery-cmdline.h"
 #include "tests/lib/fakesys.h"
@@ -231,8 +232,18 @@ TEST(sdboot_oneshot_default_menu_through_loader_variables)
 	CHECK_CONTAINS(st.recovery_health, "ok");
 	CHECK(SDBOOT->set_default(&t.ctx, true) == 0);
 	CHECK_STREQ(var(&t, "LoaderEntryDefault"), "0123-6.1.0-13-amd64-vfio-early-nopt.conf");
+	/* passthrough --next over a pending one-shot and a recovery default: the next boot only is passthrough */
+	CHECK(SDBOOT->passthrough_next(&t.ctx) == 0);
+	CHECK_STREQ(var(&t, "LoaderEntryOneShot"), "0123-6.1.0-13-amd64.conf");
+	CHECK(vfe_efivar_delete(&t.f.root, "LoaderEntryOneShot", EFI_GUID_LOADER) == 0);
+	CHECK(SDBOOT->status(&t.ctx, &st) == 0);
+	CHECK_CONTAINS(st.next_boot, "default: 0123-6.1.0-13-amd64-vfio-early-nopt.conf (no GPU passthrough)");
 	CHECK(SDBOOT->set_default(&t.ctx, false) == 0);
-	CHECK_STREQ(var(&t, "LoaderEntryDefault"), "0123-6.1.0-13-amd64.conf");
+	/* no loader.conf default: the newest entry is the default by systemd-boot's own rule */
+	CHECK(!var(&t, "LoaderEntryDefault"));
+	CHECK(SDBOOT->recovery_next(&t.ctx) == 0);
+	CHECK(SDBOOT->passthrough_next(&t.ctx) == 0);
+	CHECK(!var(&t, "LoaderEntryOneShot"));
 	CHECK(SDBOOT->menu_next(&t.ctx) == 0);
 	CHECK_STREQ(var(&t, "LoaderConfigTimeoutOneShot"), VFE_MENU_ONESHOT_TIMEOUT);
 	CHECK(SDBOOT->remove(&t.ctx) == 0);
@@ -343,6 +354,90 @@ TEST(firmware_boot_option_bootnext_and_remove)
 	CHECK(vfe_efivar_read(&t.f.root, "Boot0001", EFI_GUID_GLOBAL, NULL, NULL, NULL) == -ENOENT);
 	CHECK(vfe_efivar_read(&t.f.root, "BootNext", EFI_GUID_GLOBAL, NULL, NULL, NULL) == -ENOENT);
 	CHECK(vfe_efivar_read(&t.f.root, "Boot0000", EFI_GUID_GLOBAL, NULL, NULL, NULL) == 0);
+	teardown(&t);
+}
+
+/* A load option as firmware setups hold them: ACTIVE, description "d", File(path), End. */
+static void boot_option(struct t *t, const char *name, const char *path)
+{
+	uint8_t o[512] = { 1, 0, 0, 0 };
+	size_t n = 6, fl = 4 + 2 * (strlen(path) + 1);
+
+	o[n] = 'd', n += 4; /* "d" and its NUL in UTF-16 */
+	o[4] = (uint8_t)(fl + 4);
+	o[n] = 4, o[n + 1] = 4, o[n + 2] = (uint8_t)fl;
+	for (size_t i = 0; path[i]; i++)
+		o[n + 4 + 2 * i] = (uint8_t)path[i];
+	n += fl;
+	o[n] = 0x7f, o[n + 1] = 0xff, o[n + 2] = 4, n += 4;
+	CHECK(vfe_efivar_write(&t->f.root, name, EFI_GUID_GLOBAL, 7, o, n) == 0);
+}
+
+TEST(the_loader_in_use_is_the_one_that_booted)
+{
+	struct t t;
+	struct vfe_booted b;
+	uint8_t cur[] = { 3, 0 };
+
+	setup(&t);
+	vfe_boot_booted(&t.f.root, &b);
+	CHECK(b.loader == _VFE_LOADER_MAX); /* no variables: unknown, every loader found is in use */
+	CHECK(vfe_boot_in_use(vfe_boot_backend(VFE_LOADER_GRUB), &b));
+	/* GRUB through shim: BootCurrent's option starts \EFI\debian\shimx64.efi */
+	boot_option(&t, "Boot0003", "\\EFI\\debian\\shimx64.efi");
+	CHECK(vfe_efivar_write(&t.f.root, "BootCurrent", EFI_GUID_GLOBAL, 6, cur, 2) == 0);
+	vfe_boot_booted(&t.f.root, &b);
+	CHECK(b.loader == VFE_LOADER_GRUB);
+	CHECK_CONTAINS(b.how, "BootCurrent Boot0003 starts \\EFI\\debian\\shimx64.efi");
+	CHECK(!vfe_boot_in_use(SDBOOT, &b) && !vfe_boot_in_use(KERNELSTUB, &b) && vfe_boot_in_use(FIRMWARE, &b));
+	/* the removable-media path: what the image there is decides */
+	boot_option(&t, "Boot0003", "\\EFI\\BOOT\\BOOTX64.EFI");
+	fake_write(&t.f, "boot/efi/EFI/BOOT/BOOTX64.EFI", "MZ....#### LoaderInfo: systemd-boot 252.39 ####");
+	vfe_boot_booted(&t.f.root, &b);
+	CHECK(b.loader == VFE_LOADER_SDBOOT);
+	/* the loader's own word comes first */
+	CHECK(vfe_efivar_write_string(&t.f.root, "LoaderInfo", EFI_GUID_LOADER, "GRUB 2.12") == 0);
+	vfe_boot_booted(&t.f.root, &b);
+	CHECK(b.loader == VFE_LOADER_GRUB);
+	teardown(&t);
+}
+
+TEST(boot_counting_ids_match_without_the_counter)
+{
+	CHECK(vfe_bls_id_equal("Debian-6.1.0-13-amd64+2-1.conf", "debian-6.1.0-13-amd64.conf"));
+	CHECK(vfe_bls_id_equal("a+0.conf", "A+3-0.conf"));
+	CHECK(!vfe_bls_id_equal("a+x.conf", "a.conf")); /* not a counter */
+	CHECK(vfe_bls_id_match("*-vfio-early-nopt.conf", "x-vfio-early-nopt+3.conf"));
+	CHECK(vfe_bls_is_bad("a+0-3.conf") && !vfe_bls_is_bad("a+1-2.conf"));
+}
+
+TEST(passthrough_next_cancels_the_grub_and_firmware_one_shots_that_are_ours)
+{
+	const struct vfe_boot_backend *grub = vfe_boot_backend(VFE_LOADER_GRUB);
+	struct vfe_grubenv env = { 0 };
+	struct t t;
+	uint8_t next[] = { 5, 0 };
+	char *g;
+
+	setup(&t);
+	CHECK(vfe_grubenv_set(&env, "next_entry", "vfio-early-nopt") == 1);
+	CHECK(vfe_grubenv_set(&env, "saved_entry", "gnulinux-simple-abcd") == 1);
+	fake_mkdir(&t.f, "boot/grub");
+	CHECK(vfe_grubenv_save(&t.f.root, GRUB_PATH_ENV, &env) == 0);
+	CHECK(grub->passthrough_next(&t.ctx) == 0);
+	g = fake_read(&t.f, GRUB_PATH_ENV);
+	CHECK(g && !strstr(g, "next_entry") && strstr(g, "saved_entry=gnulinux-simple-abcd"));
+	free(g);
+	/* someone else's grub-reboot stays */
+	CHECK(vfe_grubenv_set(&env, "next_entry", "gnulinux-advanced-abcd>gnulinux-6.1.0-13") == 1);
+	CHECK(vfe_grubenv_save(&t.f.root, GRUB_PATH_ENV, &env) == 0);
+	CHECK(grub->passthrough_next(&t.ctx) == 0);
+	CHECK_CONTAINS(t.out.s, "is not ours; left alone");
+	vfe_grubenv_free(&env);
+	/* a BootNext that is not ours stays too */
+	CHECK(vfe_efivar_write(&t.f.root, "BootNext", EFI_GUID_GLOBAL, 7, next, 2) == 0);
+	CHECK(FIRMWARE->passthrough_next(&t.ctx) == 0);
+	CHECK(vfe_efivar_read(&t.f.root, "BootNext", EFI_GUID_GLOBAL, NULL, NULL, NULL) == 0);
 	teardown(&t);
 }
 
