@@ -23,9 +23,20 @@ struct vfe_entry {
 	char source[128];    /* "/etc/vfio-early.conf:3" or "kernel command line" */
 };
 
+/*
+ * "fallback N" / "fallback off": after N passthrough boots in a row without
+ * a confirmed host display, boot without passthrough by itself (see
+ * docs/fallback.md). N is 1..VFE_FALLBACK_MAX; the default is
+ * VFE_FALLBACK_DEFAULT.
+ */
+#define VFE_FALLBACK_DEFAULT 3
+#define VFE_FALLBACK_MAX 9
+
 struct vfe_config {
 	struct vfe_entry *entries;
 	size_t n;
+	bool fallback_set;  /* a "fallback" line was read (the last one counts) */
+	unsigned fallback;  /* its value; 0: off */
 	struct strv problems; /* "file:line: what is wrong", one per skipped line */
 	struct strv files;    /* the files read, in order */
 };
@@ -43,6 +54,9 @@ int vfe_config_load(struct vfe_config *c, const struct vfe_root *r);
 
 /* Adds an entry for one MATCH (an address or vendor:device) from source. */
 int vfe_config_add_match(struct vfe_config *c, const char *match, const char *source);
+
+/* The automatic fallback's N: the config's "fallback" value, else the default; 0 when off. */
+unsigned vfe_config_fallback(const struct vfe_config *c);
 
 /* The entry as a config line ("device 0000:05:00.0 id=1234:1111 group=whole"), malloc'd. */
 char *vfe_entry_format(const struct vfe_entry *e);
