@@ -21,6 +21,7 @@
 #include "early/binder.h"
 #include "early/cmdline.h"
 #include "early/config.h"
+#include "early/fallback.h"
 #include "early/host-driver.h"
 #include "early/modules.h"
 #include "early/status.h"
@@ -35,6 +36,7 @@ struct run {
 	struct vfe_config cfg; /* the config's entries, then vfio_early.devices= */
 	bool cfg_failed;
 	bool iommu;
+	char fallback[256]; /* the counted entry that ran out of tries: this is the fallback boot */
 	/* match, gather facts, guard */
 	struct vfe_modules *mods; /* libkmod, made on first use: vfio-pci's module, host-driver answers */
 	struct vfe_host_drivers *hosts;
@@ -119,6 +121,22 @@ static void read_config(struct run *x)
 		problem(x, x->cfg.problems.v[i]);
 }
 
+/* The automatic fallback (early/fallback.h): only where there is something to bind and it is on. */
+static void check_fallback(struct run *x)
+{
+	if (x->cfg_failed || x->cfg.n == 0 || vfe_config_fallback(&x->cfg) == 0 ||
+	    !vfe_fallback_due(x->root, x->mods, x->fallback, sizeof(x->fallback)))
+		return;
+	log_notice("automatic fallback: systemd-boot counted %s down to no tries left (%u boots without a confirmed "
+		   "host display): binding nothing (recovery boot)", x->fallback, vfe_config_fallback(&x->cfg));
+}
+
+/* Passthrough is off this boot: the command line says so, or this is the automatic fallback. */
+static bool off(const struct run *x)
+{
+	return x->cmd.off || x->fallback[0];
+}
+
 static void read_inputs(struct run *x)
 {
 	read_cmdline(x);
@@ -127,6 +145,8 @@ static void read_inputs(struct run *x)
 		log_notice("%s on the kernel command line: binding nothing (recovery boot)", x->cmd.off_reason);
 	else
 		read_config(x);
+	if (!x->cmd.off)
+		check_fallback(x);
 }
 
 /* ---- match, gather facts, guard ---- */
@@ -195,9 +215,12 @@ static void bind(struct run *x)
 
 static void mode_and_reason(const struct run *x, struct vfe_status *st)
 {
-	snprintf(st->mode, sizeof(st->mode), "%s", x->cmd.off ? "recovery" : "passthrough");
+	snprintf(st->mode, sizeof(st->mode), "%s", off(x) ? "recovery" : "passthrough");
 	if (x->cmd.off)
 		snprintf(st->reason, sizeof(st->reason), "%s on the kernel command line", x->cmd.off_reason);
+	else if (x->fallback[0])
+		snprintf(st->reason, sizeof(st->reason), VFE_FALLBACK_REASON " (systemd-boot counted %s down to no "
+			 "tries left)", vfe_config_fallback(&x->cfg), x->fallback);
 	else if (x->cfg_failed)
 		st->reason[0] = '\0';
 	else if (x->cfg.n == 0)
@@ -238,9 +261,9 @@ int vfe_binder_run(const struct vfe_root *r, const struct vfe_binder_opts *o)
 	if (vfe_modules_new(r, &x.mods) < 0)
 		x.mods = NULL;
 	read_inputs(&x);
-	if (!x.cmd.off && !x.cfg_failed && x.cfg.n == 0)
+	if (!off(&x) && !x.cfg_failed && x.cfg.n == 0)
 		log_info("no device configured; nothing to do");
-	else if (!x.cmd.off && !x.cfg_failed && decide(&x) >= 0)
+	else if (!off(&x) && !x.cfg_failed && decide(&x) >= 0)
 		bind(&x);
 	k = record(&x);
 	free(x.res);

@@ -7,7 +7,8 @@
 #   /etc/vfio-early.conf and /etc/vfio-early.d/*.conf, at the same paths
 #   the kernel modules vfio_pci (with vfio, vfio-pci-core, irqbypass through
 #   its dependencies) and vfio_iommu_type1 (only a softdep of vfio), even in
-#   host-only mode, because the host has not loaded them yet on first set-up
+#   host-only mode, because the host has not loaded them yet on first set-up;
+#   efivarfs, for the automatic fallback's read of LoaderBootCountPath
 #   and the shell init:   a pre-udev hook (vfio-early-pre-udev.sh)
 #   or the systemd initrd: vfio-early.service, wanted by sysinit.target and
 #                         ordered before systemd-udevd/-udev-trigger
@@ -55,6 +56,9 @@ installkernel() {
     hostonly='' instmods -c -s vfio_pci \
         || dwarn "vfio-early: vfio-pci is neither a module nor built into kernel $kernel; the configured devices cannot be bound with this kernel"
     hostonly='' instmods vfio_iommu_type1
+    # the automatic fallback reads systemd-boot's LoaderBootCountPath at boot
+    # (docs/fallback.md); efivarfs is a module in Debian's kernel
+    hostonly='' instmods efivarfs
     return 0
 }
 
