@@ -64,9 +64,12 @@ static int ks_install(struct vfe_boot_ctx *ctx)
 		k = vfe_bls_host_add_params(ctx, &h, old->path, NULL);
 	if (k >= 0)
 		k = vfe_bls_host_plan_nopt(ctx, &h, cur);
+	if (k >= 0)
+		k = vfe_bls_plan_fallback(ctx, &h, cur, true);
 	if (k < 0)
 		return config_error(k);
-	return vfe_bls_host_apply(ctx, &h, WHO, "already installed; nothing to change");
+	k = vfe_bls_host_apply(ctx, &h, WHO, "already installed; nothing to change");
+	return k < 0 ? k : vfe_bls_fallback_vars(ctx, &h);
 }
 
 static int ks_remove(struct vfe_boot_ctx *ctx)
@@ -88,7 +91,11 @@ static int ks_refresh(struct vfe_boot_ctx *ctx)
 	if (!vfe_bls_host_ours(&h) && !h.state.n)
 		return 0; /* not installed */
 	k = vfe_bls_host_plan_nopt(ctx, &h, cur);
-	return k < 0 ? k : vfe_bls_host_apply(ctx, &h, WHO, "the recovery entry is up to date");
+	if (k >= 0)
+		k = vfe_bls_plan_fallback(ctx, &h, cur, false);
+	if (k >= 0)
+		k = vfe_bls_host_apply(ctx, &h, WHO, "the recovery entry is up to date");
+	return k < 0 ? k : vfe_bls_fallback_vars(ctx, &h);
 }
 
 static int ks_show(struct vfe_boot_ctx *ctx)

@@ -98,13 +98,15 @@ static int grub_install(struct vfe_boot_ctx *ctx)
 	k = vfe_grub_apply_dropin(ctx, text, params);
 	if (k == 0)
 		k = install_unchanged(ctx, params);
+	if (k >= 0)
+		k = vfe_grub_arm(ctx, true);
 	return k < 0 ? k : 0;
 }
 
 /* Drops one-shots and defaults that point at our entries. */
 static int forget_our_env(struct vfe_boot_ctx *ctx)
 {
-	static const char *const vars[] = { "next_entry", "saved_entry", "prev_entry", GRUB_ENV_MENU };
+	static const char *const vars[] = { "next_entry", "saved_entry", "prev_entry", GRUB_ENV_MENU, GRUB_ENV_TRIES };
 	struct vfe_grubenv env;
 	int k, changed = 0;
 
@@ -115,7 +117,7 @@ static int forget_our_env(struct vfe_boot_ctx *ctx)
 		return k;
 	for (size_t i = 0; i < ELEMENTSOF(vars); i++) {
 		const char *v = vfe_grubenv_get(&env, vars[i]);
-		if (v && (vfe_grub_env_is_ours(v) || streq(vars[i], GRUB_ENV_MENU)))
+		if (v && (vfe_grub_env_is_ours(v) || streq(vars[i], GRUB_ENV_MENU) || streq(vars[i], GRUB_ENV_TRIES)))
 			changed += vfe_grubenv_set(&env, vars[i], NULL);
 	}
 	k = changed ? vfe_grub_env_commit(ctx, &env, "cleared the one-shot/default pointing at our entry") : 0;
@@ -150,4 +152,6 @@ const struct vfe_boot_backend vfe_backend_grub = {
 	.passthrough_next = vfe_grub_passthrough_next,
 	.menu_next = vfe_grub_menu_next,
 	.status = vfe_grub_status,
+	.refresh = vfe_grub_refresh,
+	.confirm = vfe_grub_confirm,
 };
