@@ -42,6 +42,7 @@ int verb_remove(struct vfe_cli *cli, int argc, char **argv);
 int verb_boot(struct vfe_cli *cli, int argc, char **argv);
 int verb_check(struct vfe_cli *cli, int argc, char **argv);
 int verb_xml(struct vfe_cli *cli, int argc, char **argv);
+int verb_confirm(struct vfe_cli *cli, int argc, char **argv);
 
 /* Shared by the verbs. */
 int cli_require_root(const struct vfe_cli *cli, const char *what);

@@ -19,6 +19,7 @@ static const struct verb verbs[] = {
 	{ "check", "[--json]", "The passthrough checklist: pass, warn or fail, with the fix", verb_check },
 	{ "xml", "[--xml|--qemu] [DEVICE]", "libvirt <hostdev> XML and QEMU -device arguments for the guest", verb_xml },
 	{ "boot", "COMMAND ...", "Boot entries, kernel parameters, the no-passthrough entry", verb_boot },
+	{ "confirm", "[--auto|--session]", "This boot's host display works: the automatic fallback stops counting", verb_confirm },
 };
 
 enum { ARG_ROOT = 0x100, ARG_VERSION };

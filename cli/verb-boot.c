@@ -12,7 +12,10 @@
 #include "common/cpu.h"
 #include "common/log.h"
 #include "common/paths.h"
+#include "common/atomic.h"
 #include "common/strbuf.h"
+#include "early/config-edit.h"
+#include "early/config.h"
 #include "efi/boot.h"
 #include "recovery/recovery-cmdline.h"
 
@@ -24,13 +27,15 @@ enum op {
 struct boot_args {
 	enum op op;
 	bool next, dflt, firmware, ignore_msrs, no_update;
+	const char *fallback; /* install --fallback=N / --no-fallback ("off"): written to the config */
 };
 
 static const char usage[] =
 	"Usage: vfio-early boot COMMAND [OPTIONS]\n\n"
 	"  show [--json]                      boot loaders, entries, defaults, one-shots, parameters\n"
-	"  install [--ignore-msrs] [--no-update]\n"
-	"                                     add the IOMMU kernel parameters and the recovery entry\n"
+	"  install [--ignore-msrs] [--no-update] [--fallback=N | --no-fallback]\n"
+	"                                     add the IOMMU kernel parameters and the recovery entry,\n"
+	"                                     and arm the automatic fallback (N boots, default 3)\n"
 	"  remove [--no-update]               undo what install did, in entries of later kernels too\n"
 	"  recovery --next [--firmware]       boot the \"no GPU passthrough\" entry once, next boot\n"
 	"  recovery --default                 make the recovery entry the default\n"
@@ -42,7 +47,7 @@ static const char usage[] =
 	"Every changing command takes --dry-run: it prints the changes and changes nothing.\n"
 	"See vfio-early-boot(8).\n";
 
-enum { ARG_NEXT = 0x100, ARG_DEFAULT, ARG_FIRMWARE, ARG_IGNORE_MSRS, ARG_NO_UPDATE };
+enum { ARG_NEXT = 0x100, ARG_DEFAULT, ARG_FIRMWARE, ARG_IGNORE_MSRS, ARG_NO_UPDATE, ARG_FALLBACK, ARG_NO_FALLBACK };
 
 static int parse_op(const char *s, struct boot_args *a)
 {
@@ -81,9 +86,9 @@ static int check_combination(struct boot_args *a)
 		return a->next && !a->firmware && !a->dflt && !flags_install ? 0 : -EINVAL;
 	case OP_INSTALL:
 	case OP_REMOVE:
-		return !flags_next && !a->dflt && (a->op == OP_INSTALL || !a->ignore_msrs) ? 0 : -EINVAL;
+		return !flags_next && !a->dflt && (a->op == OP_INSTALL || (!a->ignore_msrs && !a->fallback)) ? 0 : -EINVAL;
 	default:
-		return flags_next || a->dflt || flags_install ? -EINVAL : 0;
+		return flags_next || a->dflt || flags_install || a->fallback ? -EINVAL : 0;
 	}
 }
 
@@ -94,6 +99,7 @@ static int parse_args(struct vfe_cli *cli, int argc, char **argv, struct boot_ar
 		{ "next", no_argument, NULL, ARG_NEXT },         { "default", no_argument, NULL, ARG_DEFAULT },
 		{ "firmware", no_argument, NULL, ARG_FIRMWARE }, { "ignore-msrs", no_argument, NULL, ARG_IGNORE_MSRS },
 		{ "no-update", no_argument, NULL, ARG_NO_UPDATE }, { "dry-run", no_argument, NULL, 'n' },
+		{ "fallback", required_argument, NULL, ARG_FALLBACK }, { "no-fallback", no_argument, NULL, ARG_NO_FALLBACK },
 		{ "json", no_argument, NULL, 'j' },              { "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -109,6 +115,17 @@ static int parse_args(struct vfe_cli *cli, int argc, char **argv, struct boot_ar
 		case ARG_FIRMWARE: a->firmware = true; break;
 		case ARG_IGNORE_MSRS: a->ignore_msrs = true; break;
 		case ARG_NO_UPDATE: a->no_update = true; break;
+		case ARG_FALLBACK:
+			if (a->fallback || strspn(optarg, "0123456789") != strlen(optarg) || atoi(optarg) < 1 ||
+			    atoi(optarg) > VFE_FALLBACK_MAX)
+				goto bad;
+			a->fallback = optarg;
+			break;
+		case ARG_NO_FALLBACK:
+			if (a->fallback)
+				goto bad;
+			a->fallback = "off";
+			break;
 		case 'n': cli->dry_run = true; break;
 		case 'j': cli->json = true; break;
 		case 'h': fputs(usage, stdout); return 0;
@@ -299,6 +316,50 @@ static int run_backends(struct vfe_cli *cli, const struct boot_args *a, struct v
 	return k < 0 ? k : run_pass(&p, a, ctx, cli->json);
 }
 
+/* install --fallback=N / --no-fallback: the setting goes into the config, where refresh finds it again. */
+static int write_fallback(struct vfe_cli *cli, const char *value)
+{
+	_cleanup_free_ char *old = NULL, *new = NULL;
+	struct vfe_config cfg = { 0 };
+	unsigned want = streq(value, "off") ? 0 : (unsigned)atoi(value);
+	int k = vfe_read_file(&cli->root, PATH_CONFIG, VFE_CONFIG_MAX_SIZE, &old);
+
+	if (k < 0 && k != -ENOENT)
+		return log_error_errno(k, "cannot read /%s: %m; nothing changed", PATH_CONFIG);
+	k = vfe_config_set_fallback(k < 0 ? NULL : old, k < 0 ? 0 : (size_t)k, value, &new);
+	if (k < 0)
+		return log_error_errno(k, "cannot set \"fallback %s\" in /%s: %s; nothing changed", value, PATH_CONFIG,
+				       k == -EBADMSG ? "it contains a NUL byte" : strerror(-k));
+	if (cli->dry_run || (old && streq(old, new))) {
+		printf("%s /%s: fallback %s\n", cli->dry_run ? "Would set in" : "Already in", PATH_CONFIG, value);
+		return 0;
+	}
+	k = vfe_write_file_atomic(&cli->root, PATH_CONFIG, new, strlen(new), 0644, VFE_ATOMIC_KEEP_BACKUP);
+	if (k < 0)
+		return log_error_errno(k, "cannot write /%s: %m; nothing changed", PATH_CONFIG);
+	printf("Set in /%s: fallback %s\n", PATH_CONFIG, value);
+	(void)vfe_config_load(&cfg, &cli->root);
+	if (vfe_config_fallback(&cfg) != want)
+		log_warning("another file in /%s sets \"fallback\" after /%s, and wins: the fallback is %u", PATH_CONFIG_DIR,
+			    PATH_CONFIG, vfe_config_fallback(&cfg));
+	vfe_config_free(&cfg);
+	return 0;
+}
+
+/* The automatic fallback's N from the config (0: off). */
+static unsigned config_fallback(struct vfe_cli *cli, const struct boot_args *a)
+{
+	struct vfe_config cfg = { 0 };
+	unsigned n;
+
+	if (a->fallback && cli->dry_run)
+		return streq(a->fallback, "off") ? 0 : (unsigned)atoi(a->fallback);
+	(void)vfe_config_load(&cfg, &cli->root);
+	n = vfe_config_fallback(&cfg);
+	vfe_config_free(&cfg);
+	return n;
+}
+
 static int run_op(struct vfe_cli *cli, const struct boot_args *a)
 {
 	_cleanup_(sb_freep) struct strbuf out = { 0 };
@@ -312,6 +373,9 @@ static int run_op(struct vfe_cli *cli, const struct boot_args *a)
 	if (a->op == OP_INSTALL && !ctx.params.iommu)
 		return log_nothing_changed(-ENODEV, "boot install", "cannot tell the CPU vendor from /proc/cpuinfo, so "
 					   "neither intel_iommu=on nor amd_iommu=on can be chosen");
+	if (a->fallback && (k = write_fallback(cli, a->fallback)) < 0)
+		return k;
+	ctx.fallback = config_fallback(cli, a);
 	k = run_backends(cli, a, &ctx);
 	if (cli->json)
 		sb_puts(&out, "]}\n");

@@ -15,7 +15,8 @@
 
 struct status_view {
 	struct vfe_status st;
-	struct vfe_boot_status boot[MAX_LOADERS]; /* one per boot loader in use */
+	struct vfe_boot_status boot[MAX_LOADERS]; /* one per boot loader found */
+	bool in_use[MAX_LOADERS];                 /* ... and whether it started this boot */
 	size_t n_boot;
 	int st_err;              /* why there is no record (negative errno), 0 when there is */
 	struct vfe_config cfg;   /* the config as it is now */
@@ -37,11 +38,13 @@ static void driver_now(const struct vfe_cli *cli, const char *bdf, char *buf, si
 static void load_boot(struct vfe_cli *cli, struct status_view *v)
 {
 	struct strbuf out = { 0 };
-	struct vfe_boot_ctx ctx = { .root = &cli->root, .out = &out };
+	struct vfe_boot_ctx ctx = { .root = &cli->root, .out = &out, .fallback = vfe_config_fallback(&v->cfg) };
+	struct vfe_booted booted;
 	int saved = log_get_max_level();
 
 	/* a loader that is absent or unreadable is simply not reported here; 'boot show' says why */
 	log_set_max_level(LOG_CRIT);
+	vfe_boot_booted(&cli->root, &booted);
 	for (size_t i = 0; vfe_boot_backends[i] && v->n_boot < MAX_LOADERS; i++) {
 		const struct vfe_boot_backend *b = vfe_boot_backends[i];
 		struct vfe_boot_status *bs = &v->boot[v->n_boot];
@@ -52,6 +55,7 @@ static void load_boot(struct vfe_cli *cli, struct status_view *v)
 			continue;
 		if (!bs->loader[0])
 			snprintf(bs->loader, sizeof(bs->loader), "%s", b->name);
+		v->in_use[v->n_boot] = vfe_boot_in_use(b, &booted);
 		v->n_boot++;
 	}
 	log_set_max_level(saved);
@@ -66,10 +70,22 @@ static void load_view(struct vfe_cli *cli, struct status_view *v)
 	load_boot(cli, v);
 }
 
+/* Did a loader in use fall back: this recovery boot is the automatic fallback's? */
+static bool fell_back(const struct status_view *v)
+{
+	if (v->st_err == 0 && startswith(v->st.reason, "automatic fallback"))
+		return true;
+	for (size_t i = 0; i < v->n_boot; i++)
+		if (v->in_use[i] && v->boot[i].fallback.state == VFE_FALLBACK_FALLEN)
+			return v->st_err < 0 || streq(v->st.mode, "recovery") || v->cmdline_off;
+	return false;
+}
+
 static void print_boot(const struct status_view *v)
 {
 	for (size_t i = 0; i < v->n_boot; i++) {
 		const struct vfe_boot_status *b = &v->boot[i];
+		char fb[512];
 		printf("\nBoot loader: %s\n", b->loader);
 		if (b->booted_entry[0])
 			printf("  This boot:       %s%s\n", b->booted_entry, b->booted_recovery ? " (the no-passthrough entry)" : "");
@@ -77,6 +93,10 @@ static void print_boot(const struct status_view *v)
 			printf("  Next boot:       %s\n", b->next_boot);
 		if (b->recovery_health[0])
 			printf("  Recovery entry:  %s\n", b->recovery_health);
+		if (b->fallback.state != VFE_FALLBACK_NONE) {
+			vfe_fallback_describe(&b->fallback, fb, sizeof(fb));
+			printf("  Fallback:        %s\n", fb);
+		}
 	}
 }
 
@@ -137,6 +157,10 @@ static void print_text(const struct vfe_cli *cli, const struct status_view *v)
 
 	if (v->st_err < 0) {
 		print_missing_record(v);
+	} else if (fell_back(v)) {
+		printf("Mode:    recovery: " VFE_FALLBACK_REASON "\n", vfe_config_fallback(&v->cfg));
+		printf("         every configured device keeps its own driver. To return: fix the host display and run\n"
+		       "         'vfio-early confirm', or run 'vfio-early boot passthrough --default'\n");
 	} else {
 		printf("Mode:    %s (%s)\n", st->mode, st->reason);
 		printf("IOMMU:   %s\n", st->iommu ? "active" : "not active");
@@ -230,7 +254,9 @@ static int print_json(const struct vfe_cli *cli, const struct status_view *v)
 			  v->st_err == -ENOENT ? "no status record" : strerror(-v->st_err));
 	else
 		json_record(cli, &sb, &v->st);
-	sb_printf(&sb, ",\"cmdline_off\":%s,\"not_in_record\":[", v->cmdline_off ? "true" : "false");
+	sb_printf(&sb, ",\"cmdline_off\":%s,\"automatic_fallback\":{\"boots\":%u,\"fell_back\":%s}",
+		  v->cmdline_off ? "true" : "false", vfe_config_fallback(&v->cfg), fell_back(v) ? "true" : "false");
+	sb_puts(&sb, ",\"not_in_record\":[");
 	for (size_t i = 0; i < v->cfg.n; i++) {
 		if (v->st_err == 0 && entry_in_record(&v->st, &v->cfg.entries[i]))
 			continue;
@@ -247,7 +273,9 @@ static int print_json(const struct vfe_cli *cli, const struct status_view *v)
 		json_kv_str(&sb, "booted_entry", b->booted_entry, true);
 		sb_printf(&sb, "\"booted_recovery\":%s,", b->booted_recovery ? "true" : "false");
 		json_kv_str(&sb, "next_boot", b->next_boot, true);
-		json_kv_str(&sb, "recovery_entry", b->recovery_health, false);
+		json_kv_str(&sb, "recovery_entry", b->recovery_health, true);
+		sb_printf(&sb, "\"in_use\":%s,\"fallback\":", v->in_use[i] ? "true" : "false");
+		vfe_fallback_json(&sb, &b->fallback);
 		sb_putc(&sb, '}');
 	}
 	sb_puts(&sb, "]}\n");
