@@ -27,6 +27,7 @@ MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/vfio-early
 ITDIR ?= $(PREFIX)/share/initramfs-tools
 DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 
 B ?= build
@@ -83,7 +84,11 @@ BINDER := $(B)/vfio-early-bind
 CLI := $(B)/vfio-early
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
-DOCS := docs/guide.md docs/grub.md docs/dracut.md
+DOCS := docs/guide.md docs/grub.md docs/dracut.md docs/fallback.md
+UNITS := $(wildcard systemd/*.service systemd/*.path)
+# Enabled where they are installed, as their [Install] sections say (the automatic fallback's callers)
+UNIT_LINKS := multi-user.target.wants/vfio-early-confirm.service boot-complete.target.requires/vfio-early-confirm.service \
+	multi-user.target.wants/vfio-early-session.path
 MANPAGES := $(patsubst docs/%.scd,$(B)/man/%,$(wildcard docs/*.[1-8].scd))
 
 ALL_LIBS := $(LIB_CLI) $(LIB_CHECK) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LIB_COMMON)
@@ -192,6 +197,10 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 	for d in kernel/postinst.d kernel/postrm.d initramfs/post-update.d; do \
 		install -Dm755 recovery/kernel/zzz-vfio-early $(DESTDIR)$(SYSCONFDIR)/$$d/zzz-vfio-early; done
 	install -Dm755 recovery/kernel-install/95-vfio-early.install $(DESTDIR)$(PREFIX)/lib/kernel/install.d/95-vfio-early.install
+	# the automatic fallback's callers: 'vfio-early confirm --auto' after boot, '--session' at a local login (docs/fallback.md)
+	for f in $(UNITS); do install -Dm644 $$f $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
+	for l in $(UNIT_LINKS); do mkdir -p $(DESTDIR)$(UNITDIR)/$$(dirname $$l) && \
+		ln -sfn ../$$(basename $$l) $(DESTDIR)$(UNITDIR)/$$l; done
 	# dracut module: scripts 0755, systemd units 0644
 	if [ -d initramfs-hook/dracut/90vfio-early ]; then \
 		for f in initramfs-hook/dracut/90vfio-early/*; do \
@@ -208,6 +217,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SYSCONFDIR)/grub.d/42_vfio-early
 	for d in kernel/postinst.d kernel/postrm.d initramfs/post-update.d; do rm -f $(DESTDIR)$(SYSCONFDIR)/$$d/zzz-vfio-early; done
 	rm -f $(DESTDIR)$(PREFIX)/lib/kernel/install.d/95-vfio-early.install
+	for l in $(UNIT_LINKS); do rm -f $(DESTDIR)$(UNITDIR)/$$l; rmdir $(DESTDIR)$(UNITDIR)/$$(dirname $$l) 2>/dev/null || :; done
+	for f in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
 	-rmdir $(DESTDIR)$(DOCDIR)
 	rm -rf $(DESTDIR)$(DRACUTDIR)/90vfio-early
 
