@@ -374,16 +374,33 @@ static bool loader_match(const char *pattern, const char *file)
 	return fnmatch(p, f, 0) == 0;
 }
 
+/* Is e bad, judged by the file name it has, or would have after the rename? */
+static bool bad_as(const struct vfe_bls_entry *e, const struct vfe_bls_entry *from, const char *to)
+{
+	return e == from && to ? vfe_bls_is_bad(to) : e->bad;
+}
+
 const struct vfe_bls_entry *vfe_bls_loader_default(const struct vfe_bls *b, const char *var, const char *conf,
 						   const struct vfe_bls_entry *rename_from, const char *rename_to)
 {
-	const char *pats[] = { var, conf };
+	const char *pats[] = { var, conf, "*" };
 
-	for (size_t j = 0; j < ELEMENTSOF(pats); j++)
-		for (size_t i = 0; pats[j] && *pats[j] && i < b->n; i++)
-			if (loader_match(pats[j], &b->v[i] == rename_from && rename_to ? rename_to : b->v[i].file))
-				return &b->v[i];
-	return b->n ? &b->v[0] : NULL;
+	/* the first match in menu order: bad entries last, then sort-key, machine-id, version, id */
+	for (size_t j = 0; j < ELEMENTSOF(pats); j++) {
+		const struct vfe_bls_entry *best = NULL;
+		for (size_t i = 0; pats[j] && *pats[j] && i < b->n; i++) {
+			const struct vfe_bls_entry *e = &b->v[i];
+			bool eb = bad_as(e, rename_from, rename_to);
+			if (!loader_match(pats[j], e == rename_from && rename_to ? rename_to : e->file))
+				continue;
+			if (!best || eb < bad_as(best, rename_from, rename_to) ||
+			    (eb == bad_as(best, rename_from, rename_to) && entry_cmp_keys(e, best) < 0))
+				best = e;
+		}
+		if (best)
+			return best;
+	}
+	return NULL;
 }
 
 const struct vfe_bls_entry *vfe_bls_ours_for(const struct vfe_bls *b, const struct vfe_bls_entry *src)

@@ -77,6 +77,8 @@ static int ks_remove(struct vfe_boot_ctx *ctx)
 	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	int k = vfe_bls_host_load(ctx, WHO, false, &h);
 
+	if (k >= 0)
+		k = vfe_bls_forget_default(ctx, &h); /* before the state that records it goes */
 	return k < 0 ? k : vfe_bls_host_remove(ctx, &h, WHO);
 }
 

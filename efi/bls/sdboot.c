@@ -278,6 +278,16 @@ static int passthrough_default(struct vfe_boot_ctx *ctx, const struct vfe_bls_ho
 							     "the newest entry is the default again");
 		return k < 0 ? k : 0;
 	}
+	/* a counted entry's id, as systemd-boot matches it, carries the counter: name it by a glob */
+	if (src->counted) {
+		_cleanup_free_ char *plain = vfe_bls_counted_file(src->file, -1), *g = NULL;
+		char *dot = plain ? strrchr(plain, '.') : NULL;
+		if (dot)
+			*dot = '\0';
+		if (!plain || asprintf(&g, "%s*.conf", plain) < 0)
+			return -ENOMEM;
+		return vfe_sdboot_set_var(ctx, "LoaderEntryDefault", g);
+	}
 	return vfe_sdboot_set_var(ctx, "LoaderEntryDefault", src->id);
 }
 
@@ -315,8 +325,14 @@ static int sdboot_set_default(struct vfe_boot_ctx *ctx, bool recovery)
 	}
 	if (!src)
 		return log_nothing_changed(-ENOENT, WHO, "no passthrough entry to make the default");
-	k = passthrough_default(ctx, &h, src);
-	return k < 0 ? k : rearm(ctx);
+	/* counting again first: an entry that ran out is bad and the loader would pass it over */
+	k = rearm(ctx);
+	vfe_bls_host_free(&h);
+	if (k >= 0)
+		k = load_for_var(ctx, &h, &src, &ours, EFI_LOADER_FEATURE_ENTRY_DEFAULT, "LoaderEntryDefault");
+	if (k >= 0 && !src)
+		k = log_nothing_changed(-ENOENT, WHO, "no passthrough entry to make the default");
+	return k < 0 ? k : passthrough_default(ctx, &h, src);
 }
 
 /* The entry LoaderBootCountPath ("\loader\entries\x+1-2.conf") names, NULL when none of ours. */
