@@ -198,7 +198,8 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 		install -Dm755 recovery/kernel/zzz-vfio-early $(DESTDIR)$(SYSCONFDIR)/$$d/zzz-vfio-early; done
 	install -Dm755 recovery/kernel-install/95-vfio-early.install $(DESTDIR)$(PREFIX)/lib/kernel/install.d/95-vfio-early.install
 	# the automatic fallback's callers: 'vfio-early confirm --auto' after boot, '--session' at a local login (docs/fallback.md)
-	for f in $(UNITS); do install -Dm644 $$f $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
+	for f in $(UNITS); do sed 's|/usr/sbin/vfio-early|$(SBINDIR)/vfio-early|' $$f >$(B)/$$(basename $$f) && \
+		install -Dm644 $(B)/$$(basename $$f) $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
 	for l in $(UNIT_LINKS); do mkdir -p $(DESTDIR)$(UNITDIR)/$$(dirname $$l) && \
 		ln -sfn ../$$(basename $$l) $(DESTDIR)$(UNITDIR)/$$l; done
 	# dracut module: scripts 0755, systemd units 0644

@@ -27,8 +27,12 @@ void vfe_fallback_describe(const struct vfe_fallback *f, char *buf, size_t n)
 		snprintf(buf, n, "not available: %s", f->why);
 		break;
 	case VFE_FALLBACK_ARMED:
-		snprintf(buf, n, "armed: %u unconfirmed passthrough boot%s left, then the '(no GPU passthrough)' entry "
-			 "(%s)%s%s", f->left, f->left == 1 ? "" : "s", f->counter, sep, f->why);
+		if (f->left)
+			snprintf(buf, n, "armed: %u unconfirmed passthrough boot%s left, then the '(no GPU passthrough)' "
+				 "entry (%s)%s%s", f->left, f->left == 1 ? "" : "s", f->counter, sep, f->why);
+		else
+			snprintf(buf, n, "armed: no unconfirmed passthrough boot left: unless this one is confirmed, the next "
+				 "boot is the '(no GPU passthrough)' entry (%s)%s%s", f->counter, sep, f->why);
 		break;
 	case VFE_FALLBACK_CONFIRMED:
 		snprintf(buf, n, "confirmed: not counting until the next kernel or config change (%s)%s%s", f->counter,

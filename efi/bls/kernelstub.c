@@ -104,7 +104,8 @@ static int ks_show(struct vfe_boot_ctx *ctx)
 {
 	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	const struct vfe_bls_entry *cur;
-	char health[256];
+	struct vfe_fallback f;
+	char health[256], fb[512];
 
 	if (load(ctx, true, &h, &cur) < 0) {
 		sb_printf(ctx->out, ctx->json ? "{\"name\":\"" WHO "\",\"entry\":null}"
@@ -113,16 +114,20 @@ static int ks_show(struct vfe_boot_ctx *ctx)
 		return 0;
 	}
 	vfe_bls_host_health(ctx, &h, cur, health, sizeof(health));
+	vfe_bls_fallback(ctx, &h, cur, &f);
 	if (ctx->json) {
 		sb_putc(ctx->out, '{');
 		sb_put_json_member(ctx->out, "name", WHO);
 		sb_put_json_member(ctx->out, "entry", cur->id);
 		sb_put_json_member(ctx->out, "recovery", health);
+		sb_puts(ctx->out, ",\"fallback\":");
+		vfe_fallback_json(ctx->out, &f);
 		sb_putc(ctx->out, '}');
 	} else {
+		vfe_fallback_describe(&f, fb, sizeof(fb));
 		sb_printf(ctx->out, "kernelstub:\n  configuration: /%s\n  entry: %s (linux %s)\n  options: %s\n"
-				    "  recovery entry: %s\n", EFI_PATH_KERNELSTUB_CONF, cur->id, cur->kernel,
-			  cur->options ? cur->options : "", health);
+				    "  recovery entry: %s\n  automatic fallback: %s\n", EFI_PATH_KERNELSTUB_CONF, cur->id,
+			  cur->kernel, cur->options ? cur->options : "", health, fb);
 	}
 	return 0;
 }

@@ -201,6 +201,8 @@ pv boot install
 check "kernelstub: install counts Pop_OS-current+4.conf" test -f "$P/boot/efi/loader/entries/Pop_OS-current+4.conf"
 check "kernelstub: LoaderEntryDefault \"Pop_OS-current*.conf\": loader.conf's \"Pop_OS-current\" no longer matches" \
 	eval '[ "$(EV=$P/sys/firmware/efi/efivars efivar_get LoaderEntryDefault)" = "Pop_OS-current*.conf" ]'
+pv boot show
+check "kernelstub: show: armed, 3 left" grep -q "automatic fallback: armed: 3 unconfirmed" "$T/log"
 pop_entry # kernelstub rewrites its entry on every kernel and initramfs update; our hook runs after it
 pv boot refresh
 check "kernelstub: after kernelstub wrote Pop_OS-current.conf again, refresh counts the new one, one copy" eval \
