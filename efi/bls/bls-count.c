@@ -131,10 +131,15 @@ static int disarm_others(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const
 	for (size_t i = 0; k >= 0 && i < h->state.n;) {
 		const struct vfe_state_rec *s = &h->state.v[i];
 		const char *f = strrchr(s->path, '/');
-		if (streq(s->kind, "armed") && (!keep || !vfe_bls_id_equal(f ? f + 1 : s->path, keep->file)))
-			vfe_efi_state_drop(&h->state, "armed", s->path);
-		else
+		_cleanup_free_ char *path = NULL;
+		if (!streq(s->kind, "armed") || (keep && vfe_bls_id_equal(f ? f + 1 : s->path, keep->file))) {
 			i++;
+			continue;
+		}
+		path = strdup(s->path); /* the record, and its path, go */
+		if (!path)
+			return -ENOMEM;
+		vfe_efi_state_drop(&h->state, "armed", path);
 	}
 	return k;
 }
