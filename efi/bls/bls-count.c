@@ -232,6 +232,10 @@ int vfe_bls_plan_fallback(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, cons
 		vfe_efi_state_drop(&h->state, "armed", NULL);
 		k = vfe_efi_state_add(&h->state, "armed", to, NULL, NULL);
 	}
+	if (k >= 0)
+		sb_printf(ctx->out, "systemd-boot: automatic fallback: %s is counted by systemd-boot: %u passthrough boots "
+				    "without a confirmed host display, then the '(no GPU passthrough)' entry\n", name,
+			  ctx->fallback);
 	return k < 0 ? k : plan_default(ctx, h, src, name);
 }
 
