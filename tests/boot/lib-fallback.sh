@@ -8,7 +8,7 @@
 #
 # One QEMU run of LAST boots (or /etc/vfe-last), each led by the guest's /etc/vfe-plan
 # ("N action..."; actions: confirm, refresh, return). At every boot the guest first
-# runs what the shipped unit runs, 'vfio-early confirm --auto --timeout=3', then the
+# runs what the shipped unit runs, 'vfio-early confirm --auto --timeout=1', then the
 # boot's actions, and prints "VFE-FB N ..." lines: the binder's mode, 00:01.0's driver,
 # the DRM connectors, 'vfio-early status', the counter (FB_COUNTER_CMD), and a list of
 # the non-volatile EFI variables (name, attributes, checksum) at the start and the end
@@ -73,8 +73,8 @@ fb_guest_init() {
 		run() { tag=$1; shift; out=$("$@" 2>&1); rc=$?; echo "$out" | pre "$tag"; m "$tag rc=$rc"; }
 		# what the user sees after login, before anyone acted
 		vfio-early status 2>&1 | pre status
-		# what the shipped unit runs, within a bound after graphical.target (here: 3 s)
-		run auto vfio-early confirm --auto --timeout=3
+		# what the shipped unit runs, within a bound after graphical.target (here: 1 s)
+		run auto vfio-early confirm --auto --timeout=1
 		for a in $(sed -n "s/^$c //p" /etc/vfe-plan); do
 			case $a in
 			confirm) run confirm vfio-early confirm ;;

@@ -105,7 +105,7 @@ unconfirmed() {
 	local fw=$1 i
 	for i in 1 2; do
 		tap_check "$fw: boot $i: passthrough, the VGA on vfio-pci, the host without a display; --auto finds none" \
-			eval 'pt $i && b $i "auto rc=1" && b $i "auto: .*no host display within 3 s"'
+			eval 'pt $i && b $i "auto rc=1" && b $i "auto: .*no host display within 1 s"'
 	done
 	tap_check "$fw: boots 1, 2: GRUB counted vfio_early_tries 2 -> 1 -> 0 (save_env)" \
 		eval 'b 1 "counter vfio_early_tries=1" && b 2 "counter vfio_early_tries=0"'
