@@ -187,6 +187,11 @@ static int confirm(struct vfe_cli *cli, const struct confirm_args *a, struct vfe
 		printf("The automatic fallback is off (\"fallback off\" in /%s): nothing to confirm.\n", PATH_CONFIG);
 		return mark_done(cli), 0;
 	}
+	if (a->how == HOW_SESSION && recovery) {
+		/* a login proves the display without passthrough: nothing to confirm, and this boot changes nothing */
+		printf("A recovery boot: nothing to confirm.\n");
+		return mark_done(cli), 0;
+	}
 	find_loaders(ctx, &l);
 	if (!l.counting) {
 		printf("Nothing counts this boot (see 'vfio-early boot show'): nothing to confirm.\n");

@@ -137,6 +137,11 @@ check "status: recovery: automatic fallback after 3 boots without a confirmed ho
 ve confirm --auto --timeout=0
 check "confirm --auto in the fallback boot fails, so that systemd-bless-boot leaves the entry bad" \
 	eval '! ve confirm --auto --timeout=0 && [ "$(entry $K)" = "$MID-$K+0-4.conf" ]'
+mkdir -p "$R/run/systemd/sessions" && printf 'USER=ann\nSEAT=seat0\nTYPE=wayland\nCLASS=user\nREMOTE=0\n' >"$R/run/systemd/sessions/3"
+ve confirm --session
+check "a local graphical login in the fallback boot (the session path unit): nothing to confirm, no failure" \
+	eval 'grep -q "A recovery boot: nothing to confirm" "$T/log" && [ "$(entry $K)" = "$MID-$K+0-4.conf" ]'
+rm -rf "$R/run/systemd"
 # the next boot: the entry is bad, systemd-boot starts our entry (uncounted)
 rm -f "$EV/LoaderBootCountPath-$LG"
 efivar_str LoaderEntrySelected "$MID-$K-vfio-early-nopt.conf"
