@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "common/log.h"
 #include "efi/boot.h"
 #include "efi/grub/grub.h"
 #include "tests/lib/fakesys.h"
@@ -307,6 +308,40 @@ TEST(default_recovery_then_passthrough)
 	CHECK_CONTAINS(out(&t), "GRUB_DEFAULT=saved");
 	CHECK(GRUB->set_default(&t.ctx, false) == 0);
 	CHECK_CONTAINS(fake_read(&t.f, "boot/grub/grubenv"), "\nsaved_entry=gnulinux-simple-U\n");
+	teardown(&t);
+}
+
+/*
+ * "nothing changed" only where nothing did. Without update-grub, remove
+ * refuses before touching anything; recovery --default writes grubenv first,
+ * and only then finds it cannot add GRUB_DEFAULT=saved to the drop-in.
+ */
+TEST(nothing_changed_is_said_only_before_a_change)
+{
+	struct t t;
+	char p[PATH_MAX + 32];
+	_cleanup_free_ char *kmsg = NULL, *env = NULL;
+	char *second;
+
+	installed(&t);
+	snprintf(p, sizeof(p), "%s/usr/sbin/update-grub", t.f.dir);
+	unlink(p);
+	log_open(&t.f.root, VFE_LOG_KMSG, "vfio-early");
+	CHECK(GRUB->remove(&t.ctx) == -ENOENT);
+	CHECK(GRUB->set_default(&t.ctx, true) == -ENOENT);
+	log_close();
+	env = fake_read(&t.f, "boot/grub/grubenv");
+	CHECK_CONTAINS(env, "\nsaved_entry=vfio-early-nopt\n");
+	kmsg = fake_read(&t.f, "dev/kmsg");
+	second = kmsg ? strchr(kmsg, '\n') : NULL;
+	CHECK(second != NULL);
+	if (second) {
+		*second++ = '\0';
+		CHECK_CONTAINS(kmsg, "grub: neither update-grub nor grub-mkconfig is installed");
+		CHECK_CONTAINS(kmsg, "; nothing changed");
+		CHECK_CONTAINS(second, "grub: cannot add GRUB_DEFAULT=saved to /etc/default/grub.d/vfio-early.cfg");
+		CHECK(!strstr(second, "nothing changed"));
+	}
 	teardown(&t);
 }
 
