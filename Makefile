@@ -5,6 +5,8 @@
 #   make demo       boot the QEMU demo: a passthrough boot and a recovery boot
 #   make bench      the binder's cost next to a shell implementation
 #   make install    DESTDIR=... PREFIX=/usr
+#   make deb        the Debian package (debian/), built in $(B)/deb/
+#   make check-deb  build it, install, upgrade, remove and purge it in a Debian 12 chroot
 #
 # Sources are picked up by directory: a new .c file in common/, early/,
 # recovery/, efi/ (and its loader folders), check/ or cli/ needs no change
@@ -19,7 +21,13 @@
 # compile; tests/lint/layers.sh checks the rest (no relative includes, the
 # loader folders' private headers).
 
-VERSION := 0.1.0
+# The version is written in one place: the newest entry of debian/changelog
+# (a native package, so no Debian revision). --version, the man pages' build
+# and the .deb all take it from there; tests/lint/test-version.sh checks they agree.
+VERSION := $(shell sed -n '1s/^vfio-early (\([^ ]*\)) .*/\1/p' debian/changelog 2>/dev/null)
+ifeq ($(VERSION),)
+$(error cannot read the version from the first line of debian/changelog)
+endif
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec/vfio-early
@@ -28,6 +36,9 @@ DOCDIR ?= $(PREFIX)/share/doc/vfio-early
 ITDIR ?= $(PREFIX)/share/initramfs-tools
 DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
 SYSCONFDIR ?= /etc
+# The binder is stripped at install (it is copied into every initramfs); the
+# Debian build sets INSTALL_STRIP= so dh_strip keeps its debug symbols apart.
+INSTALL_STRIP ?= -s
 
 B ?= build
 CC ?= cc
@@ -89,7 +100,7 @@ MANPAGES := $(patsubst docs/%.scd,$(B)/man/%,$(wildcard docs/*.[1-8].scd))
 ALL_LIBS := $(LIB_CLI) $(LIB_CHECK) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LIB_COMMON)
 
 .SECONDARY:
-.PHONY: all check check-unit demo bench fuzz install uninstall clean deps man
+.PHONY: all check check-unit check-deb demo bench fuzz install uninstall clean deps man deb
 all: $(BINDER) $(CLI) $(UNIT_BINS) $(TOOL_BINS) $(MANPAGES)
 
 V ?=
@@ -105,7 +116,7 @@ define layer_rule
 $(B)/$(1)/%.o: $(1)/%.c $(B)/inc/$(1)/.stamp
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(V),,echo "  CC      $$@")
-	$$(Q)$$(CC) $$(CFLAGS) $$(SECTIONS_$(1)) -I$(B)/inc/$(1) $$(call pc_cflags,$$(or $$(PKGS_$(1)),$$(PKGS_ALL))) -c -o $$@ $$<
+	$$(Q)$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$(SECTIONS_$(1)) -I$(B)/inc/$(1) $$(call pc_cflags,$$(or $$(PKGS_$(1)),$$(PKGS_ALL))) -c -o $$@ $$<
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
@@ -113,7 +124,7 @@ $(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -I. $(call pc_cflags,$(PKGS_ALL)) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -I. $(call pc_cflags,$(PKGS_ALL)) -c -o $@ $<
 
 define archive
 $(1): $(call obj,$(2))
@@ -127,6 +138,9 @@ $(eval $(call archive,$(LIB_RECOVERY),$(RECOVERY_SRC)))
 $(eval $(call archive,$(LIB_CHECK),$(CHECK_SRC)))
 $(eval $(call archive,$(LIB_CLI),$(CLI_SRC)))
 $(eval $(call archive,$(LIB_TEST),$(TESTLIB_SRC)))
+
+# --version prints VERSION, which a new debian/changelog entry changes.
+$(B)/early/main.o $(B)/cli/main.o: debian/changelog
 
 $(BINDER): $(B)/early/main.o $(LIB_EARLY) $(LIB_COMMON)
 	@$(if $(V),,echo "  LD      $@")
@@ -165,6 +179,16 @@ check: deps
 check-unit: all
 	tests/run.sh --unit
 
+# The Debian package: dpkg-buildpackage in a copy of the tree under $(DEBDIR),
+# so the build's files (debian/tmp, .changes, the .deb) never land in the
+# tree or its parent. Installs the build dependencies when run as root.
+DEBDIR ?= $(B)/deb
+deb:
+	@debian/make-deb.sh "$(DEBDIR)" "$(VERSION)"
+
+check-deb: deps
+	tests/run.sh tests/package/
+
 demo: deps
 	$(MAKE) all
 	tests/boot/demo.sh
@@ -179,7 +203,7 @@ fuzz: deps
 install: $(BINDER) $(CLI) $(MANPAGES)
 	install -Dm755 $(CLI) $(DESTDIR)$(SBINDIR)/vfio-early
 	# stripped: it is copied into every initramfs (222 KiB unstripped, 56 KiB stripped)
-	install -Dm755 -s $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
+	install -Dm755 $(INSTALL_STRIP) $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
 	install -Dm755 initramfs-hook/initramfs-tools/hooks/vfio-early $(DESTDIR)$(ITDIR)/hooks/vfio-early
 	install -Dm755 initramfs-hook/initramfs-tools/scripts/init-top/00_vfio_early \
 		$(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
@@ -214,4 +238,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# (not those of the package build's copy of the tree under $(DEBDIR))
+-include $(shell find $(B) -path '$(DEBDIR)' -prune -o -name '*.d' -type f -print 2>/dev/null)
