@@ -1,29 +1,84 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* vfio-early add / remove: edit the config safely (validated, atomic, previous file kept). */
-#include <getopt.h>
+/*
+ * vfio-early add / remove: edit the config safely (validated, atomic,
+ * previous file kept), so that what add writes is what the binder accepts:
+ * the same guards (early/guard.h), the IOMMU group settled before the
+ * entry is written, existing entries taken into account.
+ */
 #include <stdio.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/devices.h"
 #include "cli/pci-names.h"
 #include "common/atomic.h"
 #include "common/log.h"
 #include "common/paths.h"
+#include "common/strbuf.h"
 #include "early/config-edit.h"
 #include "early/config.h"
 #include "early/guard.h"
 #include "early/pci.h"
+#include "efi/boot.h"
 
-struct add_opts {
-	bool group, allow_boot_vga, allow_storage;
+static const struct cli_help add_help = {
+	.cmd = "add",
+	.usage = "[--group|--function] [--allow-boot-vga] [--allow-storage] [--dry-run] DEVICE...",
+	.arg = "DEVICE",
+	.text = "Adds each DEVICE to /etc/vfio-early.conf: a PCI address as lspci prints it (0000:01:00.0,\n"
+		"01:00.0, 1:0.0) or a vendor:device id (10de:2684) that one device has. The entry records\n"
+		"the address and the id, so a card moved or swapped is never bound.\n\n"
+		"When the device's IOMMU group holds other endpoints, the binder passes them through with it\n"
+		"or refuses the group: add asks on a terminal, and otherwise wants one of\n"
+		"  --group           take every other function of its IOMMU group too (group=whole)\n"
+		"  --function        this function alone (the others must be added, or the group is refused)\n"
+		"A device already configured is changed to what the options say (add --group on it makes\n"
+		"its entry group=whole).\n"
+		"  --allow-boot-vga  allow the boot VGA (the host's display) to be passed through\n"
+		"  --allow-storage   allow a storage controller that holds no mounted file system\n"
+		"  --dry-run         print the change, write nothing\n",
 };
 
-enum { ARG_GROUP = 0x100, ARG_ALLOW_BOOT_VGA, ARG_ALLOW_STORAGE };
+static const struct cli_help remove_help = {
+	.cmd = "remove",
+	.usage = "[--dry-run] DEVICE...",
+	.arg = "DEVICE",
+	.text = "Removes the entries naming each DEVICE (an address, in any of lspci's forms, or a\n"
+		"vendor:device id) from every config file, with the comment 'add' wrote above them.\n"
+		"  --dry-run  print the change, write nothing\n",
+};
+
+enum group_choice { GROUP_UNSET, GROUP_WHOLE, GROUP_FUNCTION };
+
+struct add_opts {
+	enum group_choice group;
+	bool allow_boot_vga, allow_storage;
+};
+
+/* One device of the call and what becomes of it. */
+struct add_item {
+	const struct vfe_dev *d;
+	const struct vfe_entry *old; /* the entry naming it already, NULL when none */
+	const struct vfe_dev *via;   /* a group=whole entry of another member covers it already */
+	struct vfe_entry e;          /* the entry to write (new or changed) */
+	bool write;                  /* nothing to do when false */
+};
+
+struct add_ctx {
+	struct vfe_cli *cli;
+	struct vfe_pci pci;
+	struct vfe_config cfg;
+	struct vfe_names *nm;
+	struct add_opts o;
+	struct add_item *items;
+	size_t n;
+};
 
 static int parse_add_opts(struct vfe_cli *cli, int argc, char **argv, struct add_opts *o)
 {
+	enum { ARG_GROUP = 0x100, ARG_FUNCTION, ARG_ALLOW_BOOT_VGA, ARG_ALLOW_STORAGE };
 	static const struct option options[] = {
 		{ "group", no_argument, NULL, ARG_GROUP },
+		{ "function", no_argument, NULL, ARG_FUNCTION },
 		{ "allow-boot-vga", no_argument, NULL, ARG_ALLOW_BOOT_VGA },
 		{ "allow-storage", no_argument, NULL, ARG_ALLOW_STORAGE },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -32,10 +87,13 @@ static int parse_add_opts(struct vfe_cli *cli, int argc, char **argv, struct add
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+	while ((c = cli_getopt(argc, argv, "h", options, &add_help)) > 0) {
 		switch (c) {
 		case ARG_GROUP:
-			o->group = true;
+		case ARG_FUNCTION:
+			if (o->group != GROUP_UNSET && o->group != (c == ARG_GROUP ? GROUP_WHOLE : GROUP_FUNCTION))
+				return cli_usage_error(&add_help, "--group and --function exclude each other");
+			o->group = c == ARG_GROUP ? GROUP_WHOLE : GROUP_FUNCTION;
 			break;
 		case ARG_ALLOW_BOOT_VGA:
 			o->allow_boot_vga = true;
@@ -47,50 +105,30 @@ static int parse_add_opts(struct vfe_cli *cli, int argc, char **argv, struct add
 			cli->dry_run = true;
 			break;
 		case 'h':
-			printf("Usage: vfio-early add [--group] [--allow-boot-vga] [--allow-storage] [--dry-run] DEVICE\n\n"
-			       "DEVICE is a PCI address (0000:05:00.0 or 05:00.0) or a vendor:device id (10de:2684).\n"
-			       "The entry records the address and the id, so a card moved or swapped is never bound.\n"
-			       "  --group           also take every other function of its IOMMU group (group=whole)\n"
-			       "  --allow-boot-vga  allow the boot VGA (the host's display) to be passed through\n"
-			       "  --allow-storage   allow a storage controller that holds no mounted file system\n");
-			return 0;
-		default:
-			return -CLI_EUSAGE;
+			return cli_help(&add_help);
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("add [OPTIONS] DEVICE");
-	return optind;
+	return c < 0 ? c : cli_check_args(&add_help, argc, argv, optind, 1, -1);
 }
 
-/* Finds the one device DEVICE names; logs why not. */
-static const struct vfe_dev *resolve(const struct vfe_pci *pci, const char *spec)
+/* The one device an argument names; logs why not. */
+static const struct vfe_dev *resolve(const struct vfe_pci *pci, const char *arg)
 {
-	struct vfe_pci_addr a;
-	struct vfe_pci_id id;
-	const struct vfe_dev *found = NULL;
-	size_t n = 0;
+	_cleanup_free_ const struct vfe_dev **devs = calloc(pci->n + 1, sizeof(*devs));
+	struct cli_devarg a;
+	int n;
 
-	if (vfe_parse_pci_addr(spec, &a) == 0) {
-		found = vfe_pci_find(pci, &a);
-		if (!found)
-			log_error("no PCI device at %s; 'vfio-early list' shows the candidates", spec);
-		return found;
-	}
-	if (vfe_parse_pci_id(spec, &id) < 0) {
-		log_error("'%s' is neither a PCI address (0000:05:00.0) nor a vendor:device id (10de:2684)", spec);
+	if (!devs)
+		return log_error("out of memory"), NULL;
+	if (cli_devarg_parse(arg, &a) < 0)
+		return NULL;
+	n = cli_devarg_find(&a, pci, devs);
+	if (n > 1) {
+		log_error("%d devices have id %s (%s, %s%s): add the one you mean by its address", n, a.canon,
+			  devs[0]->name, devs[1]->name, n > 2 ? ", ..." : "");
 		return NULL;
 	}
-	for (size_t i = 0; i < pci->n; i++)
-		if (pci->devs[i].id.vendor == id.vendor && pci->devs[i].id.device == id.device)
-			found = &pci->devs[i], n++;
-	if (n == 0)
-		log_error("no PCI device with id %s; 'vfio-early list' shows the candidates", spec);
-	else if (n > 1) {
-		log_error("%zu devices have id %s: add the one you mean by its address ('vfio-early list')", n, spec);
-		found = NULL;
-	}
-	return found;
+	return n == 1 ? devs[0] : NULL;
 }
 
 /* True when a mounted file system lives on a block device below this PCI function. */
@@ -134,8 +172,8 @@ static int check_addable(const struct vfe_root *r, const struct vfe_dev *d, cons
 				       "holds none of the host's disks", d->name, d->class);
 	case VFE_GUARD_BOOT_VGA:
 		return log_error_errno(-EINVAL, "%s is the boot VGA, the host's display: the binder refuses it unless "
-				       "you add --allow-boot-vga (the host then boots without a picture; keep SSH or "
-				       "the recovery entry at hand)", d->name);
+				       "you add --allow-boot-vga (the host then boots without a picture; install the "
+				       "recovery entry first: sudo vfio-early boot install)", d->name);
 	case VFE_GUARD_NO_IOMMU:
 	case VFE_GUARD_NO_GROUP:
 	case VFE_GUARD_PASS:
@@ -144,129 +182,404 @@ static int check_addable(const struct vfe_root *r, const struct vfe_dev *d, cons
 	return 0;
 }
 
-static void propose_group(const struct vfe_pci *pci, const struct vfe_dev *d, const struct vfe_entry *e,
-			  const struct vfe_root *r)
+/* Is d passed through once this call is done: by the config, or by an item of this call (directly or its group)? */
+static bool covered(const struct add_ctx *c, const struct vfe_dev *d)
 {
-	struct vfe_names *nm = NULL;
-	bool any = false;
+	const struct vfe_dev *via;
 
-	for (size_t i = 0; i < pci->n; i++) {
-		const struct vfe_dev *m = &pci->devs[i];
-		char name[256], cls[128];
-		if (m == d || m->group != d->group || d->group < 0 || vfe_dev_is_bridge(m))
-			continue;
-		if (!any) {
-			nm = vfe_names_new(r);
-			printf("IOMMU group %d also holds:\n", d->group);
-		}
-		any = true;
-		vfe_names_device(nm, m, name, sizeof(name));
-		vfe_names_class(nm, m, cls, sizeof(cls));
-		printf("  %s  %04x:%04x  %s%s%s  driver: %s\n", m->name, m->id.vendor, m->id.device, cls,
-		       name[0] ? ": " : "", name, m->driver[0] ? m->driver : "none");
+	if (cli_entry_for(&c->cfg, &c->pci, d, &via))
+		return true;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct add_item *it = &c->items[i];
+		if (it->d == d || (it->write && it->e.group == VFE_GROUP_WHOLE && d->group >= 0 && it->d->group == d->group &&
+				   !vfe_dev_is_bridge(d)))
+			return true;
 	}
-	vfe_names_free(nm);
-	if (any && e->group != VFE_GROUP_WHOLE)
-		printf("A group is passed through whole: run 'vfio-early add --group %s' to take these too\n"
-		       "(or add each one); otherwise the binder refuses the group at boot.\n", d->name);
+	return false;
 }
 
-static bool entry_names(const struct vfe_entry *e, const struct vfe_dev *d)
+/* The other endpoints of d's IOMMU group that nothing passes through; into others (room for pci.n). */
+static size_t left_out(const struct add_ctx *c, const struct vfe_dev *d, const struct vfe_dev **others)
 {
-	if (e->has_addr)
-		return vfe_pci_addr_eq(&e->addr, &d->addr);
-	return e->id.vendor == d->id.vendor && e->id.device == d->id.device;
+	size_t n = 0;
+
+	for (size_t j = 0; d->group >= 0 && j < c->pci.n; j++) {
+		const struct vfe_dev *m = &c->pci.devs[j];
+		if (m != d && m->group == d->group && !vfe_dev_is_bridge(m) && !covered(c, m))
+			others[n++] = m;
+	}
+	return n;
 }
 
-/* Appends line to the main config, validated and atomically, keeping the old file as .bak. */
-static int append_line(struct vfe_cli *cli, const char *comment, const char *line)
+static void print_members(const struct add_ctx *c, FILE *f, const struct vfe_dev *const *m, size_t n)
 {
-	_cleanup_free_ char *old = NULL, *new = NULL;
-	int k = vfe_read_file(&cli->root, PATH_CONFIG, VFE_CONFIG_MAX_SIZE, &old);
+	char name[400];
 
-	if (k < 0 && k != -ENOENT)
-		return log_error_errno(k, "cannot read /%s: %m", PATH_CONFIG);
-	k = vfe_config_append(k < 0 ? NULL : old, k < 0 ? 0 : (size_t)k, comment, line, &new);
-	if (k == -EBADMSG)
-		return log_error_errno(k, "/%s contains a NUL byte (binary file?): fix or remove it; nothing written",
-				       PATH_CONFIG);
-	if (k == -EINVAL)
-		return log_error_errno(k, "the new config would not parse; nothing written");
-	if (k < 0)
-		return log_error_errno(k, "out of memory");
-	if (cli->dry_run) {
-		printf("Would append to /%s:\n+ # %s\n+ %s\n", PATH_CONFIG, comment, line);
+	for (size_t i = 0; i < n; i++) {
+		vfe_names_lspci(c->nm, m[i], name, sizeof(name));
+		fprintf(f, "  %s  %s  driver: %s\n", m[i]->name, name, m[i]->driver[0] ? m[i]->driver : "none");
+	}
+}
+
+/* Asks on the terminal whether to take the group; true for yes (the default). */
+static bool ask_group(const struct add_ctx *c, const struct vfe_dev *d, const struct vfe_dev *const *m, size_t n)
+{
+	char answer[16] = "";
+
+	fprintf(stderr, "IOMMU group %d of %s also holds:\n", d->group, d->name);
+	print_members(c, stderr, m, n);
+	fprintf(stderr, "The binder passes a group through whole or refuses it. Take %s too (group=whole)? [Y/n] ",
+		n == 1 ? "it" : "them");
+	fflush(stderr);
+	if (!fgets(answer, sizeof(answer), stdin))
+		return true;
+	return !(answer[0] == 'n' || answer[0] == 'N');
+}
+
+/* How the entry of a new device treats its group: the option, the user's answer, or a usage error. */
+static int choose_group(struct add_ctx *c, struct add_item *it)
+{
+	_cleanup_free_ const struct vfe_dev **others = calloc(c->pci.n + 1, sizeof(*others));
+	size_t n;
+
+	if (!others)
+		return log_error_errno(-ENOMEM, "out of memory");
+	if (c->o.group != GROUP_UNSET) {
+		it->e.group = c->o.group == GROUP_WHOLE ? VFE_GROUP_WHOLE : VFE_GROUP_FUNCTION;
 		return 0;
 	}
-	k = vfe_write_file_atomic(&cli->root, PATH_CONFIG, new, strlen(new), 0644, VFE_ATOMIC_KEEP_BACKUP);
+	n = left_out(c, it->d, others);
+	if (n == 0) {
+		it->e.group = VFE_GROUP_FUNCTION;
+		return 0;
+	}
+	if (cli_interactive(c->cli)) {
+		it->e.group = ask_group(c, it->d, others, n) ? VFE_GROUP_WHOLE : VFE_GROUP_FUNCTION;
+		return 0;
+	}
+	return cli_usage_error(&add_help, "IOMMU group %d of %s also holds %s%s: add --group to take %s too, or "
+			       "--function for %s alone", it->d->group, it->d->name, others[0]->name,
+			       n > 1 ? " and more" : "", n > 1 ? "them" : "it", it->d->name);
+}
+
+/* What this call makes of one device: a new entry, a changed one, or nothing. */
+static int plan_item(struct add_ctx *c, struct add_item *it)
+{
+	const struct vfe_entry *old = NULL;
+	int k;
+
+	for (size_t i = 0; i < c->cfg.n && !old; i++)
+		if (cli_entry_names(&c->cfg.entries[i], it->d))
+			old = &c->cfg.entries[i];
+	it->old = old;
+	if (old) {
+		it->e = *old;
+		if (c->o.group != GROUP_UNSET)
+			it->e.group = c->o.group == GROUP_WHOLE ? VFE_GROUP_WHOLE : VFE_GROUP_FUNCTION;
+		it->e.allow_boot_vga |= c->o.allow_boot_vga;
+		it->e.allow_storage |= c->o.allow_storage;
+		it->write = it->e.group != old->group || it->e.allow_boot_vga != old->allow_boot_vga ||
+			    it->e.allow_storage != old->allow_storage;
+		return it->write ? check_addable(&c->cli->root, it->d, &it->e) : 0;
+	}
+	it->e = (struct vfe_entry){ .has_addr = true, .has_id = true, .addr = it->d->addr, .id = it->d->id,
+				    .allow_boot_vga = c->o.allow_boot_vga, .allow_storage = c->o.allow_storage };
+	if (cli_entry_for(&c->cfg, &c->pci, it->d, &it->via) && c->o.group == GROUP_UNSET && !c->o.allow_boot_vga &&
+	    !c->o.allow_storage)
+		return 0; /* passed through with another member's group already */
+	it->via = NULL;
+	k = check_addable(&c->cli->root, it->d, &it->e);
+	if (k >= 0)
+		k = choose_group(c, it);
+	it->write = k >= 0;
+	return k;
+}
+
+/* FILE:LINE of an entry's source into its parts; false when it is not a file's. */
+static bool source_line(const struct vfe_entry *e, char *file, size_t n, unsigned *line)
+{
+	const char *colon = strrchr(e->source, ':');
+
+	if (!colon || e->source[0] != '/' || sscanf(colon + 1, "%u", line) != 1)
+		return false;
+	snprintf(file, n, "%.*s", (int)(colon - e->source - 1), e->source + 1);
+	return true;
+}
+
+/* Applies this call's changes to one file's text (rel has no leading '/'); the new text in *ret. */
+static int edit_text(struct add_ctx *c, const char *rel, const char *text, size_t len, char **ret)
+{
+	_cleanup_free_ char *cur = text ? strndup(text, len) : NULL;
+	int k = 0;
+
+	if (text && !cur)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n && k >= 0; i++) {
+		struct add_item *it = &c->items[i];
+		_cleanup_free_ char *line = NULL, *next = NULL;
+		char file[PATH_MAX], comment[512], name[400];
+		unsigned no;
+		if (!it->write)
+			continue;
+		line = vfe_entry_format(&it->e);
+		if (!line)
+			return -ENOMEM;
+		if (it->old) {
+			if (!source_line(it->old, file, sizeof(file), &no) || !streq(file, rel))
+				continue;
+			k = vfe_config_replace(cur, no, line, &next);
+		} else if (streq(rel, PATH_CONFIG)) {
+			vfe_names_lspci(c->nm, it->d, name, sizeof(name));
+			snprintf(comment, sizeof(comment), "%s: %s %s", &VFE_CONFIG_ADD_COMMENT[2], it->d->name, name);
+			k = vfe_config_append(cur, cur ? strlen(cur) : 0, comment, line, &next);
+		} else
+			continue;
+		if (k >= 0)
+			free(cur), cur = TAKE_PTR(next);
+	}
 	if (k < 0)
-		return log_error_errno(k, "cannot write /%s: %m; nothing changed", PATH_CONFIG);
-	printf("Added to /%s: %s\n", PATH_CONFIG, line);
+		return k;
+	*ret = TAKE_PTR(cur);
 	return 0;
 }
 
-/* The entry add writes: the address and the id, so a card moved or swapped is never bound. */
-static struct vfe_entry entry_for(const struct vfe_dev *d, const struct add_opts *o)
+static bool file_has_changes(const struct add_ctx *c, const char *rel)
 {
-	return (struct vfe_entry){ .has_addr = true, .has_id = true, .addr = d->addr, .id = d->id,
-				   .group = o->group ? VFE_GROUP_WHOLE : VFE_GROUP_FUNCTION,
-				   .allow_boot_vga = o->allow_boot_vga, .allow_storage = o->allow_storage };
+	char file[PATH_MAX];
+	unsigned no;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct add_item *it = &c->items[i];
+		if (it->write && (it->old ? source_line(it->old, file, sizeof(file), &no) && streq(file, rel)
+					  : streq(rel, PATH_CONFIG)))
+			return true;
+	}
+	return false;
 }
 
-static int do_add(struct vfe_cli *cli, const struct vfe_pci *pci, const struct vfe_dev *d, const struct vfe_entry *e)
+static void print_changes(const struct add_ctx *c, const char *rel)
 {
-	struct vfe_config cfg = { 0 };
-	_cleanup_free_ char *line = NULL;
-	char comment[160];
+	char file[PATH_MAX];
+	unsigned no;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct add_item *it = &c->items[i];
+		_cleanup_free_ char *line = it->write ? vfe_entry_format(&it->e) : NULL;
+		if (!line)
+			continue;
+		if (it->old && source_line(it->old, file, sizeof(file), &no) && streq(file, rel))
+			printf("%s /%s:%u: %s\n", c->cli->dry_run ? "Would change" : "Changed", rel, no, line);
+		else if (!it->old && streq(rel, PATH_CONFIG))
+			printf("%s /%s: %s\n", c->cli->dry_run ? "Would add to" : "Added to", rel, line);
+	}
+}
+
+/* Writes one file's changes, validated and atomically, keeping the old file as .bak. */
+static int write_file(struct add_ctx *c, const char *rel)
+{
+	_cleanup_free_ char *old = NULL, *new = NULL;
+	int k = vfe_read_file(&c->cli->root, rel, VFE_CONFIG_MAX_SIZE, &old);
+
+	if (k < 0 && k != -ENOENT)
+		return log_error_errno(k, "cannot read /%s: %m; nothing changed", rel);
+	if (k >= 0 && strlen(old) != (size_t)k)
+		return log_error_errno(-EBADMSG, "/%s contains a NUL byte (binary file?): fix or remove it; nothing written",
+				       rel);
+	k = edit_text(c, rel, k < 0 ? NULL : old, k < 0 ? 0 : (size_t)k, &new);
+	if (k == -EINVAL || k == -ENOENT)
+		return log_error_errno(-EINVAL, "/%s would not parse after the change (or changed meanwhile); nothing "
+				       "written", rel);
+	if (k < 0)
+		return log_error_errno(k, "out of memory");
+	if (!c->cli->dry_run) {
+		k = vfe_write_file_atomic(&c->cli->root, rel, new, strlen(new), 0644, VFE_ATOMIC_KEEP_BACKUP);
+		if (k < 0)
+			return log_error_errno(k, "cannot write /%s: %m; nothing changed", rel);
+	}
+	print_changes(c, rel);
+	return 0;
+}
+
+static int write_all(struct add_ctx *c)
+{
+	int k = 0;
+
+	/* the drop-ins an entry was changed in first, the main file (new entries) last */
+	for (size_t i = 0; i < c->cfg.files.n && k >= 0; i++)
+		if (!streq(c->cfg.files.v[i] + 1, PATH_CONFIG) && file_has_changes(c, c->cfg.files.v[i] + 1))
+			k = write_file(c, c->cfg.files.v[i] + 1);
+	if (k >= 0 && file_has_changes(c, PATH_CONFIG))
+		k = write_file(c, PATH_CONFIG);
+	return k;
+}
+
+/* The config as it will be: the entries read, changed and new (for the warnings). */
+static int future_config(const struct add_ctx *c, struct vfe_config *ret)
+{
+	size_t n = c->cfg.n;
+
+	*ret = (struct vfe_config){ .entries = calloc(c->cfg.n + c->n + 1, sizeof(struct vfe_entry)) };
+	if (!ret->entries)
+		return -ENOMEM;
+	memcpy(ret->entries, c->cfg.entries, c->cfg.n * sizeof(struct vfe_entry));
+	for (size_t i = 0; i < c->n; i++) {
+		const struct add_item *it = &c->items[i];
+		if (it->write && it->old)
+			ret->entries[it->old - c->cfg.entries] = it->e;
+		else if (it->write)
+			ret->entries[n++] = it->e;
+	}
+	ret->n = n;
+	return 0;
+}
+
+/* Is a recovery entry installed in some boot loader in use? */
+static bool recovery_installed(const struct vfe_root *r)
+{
+	struct strbuf out = { 0 };
+	struct vfe_boot_ctx ctx = { .root = r, .dry_run = true, .no_update = true, .out = &out };
+	int saved = log_get_max_level();
+	bool ok = false;
+
+	log_set_max_level(LOG_CRIT);
+	for (size_t i = 0; vfe_boot_backends[i] && !ok; i++) {
+		const struct vfe_boot_backend *b = vfe_boot_backends[i];
+		struct vfe_boot_status st = { 0 };
+		if (b->detect && b->status && b->detect(&ctx) > 0 && b->status(&ctx, &st) >= 0)
+			ok = streq(vfe_boot_recovery_state(st.recovery_health), "ok");
+	}
+	log_set_max_level(saved);
+	sb_free(&out);
+	return ok;
+}
+
+/* After the change: what the binder will still refuse or what the host will miss, as warnings. */
+static void warn_after(struct add_ctx *c)
+{
+	_cleanup_free_ const struct vfe_dev **others = calloc(c->pci.n + 1, sizeof(*others));
+	struct vfe_config future;
+	const struct vfe_dev *via;
+	bool display_kept = false, any_display = false;
+
+	if (!others || future_config(c, &future) < 0)
+		return;
+	if (!vfe_iommu_active(&c->cli->root))
+		log_warning("the IOMMU is not active on this boot, and the binder binds nothing without it: enable VT-d "
+			    "(Intel) or AMD-Vi in the firmware setup and run 'sudo vfio-early boot install' (it adds "
+			    "intel_iommu=on or amd_iommu=on)");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct add_item *it = &c->items[i];
+		size_t n = 0;
+		if (!it->write)
+			continue;
+		for (size_t j = 0; it->e.group == VFE_GROUP_FUNCTION && it->d->group >= 0 && j < c->pci.n; j++) {
+			const struct vfe_dev *m = &c->pci.devs[j];
+			if (m != it->d && m->group == it->d->group && !vfe_dev_is_bridge(m) &&
+			    !cli_entry_for(&future, &c->pci, m, &via))
+				others[n++] = m;
+		}
+		if (n) {
+			log_warning("IOMMU group %d of %s also holds %zu other function%s nothing passes through; the binder "
+				    "refuses the group while %s or would get a host driver: 'sudo vfio-early add --group %s' "
+				    "takes %s too", it->d->group, it->d->name, n, n == 1 ? "" : "s",
+				    n == 1 ? "it has" : "one has", it->d->name, n == 1 ? "it" : "them");
+			if (!c->cli->quiet)
+				print_members(c, stderr, others, n);
+		}
+	}
+	for (size_t j = 0; j < c->pci.n; j++)
+		if (vfe_dev_is_display(&c->pci.devs[j])) {
+			any_display = true;
+			display_kept = display_kept || !cli_entry_for(&future, &c->pci, &c->pci.devs[j], &via);
+		}
+	if (c->o.allow_boot_vga && any_display && !display_kept && !recovery_installed(&c->cli->root))
+		log_warning("with this, the host keeps no display of its own, and no recovery entry is installed: run "
+			    "'sudo vfio-early boot install' before rebooting, so that 'no GPU passthrough' is one choice "
+			    "in the boot menu (or keep SSH at hand)");
+	free(future.entries);
+}
+
+static void add_ctx_free(struct add_ctx *c)
+{
+	free(c->items);
+	vfe_names_free(c->nm);
+	vfe_config_free(&c->cfg);
+	vfe_pci_free(&c->pci);
+}
+
+/* Resolves every argument to one device, each once; the items in the order given. */
+static int resolve_all(struct add_ctx *c, int argc, char **argv, int first)
+{
+	c->items = calloc((size_t)(argc - first) + 1, sizeof(*c->items));
+	if (!c->items)
+		return log_error_errno(-ENOMEM, "out of memory");
+	for (int i = first; i < argc; i++) {
+		const struct vfe_dev *d = resolve(&c->pci, argv[i]);
+		bool dup = false;
+		if (!d)
+			return -ENODEV;
+		for (size_t j = 0; j < c->n; j++)
+			dup = dup || c->items[j].d == d;
+		if (!dup)
+			c->items[c->n++] = (struct add_item){ .d = d };
+	}
+	return 0;
+}
+
+static int run_add(struct add_ctx *c, int argc, char **argv, int first)
+{
+	bool any = false;
 	int k;
 
-	(void)vfe_config_load(&cfg, &cli->root);
-	for (size_t i = 0; i < cfg.n; i++)
-		if (entry_names(&cfg.entries[i], d)) {
-			printf("%s is already configured (%s)\n", d->name, cfg.entries[i].source);
-			vfe_config_free(&cfg);
-			return 0;
-		}
-	vfe_config_free(&cfg);
-	line = vfe_entry_format(e);
-	if (!line)
-		return log_error_errno(-ENOMEM, "out of memory");
-	snprintf(comment, sizeof(comment), "%s: %s, class %04x", &VFE_CONFIG_ADD_COMMENT[2], d->name, d->class);
-	k = append_line(cli, comment, line);
+	k = vfe_pci_scan(&c->cli->root, &c->pci);
+	if (k < 0)
+		return log_error_errno(k, "cannot enumerate PCI devices: %m");
+	vfe_pci_fill_all(&c->pci);
+	(void)vfe_config_load(&c->cfg, &c->cli->root);
+	c->nm = vfe_names_new(&c->cli->root);
+	k = resolve_all(c, argc, argv, first);
+	for (size_t i = 0; i < c->n && k >= 0; i++)
+		k = plan_item(c, &c->items[i]);
 	if (k < 0)
 		return k;
-	propose_group(pci, d, e, &cli->root);
-	if (!cli->dry_run)
-		printf("Run 'update-initramfs -u' (or 'dracut -f') so the next boot's initramfs has it.\n");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct add_item *it = &c->items[i];
+		any = any || it->write;
+		if (!it->write && it->old)
+			printf("%s is already configured as it is asked (%s)\n", it->d->name, it->old->source);
+		else if (!it->write)
+			printf("%s is already passed through with the IOMMU group of %s\n", it->d->name,
+			       it->via ? it->via->name : "another device");
+	}
+	if (!any)
+		return 0;
+	k = write_all(c);
+	if (k < 0)
+		return k;
+	warn_after(c);
+	if (!c->cli->dry_run)
+		printf("Run 'sudo update-initramfs -u' (or 'sudo dracut -f') so the next boot's initramfs has it.\n");
 	return 0;
 }
 
 int verb_add(struct vfe_cli *cli, int argc, char **argv)
 {
-	struct add_opts o = { 0 };
-	struct vfe_pci pci;
-	struct vfe_entry e;
-	const struct vfe_dev *d;
+	struct add_ctx c = { .cli = cli };
 	int k, idx;
 
-	idx = parse_add_opts(cli, argc, argv, &o);
+	idx = parse_add_opts(cli, argc, argv, &c.o);
 	if (idx <= 0)
 		return idx;
+	for (int i = idx; i < argc; i++) {
+		struct cli_devarg a;
+		if (cli_devarg_parse(argv[i], &a) < 0)
+			return -CLI_EUSAGE;
+	}
 	k = cli_require_root(cli, "add");
-	if (k < 0)
-		return k;
-	k = vfe_pci_scan(&cli->root, &pci);
-	if (k < 0)
-		return log_error_errno(k, "cannot enumerate PCI devices: %m");
-	vfe_pci_fill_all(&pci);
-	d = resolve(&pci, argv[idx]);
-	if (d)
-		e = entry_for(d, &o);
-	k = d ? check_addable(&cli->root, d, &e) : -ENODEV;
 	if (k >= 0)
-		k = do_add(cli, &pci, d, &e);
-	vfe_pci_free(&pci);
-	return k < 0 ? k : 0;
+		k = run_add(&c, argc, argv, idx);
+	add_ctx_free(&c);
+	return k;
 }
 
 /* Drops the entries naming spec from one file (rel has no leading '/'), with the comment 'add' put above
@@ -285,49 +598,60 @@ static int remove_from_file(struct vfe_cli *cli, const char *rel, const char *sp
 		strv_free(&removed);
 		return log_error_errno(n, "out of memory");
 	}
-	for (size_t i = 0; i < removed.n; i++)
-		printf("%s /%s: - %s\n", cli->dry_run ? "Would remove from" : "Removing from", rel, removed.v[i]);
-	strv_free(&removed);
 	if (n && !cli->dry_run) {
 		k = vfe_write_file_atomic(&cli->root, rel, new, strlen(new), 0644, VFE_ATOMIC_KEEP_BACKUP);
-		if (k < 0)
+		if (k < 0) {
+			strv_free(&removed);
 			return log_error_errno(k, "cannot write /%s: %m; nothing changed", rel);
+		}
 	}
+	for (size_t i = 0; i < removed.n; i++)
+		printf("%s /%s: - %s\n", cli->dry_run ? "Would remove from" : "Removed from", rel, removed.v[i]);
+	strv_free(&removed);
 	return n;
 }
 
 int verb_remove(struct vfe_cli *cli, int argc, char **argv)
 {
 	struct vfe_config cfg = { 0 };
-	struct vfe_pci_addr a;
-	struct vfe_pci_id id;
-	int k, n, total = 0;
+	_cleanup_free_ struct cli_devarg *args = NULL;
+	int k, n, first, total = 0;
 
-	k = cli_parse_verb_opts(cli, argc, argv, "remove [--dry-run] DEVICE", true);
-	if (k <= 0)
+	first = cli_parse_verb_opts(cli, argc, argv, &remove_help, CLI_OPT_DRY_RUN, 1, -1);
+	if (first <= 0)
+		return first;
+	args = calloc((size_t)(argc - first), sizeof(*args));
+	if (!args)
+		return log_error_errno(-ENOMEM, "out of memory");
+	for (int i = first; i < argc; i++)
+		if (cli_devarg_parse(argv[i], &args[i - first]) < 0)
+			return -CLI_EUSAGE;
+	k = cli_require_root(cli, "remove");
+	if (k < 0)
 		return k;
-	if (k != argc - 1)
-		return cli_usage_error("remove [--dry-run] DEVICE");
-	if (vfe_parse_pci_addr(argv[k], &a) < 0 && vfe_parse_pci_id(argv[k], &id) < 0) {
-		log_error("'%s' is neither a PCI address (0000:05:00.0) nor a vendor:device id (10de:2684)", argv[k]);
-		return -CLI_EUSAGE;
-	}
-	n = cli_require_root(cli, "remove");
-	if (n < 0)
-		return n;
 	(void)vfe_config_load(&cfg, &cli->root);
-	for (size_t i = 0; i < cfg.files.n; i++) {
-		n = remove_from_file(cli, cfg.files.v[i] + 1, argv[k]);
-		if (n < 0) {
-			vfe_config_free(&cfg);
-			return n;
+	/* every argument named in the config before anything is written */
+	for (int a = 0; a < argc - first && k >= 0; a++) {
+		bool named = false;
+		for (size_t i = 0; i < cfg.n; i++)
+			named = named || vfe_entry_names_spec(&cfg.entries[i], args[a].canon);
+		if (!named)
+			k = log_error_errno(-ENOENT, "%s is not in the config ('vfio-early list' marks what is); nothing "
+					    "changed", args[a].arg);
+	}
+	for (int a = 0; a < argc - first && k >= 0; a++) {
+		int found = 0;
+		for (size_t i = 0; i < cfg.files.n && k >= 0; i++) {
+			n = remove_from_file(cli, cfg.files.v[i] + 1, args[a].canon);
+			if (n < 0)
+				k = n;
+			else
+				found += n;
 		}
-		total += n;
+		total += found;
 	}
 	vfe_config_free(&cfg);
-	if (!total)
-		return log_error_errno(-ENOENT, "%s is not in the config", argv[k]);
-	if (!cli->dry_run)
-		printf("Run 'update-initramfs -u' (or 'dracut -f') so the next boot's initramfs drops it.\n");
-	return 0;
+	if (total && !cli->dry_run)
+		printf("Run 'sudo update-initramfs -u' (or 'sudo dracut -f') so the next boot's initramfs drops it.\n");
+	return k < 0 ? k : 0;
 }
