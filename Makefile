@@ -83,7 +83,7 @@ BINDER := $(B)/vfio-early-bind
 CLI := $(B)/vfio-early
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
-DOCS := docs/guide.md docs/grub.md docs/dracut.md
+DOCS := docs/guide.md docs/grub.md docs/dracut.md docs/json.md
 MANPAGES := $(patsubst docs/%.scd,$(B)/man/%,$(wildcard docs/*.[1-8].scd))
 
 ALL_LIBS := $(LIB_CLI) $(LIB_CHECK) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LIB_COMMON)

@@ -157,10 +157,13 @@ void check_devices(struct check_env *env)
 
 	for (size_t i = 0; i < env->cfg.problems.n; i++) {
 		const char *pr = env->cfg.problems.v[i];
+		size_t l = strcspn(pr, " ");
 		char fix[300];
 		/* "/etc/vfio-early.conf:3: ..." */
+		if (l && pr[l - 1] == ':')
+			l--;
 		snprintf(fix, sizeof(fix), "fix or delete line %.*s (sudoedit %.*s; vfio-early.conf(5) has the syntax), then "
-			 "'sudo update-initramfs -u'", (int)strcspn(pr, " "), pr, (int)strcspn(pr, ":"), pr);
+			 "'sudo update-initramfs -u'", (int)l, pr, (int)strcspn(pr, ":"), pr);
 		check_add(env->rep, "config", "config", CHECK_FAIL, fix, "%s", pr);
 	}
 	if (env->cfg.n == 0) {
