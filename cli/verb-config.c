@@ -421,7 +421,8 @@ static int future_config(const struct add_ctx *c, struct vfe_config *ret)
 	*ret = (struct vfe_config){ .entries = calloc(c->cfg.n + c->n + 1, sizeof(struct vfe_entry)) };
 	if (!ret->entries)
 		return -ENOMEM;
-	memcpy(ret->entries, c->cfg.entries, c->cfg.n * sizeof(struct vfe_entry));
+	if (c->cfg.n)
+		memcpy(ret->entries, c->cfg.entries, c->cfg.n * sizeof(struct vfe_entry));
 	for (size_t i = 0; i < c->n; i++) {
 		const struct add_item *it = &c->items[i];
 		if (it->write && it->old)
