@@ -404,6 +404,8 @@ int verb_status(struct vfe_cli *cli, int argc, char **argv)
 		else
 			print_text(cli, &v), k = 0;
 	}
+	if (k >= 0 && v.state == ST_ERROR)
+		log_error("cannot read the status record /%s: %s", PATH_STATUS, strerror(-v.st_err));
 	if (k >= 0)
 		k = exit_for(v.state);
 	free(v.dv);

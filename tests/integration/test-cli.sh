@@ -134,6 +134,11 @@ ve status --json
 check "status --json without a record: every key, null where unknown, state not_run" \
 	json 'assert d["state"]=="not_run" and d["mode"] is None and d["iommu"] is None and d["binder"]["ran"] is False and d["binder"]["elapsed_us"] is None and d["devices"]==[]'
 cp "$T/out" "$T/norecord.json"
+mkdir -p "$R/run/vfio-early" && echo garbage >"$R/run/vfio-early/status"
+vs status
+check "a status record that cannot be read: exit 1, one error line" \
+	test "$(rc)" = 1 -a "$(grep -c 'error: cannot read the status record' "$T/err")" = 1
+rm "$R/run/vfio-early/status"
 ve add --group 00:05.0
 "$B/vfio-early-bind" --root="$R" --log=stderr 2>/dev/null
 ve status
