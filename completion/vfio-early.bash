@@ -80,7 +80,7 @@ _vfio_early()
 		install) opts="--ignore-msrs --no-update --dry-run" ;;
 		remove) opts="--no-update --dry-run" ;;
 		recovery) opts="--next --default --firmware --dry-run" ;;
-		passthrough) opts="--default --dry-run" ;;
+		passthrough) opts="--next --default --dry-run" ;;
 		menu) opts="--next --dry-run" ;;
 		refresh) opts="--dry-run" ;;
 		esac ;;

@@ -62,7 +62,8 @@ assert not bad, bad'; then ok "$f --json: valid, schema_version 1, snake_case ke
 done
 
 if schema "$T/boot_show.json" 'L = {l["loader"]: l for l in d["loaders"]}
-assert set(L) == {"kernelstub", "systemd-boot", "firmware", "grub"}, set(L)
+assert {"booted_by", "booted_how", "not_in_use", "loaders"} <= set(d), set(d)
+assert set(L) | set(d["not_in_use"]) == {"kernelstub", "systemd-boot", "firmware", "grub"}, (set(L), d["not_in_use"])
 for n, l in L.items():
     missing = {"loader", "booted_entry", "default_entry", "oneshot_entry", "recovery", "entries"} - set(l)
     assert not missing, (n, missing)
