@@ -39,6 +39,8 @@ SYSCONFDIR ?= /etc
 # The binder is stripped at install (it is copied into every initramfs); the
 # Debian build sets INSTALL_STRIP= so dh_strip keeps its debug symbols apart.
 INSTALL_STRIP ?= -s
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 
 B ?= build
 CC ?= cc
@@ -94,7 +96,7 @@ BINDER := $(B)/vfio-early-bind
 CLI := $(B)/vfio-early
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
-DOCS := docs/guide.md docs/grub.md docs/dracut.md
+DOCS := docs/guide.md docs/grub.md docs/dracut.md docs/json.md
 MANPAGES := $(patsubst docs/%.scd,$(B)/man/%,$(wildcard docs/*.[1-8].scd))
 
 ALL_LIBS := $(LIB_CLI) $(LIB_CHECK) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LIB_COMMON)
@@ -210,6 +212,9 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 	for f in $(MANPAGES); do s=$${f##*.}; install -Dm644 $$f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	install -Dm644 docs/vfio-early.conf.example $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
 	for f in $(DOCS); do install -Dm644 $$f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done
+	# shell completion: bash-completion loads it on first use; zsh's Debian fpath has vendor-completions
+	install -Dm644 completion/vfio-early.bash $(DESTDIR)$(BASHCOMPDIR)/vfio-early
+	install -Dm644 completion/_vfio-early $(DESTDIR)$(ZSHCOMPDIR)/_vfio-early
 	# GRUB: the "(no GPU passthrough)" entries; they stay empty until 'vfio-early boot install' (docs/grub.md)
 	install -Dm755 recovery/grub.d/42_vfio-early $(DESTDIR)$(SYSCONFDIR)/grub.d/42_vfio-early
 	# systemd-boot / kernelstub / Boot####: refresh the "(no GPU passthrough)" entry after kernel changes (vfio-early-boot(8))
@@ -229,6 +234,7 @@ uninstall:
 	for f in $(MANPAGES); do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	rm -f $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
 	for f in $(DOCS); do rm -f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/vfio-early $(DESTDIR)$(ZSHCOMPDIR)/_vfio-early
 	rm -f $(DESTDIR)$(SYSCONFDIR)/grub.d/42_vfio-early
 	for d in kernel/postinst.d kernel/postrm.d initramfs/post-update.d; do rm -f $(DESTDIR)$(SYSCONFDIR)/$$d/zzz-vfio-early; done
 	rm -f $(DESTDIR)$(PREFIX)/lib/kernel/install.d/95-vfio-early.install

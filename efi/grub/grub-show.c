@@ -125,14 +125,24 @@ static void show_text(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 		sb_printf(o, "  this boot: passthrough (no vfio_early=off on the kernel command line)\n");
 }
 
+static void health(const struct grub_view *v, char *buf, size_t n);
+
 static void show_json(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 {
 	struct strbuf *o = ctx->out;
-	char nb[300];
+	const char *def = var(&v->vars, "GRUB_DEFAULT", "0"), *next = var(&v->env, "next_entry", "");
+	char nb[300], h[256];
 	bool first = true;
 
 	next_boot(v, nb, sizeof(nb));
-	sb_puts(o, "{\"loader\":\"grub\",\"parameters\":");
+	health(v, h, sizeof(h));
+	/* the keys every loader has (docs/json.md), then GRUB's own */
+	sb_puts(o, "{\"loader\":\"grub\"");
+	sb_put_json_member(o, "booted_entry", v->booted_recovery ? GRUB_ID_RECOVERY : NULL);
+	sb_put_json_member(o, "default_entry", streq(def, "saved") ? var(&v->env, "saved_entry", "0") : def);
+	sb_put_json_member(o, "oneshot_entry", *next ? next : NULL);
+	vfe_boot_json_recovery(o, h);
+	sb_puts(o, ",\"parameters\":");
 	v->dropin_params ? sb_put_json_string(o, v->dropin_params) : sb_puts(o, "null");
 	sb_puts(o, ",\"entries\":[");
 	for (size_t i = 0; v->have_cfg && i < v->cfg.n; i++)
@@ -154,7 +164,7 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 		  "\"next_boot\":", !v->have_fs || v->fs.grub_can_write ? "true" : "false",
 		  v->booted_recovery ? "true" : "false", initrdfail_overrides(v) ? "true" : "false");
 	sb_put_json_string(o, nb);
-	sb_puts(o, "}\n");
+	sb_puts(o, "}");
 }
 
 int vfe_grub_show(struct vfe_boot_ctx *ctx)

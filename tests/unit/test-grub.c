@@ -398,7 +398,8 @@ TEST(show_json)
 	installed(&t);
 	t.ctx.json = true;
 	CHECK(GRUB->show(&t.ctx) == 0);
-	CHECK_CONTAINS(out(&t), "{\"loader\":\"grub\",\"parameters\":\"intel_iommu=on iommu=pt\"");
+	CHECK_CONTAINS(out(&t), "{\"loader\":\"grub\",\"booted_entry\":null,\"default_entry\":\"0\",\"oneshot_entry\":null,");
+	CHECK_CONTAINS(out(&t), "\"parameters\":\"intel_iommu=on iommu=pt\"");
 	CHECK_CONTAINS(out(&t), "\"booted_recovery\":false");
 	teardown(&t);
 }
