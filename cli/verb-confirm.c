@@ -33,29 +33,28 @@ struct confirm_args {
 	unsigned timeout;
 };
 
-static const char usage[] = "confirm [--auto [--timeout=SECONDS] | --session] [--dry-run]";
+static const struct cli_help help = {
+	.cmd = "confirm",
+	.usage = "[--auto [--timeout=SECONDS] | --session] [--dry-run]",
+	.arg = NULL,
+	.text = "Marks this boot's host display as working: the automatic fallback stops counting passthrough\n"
+		"boots without a confirmed display (until the next kernel or config change). After the\n"
+		"fallback, by hand, it returns to passthrough. See vfio-early(8), docs/fallback.md.\n\n"
+		"  (no option)         by hand or from SSH: always confirms\n"
+		"  --auto              confirm only when a DRM connector is connected and enabled on a GPU\n"
+		"                      that is not vfio-pci's, or a local graphical session runs on seat0;\n"
+		"                      waits up to --timeout seconds (default 90); fails when none shows up\n"
+		"  --session           confirm only when a local graphical session runs on seat0; no wait\n"
+		"  --dry-run           say what would change, change nothing\n",
+};
 
-static void help(void)
-{
-	printf("Usage: vfio-early %s\n\n"
-	       "Marks this boot's host display as working: the automatic fallback stops counting\n"
-	       "passthrough boots without a confirmed display (until the next kernel or config change).\n"
-	       "After the fallback, by hand it returns to passthrough. See vfio-early(8).\n\n"
-	       "  (no option)         by hand or from SSH: always confirms\n"
-	       "  --auto              confirm only when a DRM connector is connected and enabled on a GPU\n"
-	       "                      that is not vfio-pci's, or a local graphical session runs on seat0;\n"
-	       "                      waits up to --timeout seconds (default %d); fails when none shows up\n"
-	       "  --session           confirm only when a local graphical session runs on seat0; no wait\n"
-	       "  --dry-run           say what would change, change nothing\n", usage, DEFAULT_TIMEOUT_S);
-}
-
-enum { ARG_AUTO = 0x100, ARG_SESSION, ARG_TIMEOUT };
+enum { ARG_AUTO = 0x100, ARG_SESSION, ARG_TIMEOUT, ARG_DRY_RUN };
 
 static int parse_args(struct vfe_cli *cli, int argc, char **argv, struct confirm_args *a)
 {
 	static const struct option options[] = {
 		{ "auto", no_argument, NULL, ARG_AUTO },	   { "session", no_argument, NULL, ARG_SESSION },
-		{ "timeout", required_argument, NULL, ARG_TIMEOUT }, { "dry-run", no_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, ARG_TIMEOUT }, { "dry-run", no_argument, NULL, ARG_DRY_RUN },
 		{ "help", no_argument, NULL, 'h' },		   {},
 	};
 	bool timeout = false;
@@ -63,33 +62,32 @@ static int parse_args(struct vfe_cli *cli, int argc, char **argv, struct confirm
 	int c;
 
 	*a = (struct confirm_args){ .how = HOW_MANUAL, .timeout = DEFAULT_TIMEOUT_S };
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+	while ((c = cli_getopt(argc, argv, "h", options, &help)) > 0) {
 		switch (c) {
 		case ARG_AUTO:
 		case ARG_SESSION:
 			if (a->how != HOW_MANUAL)
-				return cli_usage_error(usage);
+				return cli_usage_error(&help, "--auto and --session exclude each other");
 			a->how = c == ARG_AUTO ? HOW_AUTO : HOW_SESSION;
 			break;
 		case ARG_TIMEOUT:
 			a->timeout = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || end == optarg || a->timeout > 3600)
-				return cli_usage_error(usage);
+				return cli_usage_error(&help, "--timeout takes a number of seconds up to 3600");
 			timeout = true;
 			break;
-		case 'n':
+		case ARG_DRY_RUN:
 			cli->dry_run = true;
 			break;
 		case 'h':
-			help();
-			return 0;
-		default:
-			return cli_usage_error(usage);
+			return cli_help(&help);
 		}
 	}
-	if (optind != argc || (timeout && a->how != HOW_AUTO))
-		return cli_usage_error(usage);
-	return 1;
+	if (c < 0)
+		return c;
+	if (timeout && a->how != HOW_AUTO)
+		return cli_usage_error(&help, "--timeout goes with --auto only");
+	return cli_check_args(&help, argc, argv, optind, 0, 0) < 0 ? -CLI_EUSAGE : 1;
 }
 
 /* This boot bound nothing: the binder's record says recovery (or, without a record, the command line). */

@@ -83,8 +83,9 @@ static void bind_one(const struct vfe_root *r, const char *bdf, struct vfe_bind_
 		return fail(res, k, "cannot read the driver back");
 	if (!streq(now, VFIO_PCI_DRIVER)) {
 		res->action = VFE_ACT_FAILED;
-		snprintf(res->reason, sizeof(res->reason), "vfio-pci did not bind it (driver now: %s); see the kernel log",
-			 now[0] ? now : "none");
+		snprintf(res->reason, sizeof(res->reason),
+			 "vfio-pci did not bind it (driver now: %s); its kernel messages: sudo dmesg | grep %s",
+			 now[0] ? now : "none", bdf);
 		return;
 	}
 	res->action = VFE_ACT_BOUND;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "common/atomic.h"
+#include "common/log.h"
 #include "common/paths.h"
 #include "common/strbuf.h"
 #include "common/words.h"
@@ -103,9 +104,14 @@ int vfe_status_write(const struct vfe_root *r, const struct vfe_status *s)
 
 	if (!text)
 		return -ENOMEM;
-	if (mkdirat(r->fd, PATH_STATUS_DIR, 0755) == 0)
-		(void)fchmodat(r->fd, PATH_STATUS_DIR, 0755, 0); /* whatever the umask: status runs unprivileged */
-	else if (errno != EEXIST)
+	if (mkdirat(r->fd, PATH_STATUS_DIR, 0755) == 0) {
+		/* whatever the umask: status runs unprivileged. A failure only hides
+		 * the record from other users, which is no reason to lose it. (A
+		 * test of the result, not a (void) cast: glibc's _FORTIFY_SOURCE
+		 * marks fchmodat warn_unused_result, and gcc ignores such casts.) */
+		if (fchmodat(r->fd, PATH_STATUS_DIR, 0755, 0) < 0)
+			log_debug("/%s: chmod 0755 failed: %m", PATH_STATUS_DIR);
+	} else if (errno != EEXIST)
 		return negative_errno();
 	/* /run is a tmpfs: fsync would only cost time at boot */
 	return vfe_write_file_atomic(r, PATH_STATUS, text, strlen(text), 0644, VFE_ATOMIC_NO_SYNC);

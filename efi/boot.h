@@ -94,9 +94,15 @@ struct vfe_boot_status {
 	bool booted_recovery;     /* that entry is our no-passthrough entry; where the loader cannot
 				   * tell the entry, the command line turned passthrough off */
 	char next_boot[256];      /* what the next boot will do, in words */
-	char recovery_health[256];/* "ok" or what is wrong (missing, stale kernel, ...) */
+	char recovery_health[256];/* for people, starting with the state: "ok (...)", "missing: ...",
+				   * "stale: ...", "not installed ...", "unknown: ..." */
 	struct vfe_fallback fallback;
 };
+
+/* That state as a machine value: "ok", "missing", "stale", "not_installed" or "unknown". */
+const char *vfe_boot_recovery_state(const char *health);
+/* "recovery":{"state":STATE,"detail":HEALTH} into a JSON object, after a ',' as sb_put_json_member() puts one. */
+void vfe_boot_json_recovery(struct strbuf *sb, const char *health);
 
 /*
  * The passthrough entry a loader boots by default, as the firmware can start

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs every test and prints one closing line: "N passed, N failed, N skipped".
 #
-#   tests/run.sh            unit tests (plain and sanitized), integration tests, QEMU boot tests
+#   tests/run.sh            unit tests (plain and sanitized), integration tests, QEMU boot tests,
+#                           the Debian package's install/upgrade/purge test (tests/package/)
 #   tests/run.sh --unit     unit tests only
 #   tests/run.sh PATTERN    only the test programs whose path contains PATTERN
 #
@@ -23,7 +24,7 @@ for p in build/tests/test-* build-asan/tests/test-*; do
 	[ -x "$p" ] && progs+=("$p")
 done
 if [ $only_unit = 0 ]; then
-	for p in tests/lint/test-*.sh tests/integration/test-*.sh tests/boot/test-*.sh; do
+	for p in tests/lint/test-*.sh tests/integration/test-*.sh tests/boot/test-*.sh tests/package/test-*.sh; do
 		[ -x "$p" ] && progs+=("$p")
 	done
 fi

@@ -79,9 +79,12 @@ static void entry_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, 
 {
 	struct strbuf *o = ctx->out;
 
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/%s", e->path);
 	sb_puts(o, comma ? ",{" : "{");
 	sb_put_json_member(o, "id", e->id);
-	sb_put_json_member(o, "path", e->path);
+	sb_put_json_member(o, "path", path);
 	sb_put_json_member(o, "title", e->title);
 	sb_put_json_member(o, "linux", e->kernel);
 	sb_put_json_member(o, "efi", e->efi);
@@ -97,23 +100,26 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 		      const struct vfe_bls_entry *d, const char *health, const struct vfe_fallback *f)
 {
 	struct strbuf *o = ctx->out;
-	char feat[32];
+	char feat[32], esp[300], xbl[300];
 
 	snprintf(feat, sizeof(feat), "0x%llx", (unsigned long long)v->features);
+	snprintf(esp, sizeof(esp), "/%s", h->esp.mount);
+	snprintf(xbl, sizeof(xbl), "/%s", h->xbl.mount);
+	/* the keys every loader has (docs/json.md), then systemd-boot's own */
 	sb_putc(o, '{');
-	sb_put_json_member(o, "name", "systemd-boot");
-	sb_put_json_member(o, "esp", h->esp.mount);
+	sb_put_json_member(o, "loader", "systemd-boot");
+	sb_put_json_member(o, "booted_entry", v->selected);
+	sb_put_json_member(o, "default_entry", d ? d->id : NULL);
+	sb_put_json_member(o, "oneshot_entry", v->oneshot && *v->oneshot ? v->oneshot : NULL);
+	vfe_boot_json_recovery(o, health);
+	sb_put_json_member(o, "esp", esp);
 	sb_put_json_member(o, "esp_device", h->esp.source);
-	sb_put_json_member(o, "xbootldr", h->has_xbl ? h->xbl.mount : NULL);
-	sb_put_json_member(o, "loader", v->info);
-	sb_put_json_member(o, "features", v->has_features ? feat : NULL);
-	sb_put_json_member(o, "entry_selected", v->selected);
-	sb_put_json_member(o, "entry_default_var", v->dflt);
-	sb_printf(o, ",\"entry_default_var_missing\":%s", h->var_missing ? "true" : "false");
-	sb_put_json_member(o, "entry_oneshot", v->oneshot);
-	sb_put_json_member(o, "timeout_oneshot", v->timeout_oneshot);
-	sb_put_json_member(o, "default", d ? d->id : NULL);
-	sb_put_json_member(o, "recovery", health);
+	sb_put_json_member(o, "xbootldr", h->has_xbl ? xbl : NULL);
+	sb_put_json_member(o, "loader_info", v->info);
+	sb_put_json_member(o, "loader_features", v->has_features ? feat : NULL);
+	sb_put_json_member(o, "loader_entry_default", v->dflt);
+	sb_printf(o, ",\"loader_entry_default_missing\":%s", h->var_missing ? "true" : "false");
+	sb_put_json_member(o, "menu_timeout_oneshot", v->timeout_oneshot);
 	sb_puts(o, ",\"fallback\":");
 	vfe_fallback_json(o, f);
 	sb_puts(o, ",\"entries\":[");

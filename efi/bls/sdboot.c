@@ -472,7 +472,10 @@ static int sdboot_show(struct vfe_boot_ctx *ctx)
 	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 
 	if (vfe_bls_host_load(ctx, WHO, true, &h) < 0)
-		sb_printf(ctx->out, ctx->json ? "{\"name\":\"" WHO "\",\"esp\":null}" : WHO ": no ESP found\n");
+		sb_printf(ctx->out, ctx->json ? "{\"loader\":\"" WHO "\",\"booted_entry\":null,\"default_entry\":null,"
+						"\"oneshot_entry\":null,\"recovery\":{\"state\":\"unknown\",\"detail\":"
+						"\"no ESP found\"},\"esp\":null,\"entries\":[]}"
+					      : WHO ": no ESP found\n");
 	else
 		vfe_sdboot_show_entries(ctx, &h);
 	return 0;

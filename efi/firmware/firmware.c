@@ -282,13 +282,15 @@ static void show_option(struct vfe_boot_ctx *ctx, const char *name, bool first)
 	desc = vfe_loadopt_desc(d, l);
 	if (ctx->json) {
 		sb_puts(ctx->out, first ? "{" : ",{");
-		sb_put_json_member(ctx->out, "name", name);
-		sb_put_json_member(ctx->out, "description", desc ? desc : "");
+		sb_put_json_member(ctx->out, "id", name);
+		sb_put_json_member(ctx->out, "title", desc ? desc : "");
 		sb_printf(ctx->out, ",\"ours\":%s}", desc_is_ours(desc) ? "true" : "false");
 	} else {
 		sb_printf(ctx->out, "  %s  %s%s\n", name, desc ? desc : "(malformed)", desc_is_ours(desc) ? "  [ours]" : "");
 	}
 }
+
+static int fw_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret);
 
 static void show_vars(struct vfe_boot_ctx *ctx)
 {
@@ -300,16 +302,24 @@ static void show_vars(struct vfe_boot_ctx *ctx)
 
 	(void)vfe_efivar_read(ctx->root, "BootOrder", EFI_GUID_GLOBAL, NULL, &order, &l);
 	if (ctx->json) {
-		sb_printf(ctx->out, has_cur ? "\"BootCurrent\":\"%04X\"," : "\"BootCurrent\":null,", (unsigned)cur);
-		sb_printf(ctx->out, has_next ? "\"BootNext\":\"%04X\",\"BootOrder\":[" : "\"BootNext\":null,\"BootOrder\":[",
+		struct vfe_boot_status st;
+		(void)fw_status(ctx, &st);
+		sb_printf(ctx->out, has_cur ? "\"booted_entry\":\"Boot%04X\"," : "\"booted_entry\":null,", (unsigned)cur);
+		if (order && l >= 2)
+			sb_printf(ctx->out, "\"default_entry\":\"Boot%04X\",", order[0] | order[1] << 8);
+		else
+			sb_puts(ctx->out, "\"default_entry\":null,");
+		sb_printf(ctx->out, has_next ? "\"oneshot_entry\":\"Boot%04X\"," : "\"oneshot_entry\":null,",
 			  (unsigned)next);
+		vfe_boot_json_recovery(ctx->out, st.recovery_health);
+		sb_puts(ctx->out, ",\"boot_order\":[");
 	} else {
 		sb_printf(ctx->out, has_cur ? "  BootCurrent: %04X\n" : "  BootCurrent: none\n", (unsigned)cur);
 		sb_printf(ctx->out, has_next ? "  BootNext: %04X\n  BootOrder:" : "  BootNext: none\n  BootOrder:",
 			  (unsigned)next);
 	}
 	for (size_t i = 0; order && i + 1 < l; i += 2)
-		sb_printf(ctx->out, ctx->json ? "%s\"%04X\"" : "%s%04X", ctx->json && i ? "," : " ",
+		sb_printf(ctx->out, ctx->json ? "%s\"Boot%04X\"" : "%s%04X", ctx->json && i ? "," : " ",
 			  order[i] | order[i + 1] << 8);
 	sb_puts(ctx->out, ctx->json ? "]," : "\n");
 }
@@ -319,10 +329,10 @@ static int fw_show(struct vfe_boot_ctx *ctx)
 	_cleanup_(strv_freep) struct strv names = { 0 };
 	bool first = true;
 
-	sb_puts(ctx->out, ctx->json ? "{\"name\":\"firmware\"," : "firmware (EFI boot manager):\n");
+	sb_puts(ctx->out, ctx->json ? "{\"loader\":\"firmware\"," : "firmware (EFI boot manager):\n");
 	show_vars(ctx);
 	(void)vfe_efivar_list(ctx->root, EFI_GUID_GLOBAL, &names);
-	sb_puts(ctx->out, ctx->json ? "\"options\":[" : "");
+	sb_puts(ctx->out, ctx->json ? "\"entries\":[" : "");
 	for (size_t i = 0; i < names.n; i++)
 		if (is_boot_name(names.v[i])) {
 			show_option(ctx, names.v[i], first);

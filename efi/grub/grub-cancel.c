@@ -19,11 +19,11 @@ int vfe_grub_passthrough_next(struct vfe_boot_ctx *ctx)
 	next = vfe_grubenv_get(&env, "next_entry");
 	if (!next || !*next)
 		return 0; /* nothing pending */
-	if (!startswith(next, GRUB_ID_RECOVERY) && !startswith(next, GRUB_ID_SUBMENU)) {
+	if (!vfe_grub_env_is_ours(next)) {
 		sb_printf(ctx->out, "%s: next_entry=%s is not ours; left alone\n", GRUB_WHO, next);
 		return 0;
 	}
-	k = vfe_grub_check_env_writable(ctx, false, NULL);
+	k = vfe_grub_check_writable(ctx, false, NULL);
 	if (k >= 0)
 		k = vfe_grubenv_set(&env, "next_entry", NULL);
 	return k < 0 ? k : vfe_grub_env_commit(ctx, &env, "next_entry unset (the pending one-shot is cancelled)");

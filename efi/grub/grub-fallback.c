@@ -71,7 +71,7 @@ void vfe_grub_fallback(struct vfe_boot_ctx *ctx, struct vfe_fallback *ret)
 static int put_tries(struct vfe_boot_ctx *ctx, const char *value, const char *summary)
 {
 	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
-	int k = vfe_grub_check_env_writable(ctx, false, NULL);
+	int k = vfe_grub_check_writable(ctx, false, NULL);
 
 	if (k >= 0)
 		k = vfe_grubenv_load(ctx->root, GRUB_PATH_ENV, &env);

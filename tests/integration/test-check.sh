@@ -16,6 +16,13 @@ line() { grep -- "$1" "$T/out" | head -1; }
 # result ID: the result of one check in the JSON output
 result() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 print(" ".join(c["result"] for c in d["checks"] if c["id"]==sys.argv[2]))' "$T/out" "$1"; }
+# fix ID: the fix of one check in the JSON output
+fix() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print(" ".join(c["fix"] or "" for c in d["checks"] if c["id"]==sys.argv[2]))' "$T/out" "$1"; }
+# every failure has a fix
+fails_fixed() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+bad=[c["id"] for c in d["checks"] if c["result"]=="fail" and not c["fix"]]
+assert not bad, bad' "$T/out"; }
 
 # build_image COMPRESSOR: boot/initrd.img-$REL from $T/img (microcode cpio first, uncompressed)
 build_image() {
@@ -62,6 +69,7 @@ check "... the zstd initramfs after a microcode cpio is read" grep -q 'ok.*initr
 check "... the device, its group and the host display pass" \
 	test -n "$(line '\[ ok \] device 0000:00:05.1')" -a -n "$(line 'host keeps 0000:00:01.0')"
 check "... Secure Boot state is read from efivarfs" grep -q 'Secure Boot: enabled' "$T/out"
+check "... in words for the counts" grep -qE '^[0-9]+ passed, [0-9]+ warnings?, 0 failed, [0-9]+ not checked$' "$T/out"
 (cd "$R" && find . -type f -exec md5sum {} + | sort) >"$T/after"
 check "check changes no file" cmp -s "$T/before" "$T/after"
 ve check --json
@@ -71,6 +79,23 @@ assert d["summary"]["fail"]==0 and len(d["checks"])>10' "$T/out"
 build_image gzip
 ve check --json
 check "a gzip initramfs is read too" test "$(result initramfs)" = pass
+nwarn=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["warn"])' "$T/out")
+mv "$R/usr/share/OVMF" "$T/ovmf"
+ve check
+check "one warning more is counted in the singular or plural it needs" \
+	grep -q ", $((nwarn + 1)) warning$([ "$nwarn" = 0 ] || echo s), 0 failed" "$T/out"
+mv "$T/ovmf" "$R/usr/share/OVMF"
+mv "$R/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c" "$T/sb"
+rm -r "$R/sys/firmware/efi/efivars"
+ve check --json
+check "Secure Boot unknown (no EFI variables) is not checked, not [ ok ]" test "$(result secure-boot)" = skip
+mkdir -p "$R/sys/firmware/efi/efivars" && mv "$T/sb" "$R/sys/firmware/efi/efivars/"
+if command -v script >/dev/null; then
+	script -qec "$(printf '%q ' "$B/vfio-early" --root="$R" check)" /dev/null >"$T/out" 2>&1
+	check "the tags in colour on a terminal" grep -q $'\033\\[32m\\[ ok \\]' "$T/out"
+	NO_COLOR=1 script -qec "$(printf '%q ' "$B/vfio-early" --root="$R" check)" /dev/null >"$T/out" 2>&1
+	check "... but not with NO_COLOR" test -z "$(grep $'\033' "$T/out")"
+fi
 
 echo 'device 0000:00:05.0 id=1234:1111 group=whole allow-boot-vga' >"$R/etc/vfio-early.conf"
 ve check --json
@@ -91,6 +116,9 @@ build_image zstd
 ve check
 check "an image without the binder fails and says to rebuild" \
 	grep -q "update-initramfs -u -k $REL" "$T/out"
+"$B/vfio-early" --root="$R" check -q >"$T/out" 2>"$T/err"
+check "check -q: nothing on stdout, the failure on stderr with its fix, exit 1" \
+	test $? = 1 -a ! -s "$T/out" -a -n "$(grep 'error: initramfs.*fix: .*update-initramfs -u -k' "$T/err")"
 cp "$B/vfio-early-bind" "$T/img/usr/libexec/vfio-early/"
 rm "$T/img/lib/modules/$REL/kernel/drivers/vfio/pci/vfio-pci.ko"
 build_image zstd
@@ -151,14 +179,26 @@ check "ids= that also takes the boot VGA fails and names it" \
 echo 'device 0000:00:05.0 id=10de:2684' >"$R/etc/vfio-early.conf"
 ve check --json
 check "a card swapped at the configured address fails" test "$(result device:0000:00:05.0)" = fail
+check "... and its fix is the command" eval '[[ "$(fix device:0000:00:05.0)" == *"sudo vfio-early remove 0000:00:05.0"* ]]'
 echo 'device 0000:00:05.0' >"$R/etc/vfio-early.conf"
 ln -s ../../drivers/snd_hda_intel "$R/sys/bus/pci/devices/0000:00:05.1/driver"
 ve check --json
 check "a half-bound group is refused through the plan's guard" test "$(result device:0000:00:05.0)" = fail
+check "... and its fix is the command, not 'see the reason'" \
+	eval '[[ "$(fix device:0000:00:05.0)" == "take the whole IOMMU group: sudo vfio-early add --group 0000:00:05.0" ]]'
+check "every failure so far has its fix" fails_fixed
+echo 'device 0000:00:01.0' >"$R/etc/vfio-early.conf"
+ve check --json
+check "the boot VGA refused: its fix installs the way back, then --allow-boot-vga" \
+	eval '[[ "$(fix device:0000:00:01.0)" == *"sudo vfio-early boot install"*"sudo vfio-early add --allow-boot-vga 0000:00:01.0"* ]]'
+echo 'device 0000:00:05.0' >"$R/etc/vfio-early.conf"
 rm "$R/sys/bus/pci/devices/0000:00:05.1/driver"
 printf 'device 0000:00:05.0 group=whole\nfrobnicate\n' >"$R/etc/vfio-early.conf"
 ve check --json
 check "a bad config line fails" test "$(result config)" = fail
+check "... and its fix names the line and the command" \
+	eval '[[ "$(fix config)" == "fix or delete line /etc/vfio-early.conf:2 (sudoedit /etc/vfio-early.conf;"* ]]'
+check "every failure has its fix" fails_fixed
 ve check extra
 check "an extra argument is a usage error" test "$(rc)" = 2
 

@@ -51,7 +51,7 @@ echo 'root=/dev/sda1' >"$R/proc/cmdline"
 printf 'device 0000:00:05.0\n\001\002\000\377junk\n' >"$R/etc/vfio-early.conf"
 bind
 check "a binary config: the binder exits 0" test $? = 0
-cli_fails "add on a binary config: one-line error, nothing changed" "$B/vfio-early" --root="$R" add 0000:01:01.0
+cli_fails "add on a binary config: one-line error, nothing changed" "$B/vfio-early" --root="$R" add --function 0000:01:01.0
 cli_fails "remove of an absent entry: one-line error, nothing changed" "$B/vfio-early" --root="$R" remove 0000:01:01.0
 cli_fails "add of an absent device: one-line error, nothing changed" "$B/vfio-early" --root="$R" add 0000:42:00.0
 
@@ -59,7 +59,7 @@ echo 'device 0000:00:05.0 group=whole' >"$R/etc/vfio-early.conf"
 if command -v runuser >/dev/null && [ "$(id -u)" = 0 ]; then
 	chmod -R a+rX "$T"
 	cli_fails "add on a tree the user cannot write: one-line error, nothing changed" \
-		runuser -u nobody -- "$B/vfio-early" --root="$R" add 0000:01:01.0
+		runuser -u nobody -- "$B/vfio-early" --root="$R" add --function 0000:01:01.0
 else
 	n=$((n + 1)); echo "ok $n - add on an unwritable tree # SKIP needs root and runuser"
 fi

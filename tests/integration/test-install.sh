@@ -8,9 +8,10 @@ cd "$(dirname "$0")/../.."
 if make -s install B="${B:-build}" DESTDIR="$T/d" >"$T/log" 2>&1; then ok "make install succeeds"; else not_ok "make install succeeds"; sed 's/^/# /' "$T/log"; fi
 for f in usr/sbin/vfio-early usr/libexec/vfio-early/vfio-early-bind usr/share/initramfs-tools/hooks/vfio-early \
 	usr/share/man/man8/vfio-early.8 usr/share/man/man5/vfio-early.conf.5 usr/share/man/man8/vfio-early-bind.8 \
-	usr/share/doc/vfio-early/vfio-early.conf.example usr/share/doc/vfio-early/fallback.md \
-	usr/lib/systemd/system/vfio-early-confirm.service usr/lib/systemd/system/vfio-early-session.path \
-	usr/lib/systemd/system/vfio-early-session.service; do
+	usr/share/doc/vfio-early/vfio-early.conf.example usr/share/doc/vfio-early/json.md \
+	usr/share/bash-completion/completions/vfio-early usr/share/zsh/vendor-completions/_vfio-early \
+	usr/share/doc/vfio-early/fallback.md usr/lib/systemd/system/vfio-early-confirm.service \
+	usr/lib/systemd/system/vfio-early-session.path usr/lib/systemd/system/vfio-early-session.service; do
 	if [ -f "$T/d/$f" ]; then ok "installs /$f"; else not_ok "installs /$f"; fi
 done
 if ls "$T/d/usr/share/initramfs-tools/scripts/init-top/"* >/dev/null 2>&1; then
@@ -22,6 +23,12 @@ if [ -x "$T/d/usr/sbin/vfio-early" ] && "$T/d/usr/sbin/vfio-early" --version | g
 	ok "the installed command runs"
 else
 	not_ok "the installed command runs"
+fi
+if bash -c '. "$1"; complete -p vfio-early' _ "$T/d/usr/share/bash-completion/completions/vfio-early" 2>/dev/null |
+	grep -q -- '-F _vfio_early vfio-early'; then
+	ok "the installed bash completion registers itself for vfio-early"
+else
+	not_ok "the installed bash completion registers itself for vfio-early"
 fi
 # the automatic fallback's callers are enabled where they are installed, as their [Install] says
 U=$T/d/usr/lib/systemd/system

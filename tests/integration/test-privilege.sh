@@ -39,7 +39,8 @@ done
 for verb in status list check xml; do
 	runuser -u nobody -- "$B/vfio-early" --root="$R" $verb >"$T/out" 2>&1
 	rc=$?
-	check "'$verb' needs no privilege" test $rc -le 1 -a -z "$(grep -i -e 'as root' -e 'permission denied' "$T/out")"
+	# status reports what it found in its exit status (3: the fake bind did not take); 2 would be a usage error
+	check "'$verb' needs no privilege" test $rc != 2 -a -z "$(grep -i -e 'as root' -e 'permission denied' "$T/out")"
 done
 
 echo "1..$n"

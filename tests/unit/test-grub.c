@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "common/log.h"
 #include "efi/boot.h"
 #include "efi/grub/grub.h"
 #include "tests/lib/fakesys.h"
@@ -310,6 +311,40 @@ TEST(default_recovery_then_passthrough)
 	teardown(&t);
 }
 
+/*
+ * "nothing changed" only where nothing did. Without update-grub, remove
+ * refuses before touching anything; recovery --default writes grubenv first,
+ * and only then finds it cannot add GRUB_DEFAULT=saved to the drop-in.
+ */
+TEST(nothing_changed_is_said_only_before_a_change)
+{
+	struct t t;
+	char p[PATH_MAX + 32];
+	_cleanup_free_ char *kmsg = NULL, *env = NULL;
+	char *second;
+
+	installed(&t);
+	snprintf(p, sizeof(p), "%s/usr/sbin/update-grub", t.f.dir);
+	unlink(p);
+	log_open(&t.f.root, VFE_LOG_KMSG, "vfio-early");
+	CHECK(GRUB->remove(&t.ctx) == -ENOENT);
+	CHECK(GRUB->set_default(&t.ctx, true) == -ENOENT);
+	log_close();
+	env = fake_read(&t.f, "boot/grub/grubenv");
+	CHECK_CONTAINS(env, "\nsaved_entry=vfio-early-nopt\n");
+	kmsg = fake_read(&t.f, "dev/kmsg");
+	second = kmsg ? strchr(kmsg, '\n') : NULL;
+	CHECK(second != NULL);
+	if (second) {
+		*second++ = '\0';
+		CHECK_CONTAINS(kmsg, "grub: neither update-grub nor grub-mkconfig is installed");
+		CHECK_CONTAINS(kmsg, "; nothing changed");
+		CHECK_CONTAINS(second, "grub: cannot add GRUB_DEFAULT=saved to /etc/default/grub.d/vfio-early.cfg");
+		CHECK(!strstr(second, "nothing changed"));
+	}
+	teardown(&t);
+}
+
 TEST(menu_next_sets_our_flag)
 {
 	struct t t;
@@ -363,7 +398,8 @@ TEST(show_json)
 	installed(&t);
 	t.ctx.json = true;
 	CHECK(GRUB->show(&t.ctx) == 0);
-	CHECK_CONTAINS(out(&t), "{\"loader\":\"grub\",\"parameters\":\"intel_iommu=on iommu=pt\"");
+	CHECK_CONTAINS(out(&t), "{\"loader\":\"grub\",\"booted_entry\":null,\"default_entry\":\"0\",\"oneshot_entry\":null,");
+	CHECK_CONTAINS(out(&t), "\"parameters\":\"intel_iommu=on iommu=pt\"");
 	CHECK_CONTAINS(out(&t), "\"booted_recovery\":false");
 	teardown(&t);
 }

@@ -242,8 +242,10 @@ static const struct {
 	{ "--allow-boot-vga 0000:00:01.0", "device 0000:00:01.0 id=1234:1111 allow-boot-vga", "0000:00:01.0", true, false },
 	{ "0000:00:06.0", "device 0000:00:06.0 id=1b36:0001", "0000:00:06.0", false, true },
 	{ "0000:00:1f.2", "device 0000:00:1f.2 id=8086:2922", "0000:00:1f.2", false, true },
-	/* the group guard is judged at boot: add takes one function and proposes --group */
-	{ "0000:01:01.0", "device 0000:01:01.0 id=1af4:1050", "0000:01:01.0", true, true },
+	/* a group with more endpoints: add wants --group or --function (off a terminal), the binder refuses it half */
+	{ "0000:01:01.0", "device 0000:01:01.0 id=1af4:1050", "0000:01:01.0", false, true },
+	/* --function: the user's word; add warns, and the binder refuses the half-bound group at boot */
+	{ "--function 0000:01:01.0", "device 0000:01:01.0 id=1af4:1050", "0000:01:01.0", true, true },
 	/* only add sees the mounted file system: allow-storage is the user's word at boot */
 	{ "--allow-storage 0000:00:1f.2", "device 0000:00:1f.2 id=8086:2922 allow-storage", "0000:00:1f.2", false, false },
 };
