@@ -107,6 +107,8 @@ MANPAGES := $(patsubst docs/%.scd,$(B)/man/%,$(wildcard docs/*.[1-8].scd))
 ALL_LIBS := $(LIB_CLI) $(LIB_CHECK) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LIB_COMMON)
 
 .SECONDARY:
+# a failed recipe (scdoc on a bad page) leaves no half-written target behind
+.DELETE_ON_ERROR:
 .PHONY: all check check-unit check-deb demo bench fuzz install uninstall clean deps man deb
 all: $(BINDER) $(CLI) $(UNIT_BINS) $(TOOL_BINS) $(MANPAGES)
 
