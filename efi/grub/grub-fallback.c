@@ -71,12 +71,16 @@ void vfe_grub_fallback(struct vfe_boot_ctx *ctx, struct vfe_fallback *ret)
 static int put_tries(struct vfe_boot_ctx *ctx, const char *value, const char *summary)
 {
 	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
+	bool existed = vfe_exists(ctx->root, "%s", GRUB_PATH_ENV);
 	int k = vfe_grub_check_writable(ctx, false, NULL);
 
 	if (k >= 0)
 		k = vfe_grubenv_load(ctx->root, GRUB_PATH_ENV, &env);
 	if (k >= 0)
 		k = vfe_grubenv_set(&env, GRUB_ENV_TRIES, value);
+	/* GRUB's save_env rewrites an existing file only: a missing one is made, and remove knows it */
+	if (k > 0 && !existed && value)
+		k = vfe_grubenv_set(&env, GRUB_ENV_CREATED, "1");
 	if (k <= 0)
 		return k; /* unchanged, or failed (logged) */
 	return vfe_grub_env_commit(ctx, &env, summary);

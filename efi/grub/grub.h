@@ -46,6 +46,8 @@
 #define GRUB_ENV_MENU "vfio_early_menu"
 /* The grubenv variable our script counts down at each passthrough boot (the automatic fallback). */
 #define GRUB_ENV_TRIES "vfio_early_tries"
+/* Set when arming created grubenv: remove deletes the file again once nothing else is in it. */
+#define GRUB_ENV_CREATED "vfio_early_created"
 
 /* ---- grubenv */
 /*

@@ -197,6 +197,15 @@ every_verb bios gnulinux-6.1.0-56-amd64-advanced-1234-abcd
 check "bios: nothing we printed mentions EFI" eval '[ -s "$T/bios.all" ] && ! grep -i efi "$T/bios.all"'
 unset GRUB_FAKE_PARTMAP
 
+# ---- install, then remove: grubenv, made by install for the fallback's counter, goes again
+host plain
+cp "$STOCK" "$R/etc/default/grub"
+check "plain: install makes grubenv for the counter (no grub-install made one)" eval 'vfe install && env_has vfio_early_tries=3'
+check "plain: remove deletes it again: nothing else was in it" eval 'vfe remove && [ ! -e "$R/boot/grub/grubenv" ]'
+check "plain: with a value of someone else's in it, it stays, without ours" eval \
+	'vfe install && grub-editenv "$R/boot/grub/grubenv" set recordfail=1 && vfe remove &&
+	 [ "$(grub-editenv "$R/boot/grub/grubenv" list)" = recordfail=1 ]'
+
 # ---- /boot on LVM: GRUB cannot write grubenv there, so it cannot count boots
 host lvm
 cp "$STOCK" "$R/etc/default/grub"
