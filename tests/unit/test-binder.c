@@ -12,8 +12,8 @@
 
 static void machine(struct fake_root *f)
 {
-	CHECK(fake_root_new(f, NULL) == 0);
-	CHECK(fake_machine_qemu(f) == 0);
+	REQUIRE(fake_root_new(f, NULL) == 0);
+	REQUIRE(fake_machine_qemu(f) == 0);
 }
 
 /* A host driver exists for the NIC and the audio function, as modules.alias would say. */
@@ -45,7 +45,7 @@ static void run(struct fake_root *f, struct vfe_status *st)
 	log_open(&f->root, VFE_LOG_KMSG, "vfio-early");
 	CHECK(vfe_binder_run(&f->root, &o) == 0);
 	log_close();
-	CHECK(vfe_status_read(&f->root, st) == 0);
+	REQUIRE(vfe_status_read(&f->root, st) == 0);
 }
 
 static const struct vfe_status_dev *find(const struct vfe_status *st, const char *bdf)
@@ -67,17 +67,18 @@ TEST(whole_group_is_written_and_unverified_bind_fails)
 	run(&f, &st);
 	CHECK_STREQ(st.mode, "passthrough");
 	CHECK(st.n_devs == 2);
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "vfio-pci");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "vfio-pci");
 	/* the fake kernel never binds: the binder must notice instead of trusting drivers_probe */
-	d = find(&st, "0000:00:05.0");
-	CHECK(d && d->action == VFE_ACT_FAILED);
-	CHECK_CONTAINS(d ? d->reason : NULL, "did not bind");
-	d = find(&st, "0000:00:05.1");
-	CHECK(d && strcmp(d->via, "0000:00:05.0") == 0);
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/drivers_probe"), "0000:00:05.1");
+	REQUIRE((d = find(&st, "0000:00:05.0")));
+	CHECK(d->action == VFE_ACT_FAILED);
+	CHECK_CONTAINS(d->reason, "did not bind");
+	REQUIRE((d = find(&st, "0000:00:05.1")));
+	CHECK_STREQ(d->via, "0000:00:05.0");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/drivers_probe"), "0000:00:05.1");
 	/* the boot VGA with the same id was not touched */
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:01.0/driver_override"), "(null)\n");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:01.0/driver_override"), "(null)\n");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -93,8 +94,9 @@ TEST(verified_bind_records_bound)
 	fake_set_driver(&f, "0000:00:05.0", "vfio-pci");
 	fake_set_driver(&f, "0000:00:05.1", NULL);
 	run(&f, &st);
-	d = find(&st, "0000:00:05.0");
-	CHECK(d && d->action == VFE_ACT_ALREADY);
+	REQUIRE((d = find(&st, "0000:00:05.0")));
+	CHECK(d->action == VFE_ACT_ALREADY);
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -109,11 +111,12 @@ TEST(builtin_driver_is_unbound_first_and_recorded)
 	fake_set_driver(&f, "0000:00:05.1", "xhci_hcd");
 	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.1\ndevice 0000:00:05.0\n");
 	run(&f, &st);
-	d = find(&st, "0000:00:05.1");
-	CHECK(d && strcmp(d->before, "xhci_hcd") == 0);
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/drivers/xhci_hcd/unbind"), "0000:00:05.1");
-	kmsg = fake_read(&f, "dev/kmsg");
+	REQUIRE((d = find(&st, "0000:00:05.1")));
+	CHECK_STREQ(d->before, "xhci_hcd");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/drivers/xhci_hcd/unbind"), "0000:00:05.1");
+	kmsg = fake_text(&f, "dev/kmsg");
 	CHECK_CONTAINS(kmsg, "vfio-early: 0000:00:05.1: failed");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -126,11 +129,12 @@ TEST(shared_group_with_unlisted_device_is_refused)
 	machine(&f);
 	fake_write(&f, "etc/vfio-early.conf", "device 0000:01:01.0 id=1af4:1050\n");
 	run(&f, &st);
-	d = find(&st, "0000:01:01.0");
-	CHECK(d && d->action == VFE_ACT_REFUSE);
-	CHECK_CONTAINS(d ? d->reason : NULL, "0000:01:02.0");
-	CHECK_CONTAINS(d ? d->reason : NULL, "would get e1000");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:01:01.0/driver_override"), "(null)\n");
+	REQUIRE((d = find(&st, "0000:01:01.0")));
+	CHECK(d->action == VFE_ACT_REFUSE);
+	CHECK_CONTAINS(d->reason, "0000:01:02.0");
+	CHECK_CONTAINS(d->reason, "would get e1000");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:01:01.0/driver_override"), "(null)\n");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -143,10 +147,11 @@ TEST(boot_vga_is_refused_without_allow)
 	machine(&f);
 	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:01.0\n");
 	run(&f, &st);
-	d = find(&st, "0000:00:01.0");
-	CHECK(d && d->action == VFE_ACT_REFUSE);
-	CHECK_CONTAINS(d ? d->reason : NULL, "boot VGA");
-	CHECK_STREQ(d ? d->after : NULL, "bochs-drm");
+	REQUIRE((d = find(&st, "0000:00:01.0")));
+	CHECK(d->action == VFE_ACT_REFUSE);
+	CHECK_CONTAINS(d->reason, "boot VGA");
+	CHECK_STREQ(d->after, "bochs-drm");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -163,7 +168,8 @@ TEST(recovery_mode_binds_nothing)
 	CHECK_CONTAINS(st.reason, "vfio-early=off");
 	CHECK(st.iommu); /* recorded in recovery boots too */
 	CHECK(st.n_devs == 0);
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -182,7 +188,8 @@ TEST(garbage_config_and_cmdline_still_bind_the_good_entry)
 		saw_line |= strstr(st.problems.v[i], "/etc/vfio-early.conf:2:") != NULL;
 	CHECK(saw_line);
 	CHECK(st.problems.n >= 3);
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -195,13 +202,14 @@ TEST(no_iommu_binds_nothing)
 
 	machine(&f);
 	snprintf(p, sizeof(p), "rm -rf '%s/sys/class/iommu'", f.dir);
-	CHECK(system(p) == 0);
+	REQUIRE(system(p) == 0);
 	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.0 group=whole\n");
 	run(&f, &st);
 	CHECK(!st.iommu);
-	d = find(&st, "0000:00:05.0");
-	CHECK(d && d->action == VFE_ACT_REFUSE);
-	CHECK_CONTAINS(d ? d->reason : NULL, "no active IOMMU");
+	REQUIRE((d = find(&st, "0000:00:05.0")));
+	CHECK(d->action == VFE_ACT_REFUSE);
+	CHECK_CONTAINS(d->reason, "no active IOMMU");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
