@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The binder end to end on fake trees: decisions, sysfs writes, the status record, the kernel log. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -82,7 +86,7 @@ TEST(whole_group_is_written_and_unverified_bind_fails)
 	fake_root_free(&f);
 }
 
-TEST(verified_bind_records_bound)
+TEST(device_already_on_vfio_pci_is_recorded_already_bound)
 {
 	struct fake_root f;
 	struct vfe_status st;
@@ -96,6 +100,150 @@ TEST(verified_bind_records_bound)
 	run(&f, &st);
 	REQUIRE((d = find(&st, "0000:00:05.0")));
 	CHECK(d->action == VFE_ACT_ALREADY);
+	/* nothing to do for it: no override written */
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
+	vfe_status_free(&st);
+	fake_root_free(&f);
+}
+
+/*
+ * A fake kernel whose probe binds, for the binder's main path. On a real
+ * system, writing an address to drivers_probe probes that device: when the
+ * write returns, the driver its driver_override names owns it, and the binder
+ * reads the driver link back to see so. Here drivers_probe is a symlink to a
+ * file on which a thread holds a read lease, so the binder's open for writing
+ * waits in the kernel while the thread is told (SIGIO). The thread then does
+ * what the probe does: points the driver link of each listed device whose
+ * override names vfio-pci at vfio-pci. It turns drivers_probe to a fresh
+ * leased file for the next request and lets the open go on. Each request is
+ * left in its own file, probe-0, probe-1, ...
+ */
+struct lease_kernel {
+	struct fake_root *f;
+	const char *bdfs[4];
+	int fd;          /* the leased file the next request goes to */
+	unsigned n;      /* requests so far */
+	int arm_failed;  /* 0, or why drivers_probe could not be armed again */
+	atomic_bool stop;
+	pthread_t thread;
+};
+
+static int lease_arm(struct lease_kernel *k)
+{
+	char rel[64], p[PATH_MAX];
+	int fd, r;
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/probe-%u", k->n);
+	if ((r = fake_write(k->f, rel, "")) < 0)
+		return r;
+	snprintf(p, sizeof(p), "%s/%s", k->f->dir, rel);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fcntl(fd, F_SETOWN, getpid()) < 0 || fcntl(fd, F_SETLEASE, F_RDLCK) < 0) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	k->fd = fd;
+	return fake_symlink(k->f, "sys/bus/pci/drivers_probe", rel + strlen("sys/bus/pci/"));
+}
+
+/* The binder is waiting in open("drivers_probe"), the path already resolved to the leased file. */
+static void lease_probe(struct lease_kernel *k)
+{
+	int leased = k->fd, r;
+
+	for (size_t i = 0; i < ELEMENTSOF(k->bdfs) && k->bdfs[i]; i++) {
+		char rel[PATH_MAX], *o = NULL;
+
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override", k->bdfs[i]);
+		if (vfe_read_file(&k->f->root, rel, 64, &o) >= 0 && strncmp(o, "vfio-pci", 8) == 0)
+			fake_set_driver(k->f, k->bdfs[i], "vfio-pci");
+		free(o);
+	}
+	k->n++;
+	if ((r = lease_arm(k)) < 0 && !k->arm_failed)
+		k->arm_failed = r;
+	fcntl(leased, F_SETLEASE, F_UNLCK);
+	close(leased);
+}
+
+static void *lease_run(void *arg)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct lease_kernel *k = arg;
+	sigset_t io;
+
+	sigemptyset(&io);
+	sigaddset(&io, SIGIO);
+	while (!atomic_load(&k->stop))
+		if (sigtimedwait(&io, NULL, &tick) == SIGIO)
+			lease_probe(k);
+	return NULL;
+}
+
+static void lease_start(struct lease_kernel *k)
+{
+	sigset_t io;
+	int r;
+
+	/* the lease's SIGIO goes to the process; blocked everywhere, the thread takes it with sigtimedwait */
+	sigemptyset(&io);
+	sigaddset(&io, SIGIO);
+	REQUIRE(pthread_sigmask(SIG_BLOCK, &io, NULL) == 0);
+	if ((r = lease_arm(k)) < 0) {
+		fake_root_free(k->f);
+		SKIP("no file lease on drivers_probe here (fcntl F_SETLEASE)");
+	}
+	REQUIRE(pthread_create(&k->thread, NULL, lease_run, k) == 0);
+}
+
+static void lease_stop(struct lease_kernel *k)
+{
+	atomic_store(&k->stop, true);
+	pthread_join(k->thread, NULL);
+	fcntl(k->fd, F_SETLEASE, F_UNLCK);
+	close(k->fd);
+}
+
+/* The requests the binder made, space-separated. */
+static const char *lease_requests(struct lease_kernel *k, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	for (unsigned i = 0; i < k->n; i++) {
+		char rel[64];
+		const char *req;
+
+		snprintf(rel, sizeof(rel), "sys/bus/pci/probe-%u", i);
+		req = fake_text(k->f, rel);
+		snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", i ? " " : "", req ? req : "?");
+	}
+	return buf;
+}
+
+TEST(probe_that_binds_is_recorded_bound)
+{
+	struct fake_root f;
+	struct lease_kernel k = { .f = &f, .bdfs = { "0000:00:05.0", "0000:00:05.1" } };
+	struct vfe_status st;
+	const struct vfe_status_dev *d;
+	char buf[128];
+
+	machine(&f);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.0 group=whole\n");
+	lease_start(&k);
+	run(&f, &st);
+	lease_stop(&k);
+	CHECK(k.arm_failed == 0);
+	CHECK_STREQ(lease_requests(&k, buf, sizeof(buf)), "0000:00:05.0 0000:00:05.1"); /* one probe each, in order */
+	REQUIRE((d = find(&st, "0000:00:05.0")));
+	CHECK(d->action == VFE_ACT_BOUND);
+	CHECK_STREQ(d->before, "");
+	CHECK_STREQ(d->after, "vfio-pci");
+	REQUIRE((d = find(&st, "0000:00:05.1")));
+	CHECK(d->action == VFE_ACT_BOUND);
+	CHECK_STREQ(d->via, "0000:00:05.0");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "0000:00:05.0: bound");
 	vfe_status_free(&st);
 	fake_root_free(&f);
 }
