@@ -6,11 +6,18 @@
 #   tests/run.sh --unit     unit tests only
 #   tests/run.sh PATTERN    only the test programs whose path contains PATTERN
 #
+#   B=DIR                   the build directory (default build, relative to the top of the
+#                           tree), as for make; the sanitized unit tests are in DIR-asan
+#                           (make check builds both). The shell tests get the same B.
+#
 # Every test program speaks TAP: "ok N - name", "not ok N - name", "ok N - name # SKIP why";
 # "1..0 # SKIP why" (nothing could run here) counts as one skipped.
 # A program that exits non-zero without reporting a failure counts as one failure.
 set -u
 cd "$(dirname "$0")/.."
+B=${B:-build}
+B=${B%/}
+export B
 
 only_unit=0 pattern=
 for a in "$@"; do
@@ -21,7 +28,7 @@ for a in "$@"; do
 done
 
 progs=()
-for p in build/tests/test-* build-asan/tests/test-*; do
+for p in "$B"/tests/test-* "$B-asan"/tests/test-*; do
 	[ -x "$p" ] && progs+=("$p")
 done
 if [ $only_unit = 0 ]; then
