@@ -26,6 +26,7 @@
 #   tap_skip_all WHY         nothing can run here (a tool is missing, not root):
 #                            "1..0 # SKIP WHY", exit 0
 #   tap_at_exit CMD          run CMD on exit, before T is removed (e.g. kill a QEMU)
+#   tap_nobody               prepare commands run as the unprivileged user: see below
 B=${B:-build}
 TAP_DIAG=${TAP_DIAG:-}
 TAP_DIAG_LINES=${TAP_DIAG_LINES:-40}
@@ -91,4 +92,25 @@ tap_bail() {
 tap_skip_all() {
 	echo "1..0 # SKIP $1"
 	exit 0
+}
+
+# tap_nobody: commands run as nobody (runuser -u nobody -- "$VE_NOBODY" ...).
+# The checkout may sit in a directory only root can enter (mktemp -d makes
+# them 0700), where nobody cannot reach $B: VE_NOBODY is a copy of the CLI in
+# $T, and $T is made reachable. Returns 1 with the reason in TAP_WHY when
+# commands cannot run unprivileged here (not root, no runuser, $TMPDIR
+# closed to nobody); the caller skips.
+# shellcheck disable=SC2034 # TAP_WHY and VE_NOBODY are for the caller
+tap_nobody() {
+	TAP_WHY=
+	if [ "$(id -u)" != 0 ] || ! command -v runuser >/dev/null; then
+		TAP_WHY="needs root and runuser"
+		return 1
+	fi
+	VE_NOBODY=$T/nobody/vfio-early
+	install -D -m 0755 "$B/vfio-early" "$VE_NOBODY" && chmod a+rx "$T" || return 1
+	if ! runuser -u nobody -- "$VE_NOBODY" --version >/dev/null 2>&1; then
+		TAP_WHY="nobody cannot run $VE_NOBODY (is ${TMPDIR:-/tmp} open to other users?)"
+		return 1
+	fi
 }
