@@ -18,7 +18,8 @@
 #   B             build dir of the tree to install (default: build)
 #   TMPDIR        where the temp dir $T goes (default /tmp); removed on exit
 #   VFE_KVER      kernel version to use (default: the newest /boot/vmlinuz-*)
-#   VFE_TIMEOUT   seconds a boot may take before QEMU is killed (default 180)
+#   VFE_TIMEOUT   seconds a QEMU run may take before it is killed (default 180;
+#                 a test may set its own default after sourcing this file)
 #   VFE_KEEP=1    keep the temp dir (its path is printed) for debugging (TAP_KEEP=1 too)
 #
 # Nothing is cached in the repository and nothing on the host is changed:
@@ -30,7 +31,6 @@ PATH=$PATH:/usr/sbin:/sbin # mkinitramfs, mke2fs
 TAP_KEEP=${TAP_KEEP:-${VFE_KEEP:-0}}
 # shellcheck source=tests/lib/tap.sh
 . "$VFE_TOP/tests/lib/tap.sh"
-VFE_TIMEOUT=${VFE_TIMEOUT:-180}
 VFE_QEMU_PID=
 
 # ---------------------------------------------------------------- setup
@@ -222,21 +222,21 @@ VFE_QEMU_ARGS=(
 VFE_BASE_CMDLINE="console=ttyS0 intel_iommu=on root=/dev/vda rootfstype=ext4 rw panic=-1"
 
 # vfe_qemu_run LOG QEMU_ARGS...: runs qemu-system-x86_64 under timeout
-# ($VFE_TIMEOUT s) with the serial console going to LOG (CRs stripped) and
+# ($VFE_TIMEOUT s, default 180) with the serial console going to LOG (CRs stripped) and
 # QEMU's own output to LOG.qemu. The PID is kept in VFE_QEMU_PID so the exit
 # trap kills this QEMU, and only it, if the test is interrupted. Returns
 # QEMU's status (124: timed out).
 vfe_qemu_run() {
-	local log=$1 rc
+	local log=$1 rc secs=${VFE_TIMEOUT:-180}
 	shift
-	timeout -k 5 "$VFE_TIMEOUT" qemu-system-x86_64 "$@" -serial "file:$log.raw" </dev/null >"$log.qemu" 2>&1 &
+	timeout -k 5 "$secs" qemu-system-x86_64 "$@" -serial "file:$log.raw" </dev/null >"$log.qemu" 2>&1 &
 	VFE_QEMU_PID=$!
 	wait "$VFE_QEMU_PID"
 	rc=$?
 	VFE_QEMU_PID=
 	tr -d '\r' <"$log.raw" >"$log"
 	rm -f "$log.raw"
-	[ "$rc" = 124 ] && echo "# QEMU killed after ${VFE_TIMEOUT}s" >>"$log.qemu"
+	[ "$rc" = 124 ] && echo "# QEMU killed after ${secs}s" >>"$log.qemu"
 	return "$rc"
 }
 
