@@ -21,16 +21,15 @@ fi
 TAP_DIAG=$T/log
 if [ -z "${VFE_IN_NS:-}" ] || ! command -v bootctl >/dev/null ||
 	! command -v kernel-install >/dev/null || [ ! -x /usr/lib/kernel/install.d/90-loaderentry.install ]; then
-	skip "the automatic fallback through a machine's life" "needs root, unshare, bootctl (systemd-boot) and kernel-install (systemd)"
-	tap_done
-	exit
+	tap_skip_all "the automatic fallback through a machine's life: needs root, unshare, bootctl (systemd-boot) and kernel-install (systemd)"
 fi
 TOP=$PWD
 MID=0123456789abcdef0123456789abcdef
 LG=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
 R=$T/r ESP=$T/r/boot/efi EV=$T/r/sys/firmware/efi/efivars
 ENT=$ESP/loader/entries
-mkdir -p "$T/bin" && ln -s "$TOP/$B/vfio-early" "$T/bin/vfio-early"
+case $B in /*) CLI=$B/vfio-early ;; *) CLI=$TOP/$B/vfio-early ;; esac
+mkdir -p "$T/bin" && ln -s "$CLI" "$T/bin/vfio-early"
 
 efivar_str() { { printf '\006\000\000\000'; printf '%s' "$2" | iconv -t UTF-16LE; printf '\000\000'; } >"$EV/$1-$LG"; }
 efivar_get() { [ -f "$EV/$1-$LG" ] && tail -c +5 "$EV/$1-$LG" | iconv -f UTF-16LE | tr -d '\0'; }
@@ -67,7 +66,7 @@ record() {
 
 # ---- a Debian 12 host with systemd-boot (bootctl install, kernel-install), one device configured
 mkdir -p "$ESP" "$R/proc/self" "$R/etc/kernel" "$EV" "$R/usr/lib/kernel/install.d"
-mount --make-rprivate / && mount -t tmpfs -o mode=0755 esp "$ESP" && trap 'umount "$ESP"; rm -rf "$T"' EXIT
+mount --make-rprivate / && mount -t tmpfs -o mode=0755 esp "$ESP" && tap_at_exit "umount '$ESP'"
 printf '%s\n' "22 1 254:0 / / rw,relatime - ext4 /dev/vda2 rw" \
 	"30 22 254:17 / /boot/efi rw,relatime - vfat /dev/vda1 rw" >"$R/proc/self/mountinfo"
 printf 'vendor_id\t: GenuineIntel\n' >"$R/proc/cpuinfo"
@@ -82,21 +81,21 @@ K=6.1.0-13-amd64
 
 # ---- install arms it; boots count it down; show and status say how many are left
 ve boot install
-check "install arms the fallback: the entry is NAME+4.conf (N = 3 by default, +1 for the binder's last try)" \
+tap_check "install arms the fallback: the entry is NAME+4.conf (N = 3 by default, +1 for the binder's last try)" \
 	eval '[ "$(entry $K)" = "$MID-$K+4.conf" ]'
-check "no EFI variable was written (systemd-boot picks the first entry by itself)" test ! -e "$EV/LoaderEntryDefault-$LG"
+tap_check "no EFI variable was written (systemd-boot picks the first entry by itself)" test ! -e "$EV/LoaderEntryDefault-$LG"
 ve boot show
-check "show: 3 unconfirmed passthrough boots left" grep -q "automatic fallback: armed: 3 unconfirmed passthrough boots left" "$T/log"
+tap_check "show: 3 unconfirmed passthrough boots left" grep -q "automatic fallback: armed: 3 unconfirmed passthrough boots left" "$T/log"
 boot $K && record passthrough
 ve status
-check "after a boot, status: 2 left" grep -q "Fallback: *armed: 2 unconfirmed passthrough boots left" "$T/log"
+tap_check "after a boot, status: 2 left" grep -q "Fallback: *armed: 2 unconfirmed passthrough boots left" "$T/log"
 ve confirm --auto --timeout=0
-check "confirm --auto without a host display fails and changes nothing" \
+tap_check "confirm --auto without a host display fails and changes nothing" \
 	eval '! grep -q renamed "$T/log" && [ "$(entry $K)" = "$MID-$K+3-1.conf" ]'
 mkdir -p "$R/sys/class/drm/card0-HDMI-A-1" && echo connected >"$R/sys/class/drm/card0-HDMI-A-1/status" &&
 	echo enabled >"$R/sys/class/drm/card0-HDMI-A-1/enabled"
 ve confirm --auto --timeout=0
-check "confirm --auto with a lit connector renames the entry NAME.conf, as systemd-bless-boot would" \
+tap_check "confirm --auto with a lit connector renames the entry NAME.conf, as systemd-bless-boot would" \
 	eval 'grep -q "Host display: card0-HDMI-A-1" "$T/log" && [ "$(entry $K)" = "$MID-$K.conf" ]'
 rm -rf "$R/sys/class/drm"
 # the real systemd-bless-boot, run after us (boot-complete.target): finds the work done
@@ -110,36 +109,36 @@ with_efivars() {
 SYSTEMD_ESP_PATH="$ESP" with_efivars /lib/systemd/systemd-bless-boot good >"$T/log" 2>&1
 bless=$?
 if grep -q "not supported in containers" "$T/log"; then
-	skip "systemd-bless-boot after our confirm: nothing left to do, success" "it does not run in a container"
+	tap_skip "systemd-bless-boot after our confirm: nothing left to do, success" "it does not run in a container"
 else
-	check "systemd-bless-boot after our confirm: nothing left to do, success" eval '[ $bless = 0 ] && [ "$(entry $K)" = "$MID-$K.conf" ]'
+	tap_check "systemd-bless-boot after our confirm: nothing left to do, success" eval '[ $bless = 0 ] && [ "$(entry $K)" = "$MID-$K.conf" ]'
 fi
 ve boot show
-check "show: confirmed, not counting until the next kernel or config change" \
+tap_check "show: confirmed, not counting until the next kernel or config change" \
 	grep -q "automatic fallback: confirmed: not counting until the next kernel or config change" "$T/log"
 
 # ---- an initramfs update (Debian's post-update hook runs kernel-install add again, then ours)
 kadd $K
-check "kernel-install rewrote NAME.conf; refresh counted it again" eval '[ "$(entry $K)" = "$MID-$K+4.conf" ]'
+tap_check "kernel-install rewrote NAME.conf; refresh counted it again" eval '[ "$(entry $K)" = "$MID-$K+4.conf" ]'
 boot $K && record passthrough
 kadd $K
-check "again while counted: the new copy wins (NAME+4.conf), the old NAME+3-1.conf is gone" \
+tap_check "again while counted: the new copy wins (NAME+4.conf), the old NAME+3-1.conf is gone" \
 	eval '[ "$(entry $K)" = "$MID-$K+4.conf" ] && [ ! -e "$ENT/$MID-$K+3-1.conf" ]'
-check "... and the recovery entry is still one" eval '[ "$(ls "$ENT" | grep -c vfio-early-nopt)" = 1 ]'
+tap_check "... and the recovery entry is still one" eval '[ "$(ls "$ENT" | grep -c vfio-early-nopt)" = 1 ]'
 
 # ---- nobody confirms: three passthrough boots, then the binder's last try, then our entry
 for i in 1 2 3 4; do boot $K; done
 record recovery "automatic fallback after 3 boots without a confirmed host display"
-check "after 3 unconfirmed boots the 4th takes the last try: NAME+0-4.conf" eval '[ "$(entry $K)" = "$MID-$K+0-4.conf" ]'
+tap_check "after 3 unconfirmed boots the 4th takes the last try: NAME+0-4.conf" eval '[ "$(entry $K)" = "$MID-$K+0-4.conf" ]'
 ve status
-check "status: recovery: automatic fallback after 3 boots without a confirmed host display" \
+tap_check "status: recovery: automatic fallback after 3 boots without a confirmed host display" \
 	grep -q "^Mode: *recovery: automatic fallback after 3 boots without a confirmed host display$" "$T/log"
 ve confirm --auto --timeout=0
-check "confirm --auto in the fallback boot fails, so that systemd-bless-boot leaves the entry bad" \
+tap_check "confirm --auto in the fallback boot fails, so that systemd-bless-boot leaves the entry bad" \
 	eval '! ve confirm --auto --timeout=0 && [ "$(entry $K)" = "$MID-$K+0-4.conf" ]'
 mkdir -p "$R/run/systemd/sessions" && printf 'USER=ann\nSEAT=seat0\nTYPE=wayland\nCLASS=user\nREMOTE=0\n' >"$R/run/systemd/sessions/3"
 ve confirm --session
-check "a local graphical login in the fallback boot (the session path unit): nothing to confirm, no failure" \
+tap_check "a local graphical login in the fallback boot (the session path unit): nothing to confirm, no failure" \
 	eval 'grep -q "A recovery boot: nothing to confirm" "$T/log" && [ "$(entry $K)" = "$MID-$K+0-4.conf" ]'
 rm -rf "$R/run/systemd"
 # the next boot: the entry is bad, systemd-boot starts our entry (uncounted)
@@ -147,40 +146,40 @@ rm -f "$EV/LoaderBootCountPath-$LG"
 efivar_str LoaderEntrySelected "$MID-$K-vfio-early-nopt.conf"
 record recovery "vfio_early=off on the kernel command line"
 ve status
-check "the next boot (our entry): status still says why" grep -q "^Mode: *recovery: automatic fallback after 3" "$T/log"
+tap_check "the next boot (our entry): status still says why" grep -q "^Mode: *recovery: automatic fallback after 3" "$T/log"
 
 # ---- a kernel upgrade while fallen: not armed, recovery stays the default
 kadd 6.1.0-15-amd64
-check "upgrade while fallen: the new kernel's entry is not counted" eval '[ "$(entry 6.1.0-15-amd64)" = "$MID-6.1.0-15-amd64.conf" ]'
-check "... its recovery entry is the default (LoaderEntryDefault), so recovery stays" \
+tap_check "upgrade while fallen: the new kernel's entry is not counted" eval '[ "$(entry 6.1.0-15-amd64)" = "$MID-6.1.0-15-amd64.conf" ]'
+tap_check "... its recovery entry is the default (LoaderEntryDefault), so recovery stays" \
 	eval '[ "$(efivar_get LoaderEntryDefault)" = "$MID-6.1.0-15-amd64-vfio-early-nopt.conf" ]'
 kinstall remove $K
 ve boot show
-check "the old kernel removed: show still says fell back" grep -q "automatic fallback: fell back" "$T/log"
+tap_check "the old kernel removed: show still says fell back" grep -q "automatic fallback: fell back" "$T/log"
 
 # ---- the user acts: passthrough --default
 ve boot passthrough --default
-check "passthrough --default: our default is gone, the new kernel's entry is counted" \
+tap_check "passthrough --default: our default is gone, the new kernel's entry is counted" \
 	eval '[ ! -e "$EV/LoaderEntryDefault-$LG" ] && [ "$(entry 6.1.0-15-amd64)" = "$MID-6.1.0-15-amd64+4.conf" ]'
 ve boot show
-check "show: armed again, 3 left" grep -q "automatic fallback: armed: 3 unconfirmed" "$T/log"
+tap_check "show: armed again, 3 left" grep -q "automatic fallback: armed: 3 unconfirmed" "$T/log"
 boot 6.1.0-15-amd64 && record passthrough
 ve confirm
-check "confirm by hand (as from SSH) always confirms" eval '[ "$(entry 6.1.0-15-amd64)" = "$MID-6.1.0-15-amd64.conf" ]'
+tap_check "confirm by hand (as from SSH) always confirms" eval '[ "$(entry 6.1.0-15-amd64)" = "$MID-6.1.0-15-amd64.conf" ]'
 
 # ---- --no-fallback: said once, never counts
 kadd 6.1.0-15-amd64
 ve boot install --no-fallback
-check "install --no-fallback: \"fallback off\" in the config, the counter taken off" \
+tap_check "install --no-fallback: \"fallback off\" in the config, the counter taken off" \
 	eval 'grep -qx "fallback off" "$R/etc/vfio-early.conf" && [ "$(entry 6.1.0-15-amd64)" = "$MID-6.1.0-15-amd64.conf" ]'
 kadd 6.1.0-16-amd64
-check "later kernels are never counted" eval '[ "$(entry 6.1.0-16-amd64)" = "$MID-6.1.0-16-amd64.conf" ]'
+tap_check "later kernels are never counted" eval '[ "$(entry 6.1.0-16-amd64)" = "$MID-6.1.0-16-amd64.conf" ]'
 ve boot install --fallback=2
-check "install --fallback=2 arms it again: NAME+3.conf" eval '[ "$(entry 6.1.0-16-amd64)" = "$MID-6.1.0-16-amd64+3.conf" ]'
+tap_check "install --fallback=2 arms it again: NAME+3.conf" eval '[ "$(entry 6.1.0-16-amd64)" = "$MID-6.1.0-16-amd64+3.conf" ]'
 
 # ---- remove takes every counter off
 ve boot remove
-check "remove: no counter, no state, no entry of ours" eval \
+tap_check "remove: no counter, no state, no entry of ours" eval \
 	'! ls "$ENT" | grep -q "+" && ! ls "$ENT" | grep -q vfio-early && [ ! -e "$R/var/lib/vfio-early/boot-efi.state" ]'
 
 # ---- kernelstub (Pop!_OS): loader.conf says "default Pop_OS-current", which no counted name matches
@@ -203,16 +202,16 @@ cp "$P/boot/efi/loader/entries/Pop_OS-current.conf" "$P/boot/efi/loader/entries/
 EV=$P/sys/firmware/efi/efivars efivar_str LoaderInfo "systemd-boot 249.11-0ubuntu3.7pop0"
 pv() { "$B/vfio-early" --root="$P" "$@" >"$T/log" 2>&1; }
 pv boot install
-check "kernelstub: install counts Pop_OS-current+4.conf" test -f "$P/boot/efi/loader/entries/Pop_OS-current+4.conf"
-check "kernelstub: LoaderEntryDefault \"Pop_OS-current*.conf\": loader.conf's \"Pop_OS-current\" no longer matches" \
+tap_check "kernelstub: install counts Pop_OS-current+4.conf" test -f "$P/boot/efi/loader/entries/Pop_OS-current+4.conf"
+tap_check "kernelstub: LoaderEntryDefault \"Pop_OS-current*.conf\": loader.conf's \"Pop_OS-current\" no longer matches" \
 	eval '[ "$(EV=$P/sys/firmware/efi/efivars efivar_get LoaderEntryDefault)" = "Pop_OS-current*.conf" ]'
 pv boot show
-check "kernelstub: show: armed, 3 left" grep -q "automatic fallback: armed: 3 unconfirmed" "$T/log"
+tap_check "kernelstub: show: armed, 3 left" grep -q "automatic fallback: armed: 3 unconfirmed" "$T/log"
 pop_entry # kernelstub rewrites its entry on every kernel and initramfs update; our hook runs after it
 pv boot refresh
-check "kernelstub: after kernelstub wrote Pop_OS-current.conf again, refresh counts the new one, one copy" eval \
+tap_check "kernelstub: after kernelstub wrote Pop_OS-current.conf again, refresh counts the new one, one copy" eval \
 	'[ "$(ls "$P/boot/efi/loader/entries" | grep -c "^Pop_OS-current[+.]")" = 1 ] && test -f "$P/boot/efi/loader/entries/Pop_OS-current+4.conf"'
 pv boot remove
-check "kernelstub: remove: Pop_OS-current.conf again, our LoaderEntryDefault gone" eval \
+tap_check "kernelstub: remove: Pop_OS-current.conf again, our LoaderEntryDefault gone" eval \
 	'test -f "$P/boot/efi/loader/entries/Pop_OS-current.conf" && [ ! -e "$P/sys/firmware/efi/efivars/LoaderEntryDefault-$LG" ]'
 tap_done
