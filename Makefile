@@ -77,7 +77,7 @@ EARLY_SRC := $(filter-out early/main.c,$(wildcard early/*.c))
 RECOVERY_SRC := $(wildcard recovery/*.c)
 EFI_SRC := $(wildcard efi/*.c efi/*/*.c)
 CHECK_SRC := $(wildcard check/*.c)
-CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
+CLI_SRC := $(filter-out cli/main.c cli/image-facts.c,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TOOL_SRC := $(wildcard tests/tools/*.c)
@@ -94,6 +94,8 @@ LIB_TEST := $(B)/libvfe-test.a
 
 BINDER := $(B)/vfio-early-bind
 CLI := $(B)/vfio-early
+# run by the initramfs hooks at image build time: the installed system's facts the binder cannot learn
+FACTS := $(B)/vfio-early-image-facts
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 DOCS := docs/guide.md docs/grub.md docs/dracut.md docs/json.md
@@ -103,7 +105,7 @@ ALL_LIBS := $(LIB_CLI) $(LIB_CHECK) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LI
 
 .SECONDARY:
 .PHONY: all check check-unit check-deb demo bench fuzz install uninstall clean deps man deb
-all: $(BINDER) $(CLI) $(UNIT_BINS) $(TOOL_BINS) $(MANPAGES)
+all: $(BINDER) $(CLI) $(FACTS) $(UNIT_BINS) $(TOOL_BINS) $(MANPAGES)
 
 V ?=
 Q := $(if $(V),,@)
@@ -149,6 +151,10 @@ $(BINDER): $(B)/early/main.o $(LIB_EARLY) $(LIB_COMMON)
 	$(Q)$(CC) $(LDFLAGS) -Wl,--gc-sections -o $@ $^ $(call pc_libs,$(PKGS_EARLY))
 
 $(CLI): $(B)/cli/main.o $(ALL_LIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ALL))
+
+$(FACTS): $(B)/cli/image-facts.o $(ALL_LIBS)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ALL))
 
@@ -202,8 +208,9 @@ bench: deps
 fuzz: deps
 	tests/fuzz/run.sh
 
-install: $(BINDER) $(CLI) $(MANPAGES)
+install: $(BINDER) $(CLI) $(FACTS) $(MANPAGES)
 	install -Dm755 $(CLI) $(DESTDIR)$(SBINDIR)/vfio-early
+	install -Dm755 $(FACTS) $(DESTDIR)$(LIBEXECDIR)/vfio-early-image-facts
 	# stripped: it is copied into every initramfs (222 KiB unstripped, 56 KiB stripped)
 	install -Dm755 $(INSTALL_STRIP) $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
 	install -Dm755 initramfs-hook/initramfs-tools/hooks/vfio-early $(DESTDIR)$(ITDIR)/hooks/vfio-early
@@ -228,7 +235,8 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 			install -Dm$$m $$f $(DESTDIR)$(DRACUTDIR)/90vfio-early/$$(basename $$f); done; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/vfio-early $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
+	rm -f $(DESTDIR)$(SBINDIR)/vfio-early $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind \
+		$(DESTDIR)$(LIBEXECDIR)/vfio-early-image-facts
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	rm -f $(DESTDIR)$(ITDIR)/hooks/vfio-early $(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
 	for f in $(MANPAGES); do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done

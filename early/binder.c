@@ -22,7 +22,9 @@
 #include "early/cmdline.h"
 #include "early/config.h"
 #include "early/host-driver.h"
+#include "early/load-watch.h"
 #include "early/modules.h"
+#include "early/protect.h"
 #include "early/status.h"
 
 struct run {
@@ -36,8 +38,9 @@ struct run {
 	bool cfg_failed;
 	bool iommu;
 	/* match, gather facts, guard */
-	struct vfe_modules *mods; /* libkmod, made on first use: vfio-pci's module, host-driver answers */
-	struct vfe_host_drivers *hosts;
+	struct vfe_modules *mods; /* libkmod, made on first use: loads vfio-pci */
+	struct vfe_host_drivers *hosts; /* the installed kernel's module index, as the hooks copied it */
+	struct vfe_protected prot;      /* the functions on the path to the running system, as recorded */
 	struct vfe_pci pci;
 	struct vfe_plan plan;
 	/* bind */
@@ -131,6 +134,28 @@ static void read_inputs(struct run *x)
 
 /* ---- match, gather facts, guard ---- */
 
+/*
+ * The facts of the installed system the hooks put into the image: without
+ * them the guards decide with less (an unknown driver counts as taken; of
+ * the paths to the running system only storage controllers are refused).
+ */
+static void read_image_facts(struct run *x)
+{
+	if (vfe_host_drivers_image(x->root, &x->hosts) < 0)
+		x->hosts = NULL;
+	if (!vfe_host_drivers_known(x->hosts))
+		problem(x, "the initramfs has no copy of the installed kernel's module index (/" PATH_IMAGE_FACTS
+			   "): a driverless function beside a target counts as taken; rebuild the initramfs");
+	if (vfe_protected_read(x->root, &x->prot) < 0)
+		problem(x, "the initramfs has no record of the devices behind the host's file systems (/"
+			   PATH_IMAGE_PROTECTED "): of those only storage controllers are refused; rebuild the initramfs");
+	for (size_t i = 0; i < x->prot.problems.n; i++) {
+		char msg[400];
+		snprintf(msg, sizeof(msg), "when the initramfs was built: %s", x->prot.problems.v[i]);
+		problem(x, msg);
+	}
+}
+
 static int decide(struct run *x)
 {
 	struct vfe_plan_ops ops;
@@ -139,9 +164,9 @@ static int decide(struct run *x)
 		problem(x, "cannot enumerate PCI devices; binding nothing");
 		return -ENODEV;
 	}
-	if (!x->o->plan && vfe_host_drivers_new(x->root, x->mods, &x->hosts) < 0)
-		x->hosts = NULL; /* out of memory: no host driver is known */
-	ops = x->o->plan ? *x->o->plan : vfe_host_drivers_ops(x->hosts);
+	if (!x->o->plan)
+		read_image_facts(x);
+	ops = x->o->plan ? *x->o->plan : vfe_host_drivers_ops(x->hosts, &x->prot);
 	if (vfe_plan_build(&x->pci, x->cfg.entries, x->cfg.n, x->iommu, &ops, &x->plan) < 0) {
 		problem(x, "out of memory while deciding; binding nothing");
 		return -ENOMEM;
@@ -151,9 +176,12 @@ static int decide(struct run *x)
 
 /* ---- bind ---- */
 
+/* vfio-pci's ids= would bind every driverless function with those ids, the boot VGA included: never given. */
 static int bind_load_module(void *userdata, const char *name)
 {
-	return vfe_modules_load(userdata, name);
+	static const char *const drop[] = { "ids", NULL };
+
+	return vfe_modules_load(userdata, name, drop);
 }
 
 static void log_result(const struct vfe_target *t, const struct vfe_bind_result *r)
@@ -178,17 +206,23 @@ static void log_result(const struct vfe_target *t, const struct vfe_bind_result 
 
 static void bind(struct run *x)
 {
-	struct vfe_bind_ops ops = { bind_load_module, x->mods };
+	struct vfe_load_watch w = { .pci = &x->pci, .plan = &x->plan, .load = { bind_load_module, x->mods } };
+	struct vfe_bind_ops ops = { vfe_load_watch_load, &w };
 
+	if (x->o->bind)
+		w.load = *x->o->bind;
 	x->res = vfe_bind_results_new(&x->plan);
 	if (!x->res) {
 		problem(x, "out of memory while recording; binding nothing");
 		return;
 	}
 	if (!x->o->dry_run)
-		vfe_bind_plan(x->root, &x->plan, x->o->bind ? x->o->bind : &ops, x->res);
+		vfe_bind_plan(x->root, &x->plan, &ops, x->res);
 	for (size_t i = 0; i < x->plan.n; i++)
 		log_result(&x->plan.t[i], &x->res[i]);
+	for (size_t i = 0; i < w.taken.n; i++)
+		problem(x, w.taken.v[i]);
+	vfe_load_watch_free(&w);
 }
 
 /* ---- record ---- */
@@ -247,6 +281,7 @@ int vfe_binder_run(const struct vfe_root *r, const struct vfe_binder_opts *o)
 	vfe_plan_free(&x.plan);
 	vfe_pci_free(&x.pci);
 	vfe_host_drivers_free(x.hosts);
+	vfe_protected_free(&x.prot);
 	vfe_config_free(&x.cfg);
 	vfe_cmdline_free(&x.cmd);
 	vfe_modules_free(x.mods);

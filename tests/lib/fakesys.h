@@ -44,3 +44,13 @@ int fake_iommu_on(struct fake_root *f);
 int fake_driver(struct fake_root *f, const char *name);
 /* Points a device's driver link at NAME (NULL removes it), as the kernel does after a probe. */
 int fake_set_driver(struct fake_root *f, const char *bdf, const char *name);
+
+/*
+ * A block device as the kernel lays it out: its directory sys/PATH
+ * ("devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda1",
+ * "devices/virtual/block/dm-0") with "dev", and the relative links
+ * sys/dev/block/DEVNUM and sys/class/block/NAME.
+ */
+int fake_block_add(struct fake_root *f, const char *devnum, const char *path);
+/* slave under holder's slaves/ (dm, LUKS, LVM, md), both added with fake_block_add() first. */
+int fake_block_slave(struct fake_root *f, const char *holder, const char *slave);

@@ -199,9 +199,11 @@ TEST(config_with_a_1mib_line)
 		struct hook h = { .f = &f };
 		struct vfe_status st;
 		CHECK(run(&f, &h, &st) == 0);
-		/* the long line is skipped and named; the good line after it still counts */
-		CHECK(st.problems.n == 1);
+		/* the long line is skipped and named (first: the config is read before anything is decided); the
+		 * good line after it still counts */
+		CHECK(st.problems.n >= 1);
 		CHECK_CONTAINS(st.problems.n ? st.problems.v[0] : NULL, "longer than");
+		CHECK(st.problems.n < 2 || !strstr(st.problems.v[1], "longer than"));
 		CHECK(find(&st, "0000:00:05.0") != NULL);
 		vfe_status_free(&st);
 	}
