@@ -246,6 +246,7 @@ void check_devices(struct check_env *env)
 		report_target(env, &p, &p.t[i], &prot, have_st ? &st : NULL);
 	report_display(env, &p);
 	check_framebuffer_targets(env, &p);
+	check_console_prompt(env, &p);
 	if (have_st)
 		vfe_status_free(&st);
 	vfe_plan_free(&p);

@@ -107,7 +107,7 @@ rm "$CONF"*
 ve add 1234:1111
 check "an id shared by two cards is refused, naming both" test "$(rc)" = 1 -a -n "$(grep '0000:00:01.0, 0000:00:05.0' "$T/out")"
 ve add 00:1f.2
-check "the controller holding the root file system is refused" test "$(rc)" = 1 -a -n "$(grep 'mounted file system' "$T/out")"
+check "the controller holding the root file system is refused, naming it" test "$(rc)" = 1 -a -n "$(grep 'on the path to the host.s running system: / (sda1)' "$T/out")"
 ve add 00:06.0
 check "a bridge is refused" test "$(rc)" = 1
 ve add 00:01.0
