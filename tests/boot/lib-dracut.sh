@@ -94,10 +94,12 @@ VFE_DRACUT_MODS_SHELL="bash kernel-modules udev-rules rootfs-block base fs-lib"
 
 # vfe_build_dracut_initrd OUT systemd|shell [DRACUT_ARGS...]: the real dracut
 # from the cache, generic (not host-only), uncompressed, for $VFE_KVER, with
-# the test devices' drivers ($VFE_TEST_MODULES) and our module from $VFE_DEST
+# the test devices' drivers (VFE_DRACUT_DRIVERS, default $VFE_TEST_MODULES;
+# empty: none named, so dracut's kernel-modules picks its own generic set, as
+# a distribution's generic image has it) and our module from $VFE_DEST
 # reading its config and binder through VFIO_EARLY_ROOT. Log in OUT.log.
 vfe_build_dracut_initrd() {
-	local out=$1 flavour=$2 mods base=$VFE_TMP/dracut-base
+	local out=$1 flavour=$2 mods base=$VFE_TMP/dracut-base drivers=${VFE_DRACUT_DRIVERS-$VFE_TEST_MODULES}
 	shift 2
 	case $flavour in
 	systemd) mods=$VFE_DRACUT_MODS_SYSTEMD ;;
@@ -112,7 +114,7 @@ vfe_build_dracut_initrd() {
 		bash "$VFE_DRACUT_PKGROOT/usr/bin/dracut" \
 		--conf "$VFE_TMP/dracut.conf" --confdir "$VFE_TMP/dracut.conf.d" --tmpdir "$VFE_TMP/dracut-tmp" \
 		--force --no-hostonly --no-early-microcode --nostrip --no-compress \
-		-m "$mods" --drivers "$VFE_TEST_MODULES" "$@" \
+		-m "$mods" ${drivers:+--drivers "$drivers"} "$@" \
 		"$out" "$VFE_KVER" >"$out.log" 2>&1
 }
 

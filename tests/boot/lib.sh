@@ -175,6 +175,10 @@ vfe_unpack() {
 # ---------------------------------------------------------------- root file system
 
 # The guest's /sbin/init: prints marked sections to the console, then powers off.
+# Roots that carry one: /etc/vfe-test.sh (a test's own commands, run before
+# anything is loaded, in section "test") and /sbin/modprobe (kmod with a
+# modules tree): the real root then loads a driver for every PCI function,
+# as udev does on a distribution's root, before the drivers are listed.
 vfe_guest_init() {
 	cat <<-'EOF'
 		#!/bin/sh
@@ -195,6 +199,20 @@ vfe_guest_init() {
 		begin status-file; cat /run/vfio-early/status 2>&1; end status-file
 		begin status; vfio-early status 2>&1; echo "rc=$?"; end status
 		begin status-json; vfio-early status --json 2>&1; end status-json
+		# the system's own facts: its mounts and block devices (tests replay them as a tree)
+		begin mountinfo; cat /proc/self/mountinfo; end mountinfo
+		begin swaps; cat /proc/swaps; end swaps
+		begin blockdevs
+		for b in /sys/class/block/*; do
+			[ -e "$b/dev" ] || continue
+			echo "${b##*/} $(cat "$b/dev") $(readlink -f "$b")"
+			for s in "$b"/slaves/*; do [ -e "$s" ] && echo "slave ${b##*/} ${s##*/}"; done
+		done
+		end blockdevs
+		if [ -x /etc/vfe-test.sh ]; then begin test; /etc/vfe-test.sh 2>&1; end test; fi
+		if [ -x /sbin/modprobe ]; then
+			for m in /sys/bus/pci/devices/*/modalias; do modprobe -q -b "$(cat "$m")"; done
+		fi
 		begin drivers
 		for d in /sys/bus/pci/devices/*; do
 			drv=-; [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
@@ -216,25 +234,52 @@ vfe_guest_init() {
 	EOF
 }
 
+# vfe_copy_exec ROOT FILE [DEST]: FILE into ROOT (at DEST, default FILE) with its
+# shared libraries and loader, at the paths ldd names.
+vfe_copy_exec() {
+	local r=$1 f=$2 dest=${3:-$2} lib
+	mkdir -p "$r$(dirname "$dest")" && cp "$f" "$r$dest" || return 1
+	for lib in $(ldd "$f" | grep -o '/[^ ]*'); do
+		[ -e "$r$lib" ] && continue
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib" || return 1
+	done
+}
+
+# vfe_rootfs_modules ROOT MODULE...: MODULE and what it needs from the
+# installed kernel ($VFE_KVER), under ROOT/lib/modules with their own index
+# (depmod), and kmod as /sbin/modprobe: a real root that loads the drivers a
+# distribution's initramfs does not carry.
+vfe_rootfs_modules() {
+	local r=$1 f
+	shift
+	for f in $(modprobe -a --set-version "$VFE_KVER" --show-depends "$@" 2>/dev/null | awk '$1 == "insmod" { print $2 }'); do
+		mkdir -p "$r$(dirname "$f")" && cp "$f" "$r$f" || return 1
+	done
+	cp "/lib/modules/$VFE_KVER/modules.builtin" "/lib/modules/$VFE_KVER/modules.order" "$r/lib/modules/$VFE_KVER/" &&
+		depmod -b "$r" "$VFE_KVER" || return 1
+	vfe_copy_exec "$r" "$(command -v kmod)" /sbin/kmod && ln -sf kmod "$r/sbin/modprobe"
+}
+
 # vfe_mkrootfs IMG: an ext4 image (mke2fs -d, no mount) with busybox-static,
-# the installed vfio-early CLI and its libraries, pci.ids, the config of
-# $VFE_DEST (etc/vfio-early.conf, etc/vfio-early.d/) as the real system would
-# have it, and vfe_guest_init as /sbin/init.
+# the installed vfio-early CLI and vfio-early-image-facts with their
+# libraries, pci.ids, the config of $VFE_DEST (etc/vfio-early.conf,
+# etc/vfio-early.d/) as the real system would have it, and vfe_guest_init as
+# /sbin/init.
 #   vfe_mkrootfs IMG CONFIG: the same, with CONFIG as the only config file.
+# Knobs: VFE_ROOT_MODULES (vfe_rootfs_modules), VFE_ROOT_TEST_SCRIPT (a file
+# installed as /etc/vfe-test.sh), VFE_ROOT_SIZE (default 64M).
 vfe_mkrootfs() {
-	local img=$1 conf=${2:-} r=$VFE_TMP/rootfs lib a
+	local img=$1 conf=${2:-} r=$VFE_TMP/rootfs a
 	rm -rf "$r"
 	mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,run,tmp,root,usr/sbin,usr/share/misc} || return 1
 	cp /bin/busybox "$r/bin/busybox"
 	for a in $(/bin/busybox --list); do
 		[ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
 	done
-	cp "$VFE_DEST/usr/sbin/vfio-early" "$r/usr/sbin/vfio-early" || return 1
-	# the CLI's shared libraries and loader, at the paths ldd names
-	for lib in $(ldd "$r/usr/sbin/vfio-early" | grep -o '/[^ ]*'); do
-		mkdir -p "$r$(dirname "$lib")"
-		cp -L "$lib" "$r$lib" || return 1
-	done
+	vfe_copy_exec "$r" "$VFE_DEST/usr/sbin/vfio-early" /usr/sbin/vfio-early || return 1
+	vfe_copy_exec "$r" "$VFE_DEST/usr/libexec/vfio-early/vfio-early-image-facts" \
+		/usr/libexec/vfio-early/vfio-early-image-facts || return 1
 	[ -r /usr/share/misc/pci.ids ] && cp /usr/share/misc/pci.ids "$r/usr/share/misc/"
 	if [ -n "$conf" ]; then
 		cp "$conf" "$r/etc/vfio-early.conf" || return 1
@@ -242,10 +287,17 @@ vfe_mkrootfs() {
 		[ -f "$VFE_DEST/etc/vfio-early.conf" ] && cp "$VFE_DEST/etc/vfio-early.conf" "$r/etc/"
 		[ -d "$VFE_DEST/etc/vfio-early.d" ] && cp -r "$VFE_DEST/etc/vfio-early.d" "$r/etc/"
 	fi
+	if [ -n "${VFE_ROOT_MODULES:-}" ]; then
+		# shellcheck disable=SC2086 # a list of module names
+		vfe_rootfs_modules "$r" $VFE_ROOT_MODULES || return 1
+	fi
+	if [ -n "${VFE_ROOT_TEST_SCRIPT:-}" ]; then
+		install -m755 "$VFE_ROOT_TEST_SCRIPT" "$r/etc/vfe-test.sh" || return 1
+	fi
 	vfe_guest_init >"$r/sbin/init"
 	chmod 755 "$r/sbin/init"
 	rm -f "$img"
-	mke2fs -q -t ext4 -L vfe-root -d "$r" "$img" 64M >"$VFE_TMP/mke2fs.log" 2>&1
+	mke2fs -q -t ext4 -L vfe-root -d "$r" "$img" "${VFE_ROOT_SIZE:-64M}" >"$VFE_TMP/mke2fs.log" 2>&1
 }
 
 # ---------------------------------------------------------------- QEMU
