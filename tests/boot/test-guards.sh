@@ -209,7 +209,7 @@ guard_checks() {
 	tap_check "($f) (i) the GPU alone is refused: its audio would get snd_hda_intel from the installed system" \
 		has_line "$(vfe_status_dev "$P" $GPU)" "action=refused .*half-bound: $AUDIO \(8086:293e\) is not listed and would get snd_hda_intel from the installed system"
 	tap_check "($f) (i) ... as the live system's add said in boot A, word for word" \
-		has_text "$G" "$(vfe_status_dev "$P" $GPU | sed 's/.* reason="\(.*\)"$/\1/')"
+		has_text "$G" "the binder would refuse it at boot: $(vfe_status_dev "$P" $GPU | sed -n 's/.* reason="\(.*\)"$/\1/p')"
 	tap_check "($f) (i) ... and the real root did give the audio function snd_hda_intel" is_driver "$P" $AUDIO snd_hda_intel
 	tap_check "($f) (ii) the listed card $CARD is bound to vfio-pci" \
 		eval 'is_driver "$P" $CARD vfio-pci && has_line "$(vfe_status_dev "$P" $CARD)" " action=bound "'
