@@ -138,8 +138,6 @@ static int add_target_path(struct resolver *x, const char *name _unused_, const 
 
 static int protect_network(struct resolver *x, const char *what);
 
-static int walk_block(struct resolver *x, const char *name, const char *dir, const char *what, int depth);
-
 /* A block device's sysfs directory: its slaves (dm, LUKS, LVM, md), then the PCI functions above it. */
 static int walk_block(struct resolver *x, const char *name _unused_, const char *dir, const char *what, int depth)
 {

@@ -36,7 +36,7 @@ vfe_need depmod kmod cpio debugfs dpkg-deb dpkg-query
 vfe_setup
 T=$VFE_TMP
 C=$VFE_DEST/etc/vfio-early.conf
-BOOTVGA=0000:00:01.0 GPU=0000:00:05.0 AUDIO=0000:00:05.1 BRIDGE=0000:00:06.0 VGPU=0000:01:01.0 NIC=0000:01:02.0
+BOOTVGA=0000:00:01.0 GPU=0000:00:05.0 AUDIO=0000:00:05.1 VGPU=0000:01:01.0 NIC=0000:01:02.0
 XHCI=0000:00:07.0 CARD=0000:00:08.0
 
 # The machine: lib.sh's (boot VGA, GPU + HDMI audio, a bridge with a display
@@ -133,8 +133,9 @@ it_confdir() {
 it_confdir "$T/it" || tap_bail "initramfs-tools CONFDIR"
 # boot A only needs to reach the USB root: a small image
 it_confdir "$T/it-a" xhci_pci usb_storage sd_mod ext4 || tap_bail "initramfs-tools CONFDIR (A)"
-grep -q '^MODULES=most$' "$T/it/initramfs.conf" && grep -q '^MODULES=list$' "$T/it-a/initramfs.conf" ||
+if ! grep -q '^MODULES=most$' "$T/it/initramfs.conf" || ! grep -q '^MODULES=list$' "$T/it-a/initramfs.conf"; then
 	tap_bail "MODULES= in the CONFDIRs"
+fi
 
 t0=$SECONDS
 vfe_mkinitramfs "$T/it-a" "$T/initrd-a" || tap_bail "mkinitramfs (MODULES=list)" "$T/initrd-a.log"
@@ -238,7 +239,7 @@ if ! vfe_dracut_fetch; then
 	exit 0
 fi
 # a generic image as dracut makes it: kernel-modules chooses the drivers; the host's modprobe.d goes in
-if VFE_DRACUT_DRIVERS= vfe_build_dracut_initrd "$T/initrd-c" systemd --add vfio-early \
+if VFE_DRACUT_DRIVERS='' vfe_build_dracut_initrd "$T/initrd-c" systemd --add vfio-early \
 	--include "$T/leftover.conf" /etc/modprobe.d/vfio.conf; then
 	tap_ok "dracut builds the generic systemd image ($((SECONDS - t0)) s)"
 else

@@ -4,6 +4,7 @@
 # an uncompressed microcode cpio + a zstd cpio), then broken one item at a
 # time. Also: check changes no file. Prints TAP.
 set -u
+# shellcheck disable=SC2016 # eval '...' defers expansion to the check, on purpose
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 TAP_DIAG=$T/out TAP_DIAG_LINES=30
