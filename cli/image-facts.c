@@ -21,8 +21,24 @@ static void help(void)
 	       "initramfs-tools hook and the dracut module; see vfio-early-bind(8).\n\n"
 	       "  --root=DIR     the installed system (default: /, or $VFIO_EARLY_ROOT)\n"
 	       "  --modules=DIR  the installed kernel's modules (/lib/modules/VERSION), not under --root\n"
-	       "  --output=DIR   where to write (created; its parent must exist)\n"
+	       "  --output=DIR   where to write (created)\n"
 	       "  -h, --help     show this help\n");
+}
+
+/* mkdir -p: the hooks make the parent, a test or a user may not. */
+static int make_dirs(const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return negative_errno();
+		*s = '/';
+	}
+	return mkdir(p, 0755) < 0 && errno != EEXIST ? negative_errno() : 0;
 }
 
 static int run(const char *root_dir, const char *modules_dir, const char *out_dir)
@@ -31,7 +47,7 @@ static int run(const char *root_dir, const char *modules_dir, const char *out_di
 	struct vfe_root root, out;
 	int k;
 
-	if (mkdir(out_dir, 0755) < 0 && errno != EEXIST) {
+	if (make_dirs(out_dir) < 0) {
 		fprintf(stderr, "vfio-early-image-facts: cannot create %s: %m\n", out_dir);
 		return 1;
 	}
