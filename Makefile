@@ -178,14 +178,15 @@ man: $(MANPAGES)
 deps:
 	@tests/deps.sh
 
+# The unit tests again with ASan (LeakSanitizer included) and UBSan, in $(B)-asan/.
 check: deps
 	$(MAKE) all
-	$(MAKE) B=build-asan CC=clang SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
-		$(patsubst $(B)/%,build-asan/%,$(UNIT_BINS))
-	tests/run.sh
+	$(MAKE) B=$(B)-asan CC=clang SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		$(patsubst $(B)/%,$(B)-asan/%,$(UNIT_BINS))
+	B=$(B) tests/run.sh
 
 check-unit: all
-	tests/run.sh --unit
+	B=$(B) tests/run.sh --unit
 
 # The Debian package: dpkg-buildpackage in a copy of the tree under $(DEBDIR),
 # so the build's files (debian/tmp, .changes, the .deb) never land in the
@@ -195,15 +196,15 @@ deb:
 	@debian/make-deb.sh "$(DEBDIR)" "$(VERSION)"
 
 check-deb: deps
-	tests/run.sh tests/package/
+	B=$(B) tests/run.sh tests/package/
 
 demo: deps
 	$(MAKE) all
-	tests/boot/demo.sh
+	B=$(B) tests/boot/demo.sh
 
 bench: deps
 	$(MAKE) all
-	tests/bench/run.sh
+	B=$(B) tests/bench/run.sh
 
 fuzz: deps
 	tests/fuzz/run.sh
@@ -250,7 +251,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DRACUTDIR)/90vfio-early
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf $(B) $(B)-asan build-fuzz
 
 # (not those of the package build's copy of the tree under $(DEBDIR))
 -include $(shell find $(B) -path '$(DEBDIR)' -prune -o -name '*.d' -type f -print 2>/dev/null)

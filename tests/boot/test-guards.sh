@@ -34,7 +34,6 @@ set -u
 
 vfe_need depmod kmod cpio debugfs dpkg-deb dpkg-query
 vfe_setup
-T=$VFE_TMP
 C=$VFE_DEST/etc/vfio-early.conf
 BOOTVGA=0000:00:01.0 GPU=0000:00:05.0 AUDIO=0000:00:05.1 VGPU=0000:01:01.0 NIC=0000:01:02.0
 XHCI=0000:00:07.0 CARD=0000:00:08.0

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 TAP_DIAG=$T/err TAP_DIAG_LINES=5
 R=$T/root
 
-"$B/tools/fake-machine" "$R" || { echo "not ok 1 - fake machine"; exit 1; }
+"$B/tools/fake-machine" "$R" || tap_bail "fake machine in $R"
 
 # exits WANT NAME ARGS...: vfio-early --root=R ARGS exits WANT; help (0) goes to stdout only,
 # a usage error (2) says what is wrong on stderr, a failure (1) says why.
@@ -27,7 +27,7 @@ exits() {
 	esac
 	good=$?
 	echo "vfio-early $* exited $rc" >>"$T/err"
-	if [ $good = 0 ]; then ok "$name"; else not_ok "$name"; fi
+	if [ $good = 0 ]; then tap_ok "$name"; else tap_not_ok "$name"; fi
 }
 
 exits help "--help: 0, on stdout" --help
@@ -35,7 +35,7 @@ exits 0 "--version: 0" --version
 exits 2 "an unknown global option: 2" --frobnicate
 exits 2 "an unknown command: 2" frobnicate
 if "$B/vfio-early" --root="$T/nonexistent" status >/dev/null 2>&1; then rc=0; else rc=$?; fi
-check "a root that cannot be opened: 1" test "$rc" = 1
+tap_check "a root that cannot be opened: 1" test "$rc" = 1
 
 exits 5 "status before the binder ran: 5" status
 exits 5 "status --json before the binder ran: 5" status --json
@@ -52,7 +52,7 @@ exits help "add --help: 0" add --help
 exits 2 "add without a device: 2" add
 exits 2 "add --group --function: 2" add --group --function 00:05.0
 exits 1 "add of two devices, one absent: 1" add --function 00:05.0 0000:09:00.0
-check "... and nothing is written" test ! -e "$R/etc/vfio-early.conf"
+tap_check "... and nothing is written" test ! -e "$R/etc/vfio-early.conf"
 exits 2 "add of a GPU whose group holds more, neither --group nor --function, no terminal: 2" add 00:05.0
 exits 2 "add with an unknown option: 2" add --frobnicate 00:05.0
 exits 1 "add of an absent device: 1" add 0000:09:00.0
@@ -109,7 +109,7 @@ says() {
 	local name=$1 text=$2
 	shift 2
 	"$B/vfio-early" --root="$R" "$@" >"$T/out" 2>"$T/err"
-	if [ $? = 2 ] && grep -qF -- "$text" "$T/err"; then ok "$name"; else echo "# $(head -3 "$T/err")"; not_ok "$name"; fi
+	if [ $? = 2 ] && grep -qF -- "$text" "$T/err"; then tap_ok "$name"; else echo "# $(head -3 "$T/err")"; tap_not_ok "$name"; fi
 }
 says "bare 'boot recovery' says --next or --default is missing" "boot recovery: --next or --default is missing" boot recovery
 says "'boot' alone says COMMAND is missing" "COMMAND is missing" boot

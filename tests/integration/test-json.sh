@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 TAP_DIAG=$T/diag TAP_DIAG_LINES=20
 R=$T/root
 
-"$B/tools/fake-machine" "$R" || { echo "not ok 1 - fake machine"; exit 1; }
+"$B/tools/fake-machine" "$R" || tap_bail "fake machine in $R"
 cat >"$R/proc/self/mountinfo" <<'M'
 22 1 254:2 / / rw,relatime - ext4 /dev/vda2 rw
 30 22 254:1 / /boot/efi rw,relatime - vfat /dev/vda1 rw,fmask=0077
@@ -58,7 +58,7 @@ PY
 for f in status list list_--all check boot_show; do
 	if schema "$T/$f.json" 'assert d["schema_version"] == 1, d.get("schema_version")
 bad = [k for k in keys(d) if not re.fullmatch("[a-z][a-z0-9_]*", k)]
-assert not bad, bad'; then ok "$f --json: valid, schema_version 1, snake_case keys"; else not_ok "$f --json: valid, schema_version 1, snake_case keys"; fi
+assert not bad, bad'; then tap_ok "$f --json: valid, schema_version 1, snake_case keys"; else tap_not_ok "$f --json: valid, schema_version 1, snake_case keys"; fi
 done
 
 if schema "$T/boot_show.json" 'L = {l["loader"]: l for l in d["loaders"]}
@@ -71,18 +71,18 @@ for n, l in L.items():
     assert l["recovery"]["state"] in ("ok", "missing", "stale", "not_installed", "unknown"), l["recovery"]
     for e in l["entries"]:
         assert "id" in e and "title" in e, (n, e)'; then
-	ok "boot show --json: every loader has the same keys for the same things"
+	tap_ok "boot show --json: every loader has the same keys for the same things"
 else
-	not_ok "boot show --json: every loader has the same keys for the same things"
+	tap_not_ok "boot show --json: every loader has the same keys for the same things"
 fi
 if schema "$T/boot_show.json" 'L = {l["loader"]: l for l in d["loaders"]}
 s = L["systemd-boot"]
 assert s["esp"] == "/boot/efi", s["esp"]
 assert all(e["path"].startswith("/boot/efi/loader/entries/") for e in s["entries"]), s["entries"]
 assert L["firmware"]["booted_entry"] == "Boot0000" and L["firmware"]["boot_order"] == ["Boot0000"]'; then
-	ok "boot show --json: paths are absolute, Boot#### named as the firmware names them"
+	tap_ok "boot show --json: paths are absolute, Boot#### named as the firmware names them"
 else
-	not_ok "boot show --json: paths are absolute, Boot#### named as the firmware names them"
+	tap_not_ok "boot show --json: paths are absolute, Boot#### named as the firmware names them"
 fi
 if schema "$T/status.json" 'B = json.load(open(sys.argv[3]))
 show = {l["loader"]: l["recovery"]["state"] for l in B["loaders"]}
@@ -93,9 +93,9 @@ for x in d["devices"]:
     assert x["entry"].startswith("/etc/"), x["entry"]
     assert x["action"] in ("bind", "refused", "skipped", "bound", "already_bound", "failed"), x["action"]
     assert isinstance(x["as_configured"], bool) and isinstance(x["present"], bool)' "$T/boot_show.json"; then
-	ok "status --json: the recovery state is boot show's, machine values for state and action"
+	tap_ok "status --json: the recovery state is boot show's, machine values for state and action"
 else
-	not_ok "status --json: the recovery state is boot show's, machine values for state and action"
+	tap_not_ok "status --json: the recovery state is boot show's, machine values for state and action"
 fi
 if schema "$T/list.json" 'for x in d["devices"]:
     assert isinstance(x["configured"], bool) and isinstance(x["boot_vga"], bool), x
@@ -104,19 +104,19 @@ if schema "$T/list.json" 'for x in d["devices"]:
         assert set(m) <= set(x), set(m) - set(x)
 c = {x["address"]: x["configured"] for x in d["devices"]}
 assert c["0000:00:05.1"] is True and c["0000:00:01.0"] is False, c'; then
-	ok "list --json: booleans for yes/no, absolute config paths, group members with the same keys"
+	tap_ok "list --json: booleans for yes/no, absolute config paths, group members with the same keys"
 else
-	not_ok "list --json: booleans for yes/no, absolute config paths, group members with the same keys"
+	tap_not_ok "list --json: booleans for yes/no, absolute config paths, group members with the same keys"
 fi
 if schema "$T/check.json" 'for c in d["checks"]:
     assert set(c) == {"id", "title", "result", "detail", "fix"}, c
     assert c["result"] in ("pass", "warn", "fail", "skip"), c
     assert c["result"] != "fail" or c["fix"], ("a failure without its fix", c)
 assert set(d["summary"]) == {"pass", "warn", "fail", "skip"}'; then
-	ok "check --json: the same keys in every item, a fix for every failure"
+	tap_ok "check --json: the same keys in every item, a fix for every failure"
 else
-	not_ok "check --json: the same keys in every item, a fix for every failure"
+	tap_not_ok "check --json: the same keys in every item, a fix for every failure"
 fi
-check "docs/json.md documents every loader key" grep -q 'oneshot_entry' docs/json.md
+tap_check "docs/json.md documents every loader key" grep -q 'oneshot_entry' docs/json.md
 
 tap_done

@@ -49,7 +49,7 @@ struct t {
 static void setup(struct t *t)
 {
 	memset(t, 0, sizeof(*t));
-	CHECK(fake_root_new(&t->f, NULL) == 0);
+	REQUIRE(fake_root_new(&t->f, NULL) == 0);
 	fake_write(&t->f, "proc/self/mountinfo", "22 1 254:2 / / rw,relatime - ext4 /dev/vda2 rw\n"
 						 "30 22 254:1 / /boot/efi rw,relatime - vfat /dev/vda1 rw,fmask=0077\n");
 	fake_mkdir(&t->f, "sys/firmware/efi/efivars");
@@ -88,15 +88,16 @@ static void loader_vars(struct t *t)
 {
 	uint64_t f = 0x7ff;
 
-	CHECK(vfe_efivar_write(&t->f.root, "LoaderFeatures", EFI_GUID_LOADER, 0x6, &f, 8) == 0);
-	CHECK(vfe_efivar_write_string(&t->f.root, "LoaderEntrySelected", EFI_GUID_LOADER, "0123-6.1.0-13-amd64.conf") == 0);
+	REQUIRE(vfe_efivar_write(&t->f.root, "LoaderFeatures", EFI_GUID_LOADER, 0x6, &f, 8) == 0);
+	REQUIRE(vfe_efivar_write_string(&t->f.root, "LoaderEntrySelected", EFI_GUID_LOADER, "0123-6.1.0-13-amd64.conf") == 0);
 }
 
+/* A loader variable's value (freed with the fake tree), NULL when it is not set. */
 static char *var(struct t *t, const char *name)
 {
 	char *s = NULL;
 
-	return vfe_efivar_read_string(&t->f.root, name, EFI_GUID_LOADER, &s) == 0 ? s : NULL;
+	return vfe_efivar_read_string(&t->f.root, name, EFI_GUID_LOADER, &s) == 0 ? fake_own(&t->f, s) : NULL;
 }
 
 TEST(efivar_round_trip_immutable_flag_kept)
@@ -108,7 +109,7 @@ TEST(efivar_round_trip_immutable_flag_kept)
 
 	setup(&t);
 	CHECK(vfe_efivar_write_string(&t.f.root, "LoaderEntryOneShot", EFI_GUID_LOADER, "a-longer-name.conf") == 0);
-	s = fake_read(&t.f, VARS "LoaderEntryOneShot-" EFI_GUID_LOADER);
+	s = fake_text(&t.f, VARS "LoaderEntryOneShot-" EFI_GUID_LOADER);
 	CHECK(s && s[0] == 7 && s[1] == 0 && s[4] == 'a' && s[5] == 0);
 	snprintf(p, sizeof(p), "%s/" VARS "LoaderEntryOneShot-" EFI_GUID_LOADER, t.f.dir);
 	fd = open(p, O_RDONLY);
@@ -172,13 +173,13 @@ TEST(sdboot_install_is_idempotent_and_remove_restores_every_byte)
 	debian_tree(&t);
 	CHECK(SDBOOT->detect(&t.ctx) > 0);
 	CHECK(SDBOOT->install(&t.ctx) == 0);
-	e = fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf");
+	e = fake_text(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf");
 	CHECK_CONTAINS(e, "title Debian GNU/Linux (no GPU passthrough)\n");
 	CHECK_CONTAINS(e, "linux /0123/6.1.0-13-amd64/linux\ninitrd /0123/6.1.0-13-amd64/initrd.img\n");
 	CHECK_CONTAINS(e, "options root=UUID=abcd ro quiet intel_iommu=on iommu=pt vfio_early=off\n");
-	CHECK_CONTAINS(fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64.conf"), "quiet vfio-pci.ids=10de:2684 video=efifb:off intel_iommu=on iommu=pt\n");
-	CHECK_CONTAINS(fake_read(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), "options root=UUID=abcd ro quiet intel_iommu=on iommu=pt\n");
-	CHECK_CONTAINS(fake_read(&t.f, "etc/kernel/cmdline"), "intel_iommu=on iommu=pt");
+	CHECK_CONTAINS(fake_text(&t.f, ENTRIES "0123-6.1.0-13-amd64.conf"), "quiet vfio-pci.ids=10de:2684 video=efifb:off intel_iommu=on iommu=pt\n");
+	CHECK_CONTAINS(fake_text(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), "options root=UUID=abcd ro quiet intel_iommu=on iommu=pt\n");
+	CHECK_CONTAINS(fake_text(&t.f, "etc/kernel/cmdline"), "intel_iommu=on iommu=pt");
 	/* the menu: the default first, ours right after it, never the default */
 	vfe_bls_load(&t.f.root, "boot/efi", &b);
 	vfe_bls_sort(&b);
@@ -189,11 +190,11 @@ TEST(sdboot_install_is_idempotent_and_remove_restores_every_byte)
 	CHECK(SDBOOT->install(&t.ctx) == 0);
 	CHECK_CONTAINS(t.out.s, "already installed");
 	CHECK(SDBOOT->remove(&t.ctx) == 0);
-	CHECK_STREQ(fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64.conf"), deb_entry);
-	CHECK_STREQ(fake_read(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
-	CHECK(!fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
-	CHECK(!fake_read(&t.f, "etc/kernel/cmdline"));
-	CHECK(!fake_read(&t.f, EFI_PATH_STATE));
+	CHECK_STREQ(fake_text(&t.f, ENTRIES "0123-6.1.0-13-amd64.conf"), deb_entry);
+	CHECK_STREQ(fake_text(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
+	CHECK(!fake_text(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
+	CHECK(!fake_text(&t.f, "etc/kernel/cmdline"));
+	CHECK(!fake_text(&t.f, EFI_PATH_STATE));
 	teardown(&t);
 }
 
@@ -207,8 +208,8 @@ TEST(sdboot_dry_run_prints_diffs_and_changes_nothing)
 	CHECK(SDBOOT->install(&t.ctx) == 0);
 	CHECK_CONTAINS(t.out.s, "+options root=UUID=abcd ro quiet intel_iommu=on iommu=pt vfio_early=off");
 	CHECK_CONTAINS(t.out.s, "-options root=UUID=abcd ro quiet intel_iommu=off");
-	CHECK_STREQ(fake_read(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
-	CHECK(!fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
+	CHECK_STREQ(fake_text(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
+	CHECK(!fake_text(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
 	teardown(&t);
 }
 
@@ -219,7 +220,7 @@ TEST(sdboot_oneshot_default_menu_through_loader_variables)
 
 	setup(&t);
 	debian_tree(&t);
-	CHECK(SDBOOT->install(&t.ctx) == 0);
+	REQUIRE(SDBOOT->install(&t.ctx) == 0);
 	CHECK(SDBOOT->recovery_next(&t.ctx) < 0); /* no LoaderFeatures: no loader said it supports it */
 	CHECK(!var(&t, "LoaderEntryOneShot"));
 	loader_vars(&t);
@@ -258,7 +259,7 @@ TEST(sdboot_status_says_stale_when_the_kernel_is_gone_and_refresh_follows_the_ne
 
 	setup(&t);
 	debian_tree(&t);
-	CHECK(SDBOOT->install(&t.ctx) == 0);
+	REQUIRE(SDBOOT->install(&t.ctx) == 0);
 	unlink(strcat(strcpy((char[PATH_MAX + 64]){ 0 }, t.f.dir), "/boot/efi/0123/6.1.0-13-amd64/linux"));
 	CHECK(SDBOOT->status(&t.ctx, &st) == 0);
 	CHECK_CONTAINS(st.recovery_health, "stale");
@@ -268,8 +269,8 @@ TEST(sdboot_status_says_stale_when_the_kernel_is_gone_and_refresh_follows_the_ne
 		   "options root=UUID=abcd ro quiet intel_iommu=on iommu=pt\n");
 	fake_write(&t.f, "boot/efi/0123/6.1.0-14-amd64/linux", "kernel");
 	CHECK(SDBOOT->refresh(&t.ctx) == 0);
-	CHECK(fake_read(&t.f, ENTRIES "0123-6.1.0-14-amd64-vfio-early-nopt.conf") != NULL);
-	CHECK(!fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
+	CHECK(fake_text(&t.f, ENTRIES "0123-6.1.0-14-amd64-vfio-early-nopt.conf") != NULL);
+	CHECK(!fake_text(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
 	CHECK(SDBOOT->status(&t.ctx, &st) == 0);
 	CHECK_CONTAINS(st.recovery_health, "ok");
 	teardown(&t);
@@ -285,22 +286,22 @@ TEST(kernelstub_pop_layout_install_and_remove)
 	CHECK(KERNELSTUB->detect(&t.ctx) > 0);
 	CHECK(KERNELSTUB->install(&t.ctx) == 0);
 	CHECK(SDBOOT->install(&t.ctx) == 0); /* leaves kernelstub's entries alone */
-	c = fake_read(&t.f, "etc/kernelstub/configuration");
+	c = fake_text(&t.f, "etc/kernelstub/configuration");
 	CHECK_CONTAINS(c, "      \"splash\",\n      \"intel_iommu=on\",\n      \"iommu=pt\"\n    ],\n    \"esp_path\"");
 	CHECK_CONTAINS(c, "\"default\": {\n    \"kernel_options\": [\n      \"quiet\",\n      \"splash\"\n    ],");
-	e = fake_read(&t.f, ENTRIES "Pop_OS-current-vfio-early-nopt.conf");
+	e = fake_text(&t.f, ENTRIES "Pop_OS-current-vfio-early-nopt.conf");
 	CHECK_CONTAINS(e, "title Pop!_OS (no GPU passthrough)\nlinux /EFI/Pop_OS-abcd/vmlinuz.efi\ninitrd /EFI/Pop_OS-abcd/initrd.img\n");
 	CHECK_CONTAINS(e, "options root=UUID=abcd ro quiet loglevel=0 systemd.show_status=false splash intel_iommu=on iommu=pt vfio_early=off\n");
-	CHECK_CONTAINS(fake_read(&t.f, ENTRIES "Pop_OS-current.conf"), "splash intel_iommu=on iommu=pt\n");
-	CHECK_STREQ(fake_read(&t.f, "boot/efi/loader/loader.conf"), "default Pop_OS-current\n");
+	CHECK_CONTAINS(fake_text(&t.f, ENTRIES "Pop_OS-current.conf"), "splash intel_iommu=on iommu=pt\n");
+	CHECK_STREQ(fake_text(&t.f, "boot/efi/loader/loader.conf"), "default Pop_OS-current\n");
 	sb_free(&t.out);
 	CHECK(KERNELSTUB->install(&t.ctx) == 0);
 	CHECK_CONTAINS(t.out.s, "already installed");
 	CHECK(KERNELSTUB->remove(&t.ctx) == 0);
-	CHECK_STREQ(fake_read(&t.f, "etc/kernelstub/configuration"), kstub_conf);
-	CHECK_STREQ(fake_read(&t.f, ENTRIES "Pop_OS-current.conf"), pop_current);
-	CHECK_STREQ(fake_read(&t.f, ENTRIES "Pop_OS-oldkern.conf"), pop_oldkern);
-	CHECK(!fake_read(&t.f, ENTRIES "Pop_OS-current-vfio-early-nopt.conf"));
+	CHECK_STREQ(fake_text(&t.f, "etc/kernelstub/configuration"), kstub_conf);
+	CHECK_STREQ(fake_text(&t.f, ENTRIES "Pop_OS-current.conf"), pop_current);
+	CHECK_STREQ(fake_text(&t.f, ENTRIES "Pop_OS-oldkern.conf"), pop_oldkern);
+	CHECK(!fake_text(&t.f, ENTRIES "Pop_OS-current-vfio-early-nopt.conf"));
 	teardown(&t);
 }
 
@@ -334,13 +335,13 @@ TEST(firmware_boot_option_bootnext_and_remove)
 	setup(&t);
 	pop_tree(&t);
 	vfe_efi_dp_ops = &fake_ops;
-	CHECK(vfe_efivar_write(&t.f.root, "BootOrder", EFI_GUID_GLOBAL, 7, order, 2) == 0);
-	CHECK(vfe_efivar_write(&t.f.root, "Boot0000", EFI_GUID_GLOBAL, 7, "\1\0\0\0\4\0P\0o\0p\0\0\0\x7f\xff\4\0", 18) == 0);
-	CHECK(KERNELSTUB->install(&t.ctx) == 0);
+	REQUIRE(vfe_efivar_write(&t.f.root, "BootOrder", EFI_GUID_GLOBAL, 7, order, 2) == 0);
+	REQUIRE(vfe_efivar_write(&t.f.root, "Boot0000", EFI_GUID_GLOBAL, 7, "\1\0\0\0\4\0P\0o\0p\0\0\0\x7f\xff\4\0", 18) == 0);
+	REQUIRE(KERNELSTUB->install(&t.ctx) == 0);
 	CHECK(FIRMWARE->install(&t.ctx) == 0);
-	CHECK(vfe_efivar_read(&t.f.root, "Boot0001", EFI_GUID_GLOBAL, NULL, &d, &l) == 0);
-	CHECK_STREQ(vfe_loadopt_desc(d, l), "Pop!_OS (no GPU passthrough)");
-	s = vfe_loadopt_cmdline(d, l);
+	REQUIRE(vfe_efivar_read(&t.f.root, "Boot0001", EFI_GUID_GLOBAL, NULL, &d, &l) == 0);
+	CHECK_STREQ(fake_own(&t.f, vfe_loadopt_desc(d, l)), "Pop!_OS (no GPU passthrough)");
+	s = fake_own(&t.f, vfe_loadopt_cmdline(d, l));
 	CHECK_STREQ(s, "initrd=\\EFI\\Pop_OS-abcd\\initrd.img root=UUID=abcd ro quiet loglevel=0 "
 		       "systemd.show_status=false splash intel_iommu=on iommu=pt vfio_early=off");
 	sb_free(&t.out);
@@ -349,7 +350,9 @@ TEST(firmware_boot_option_bootnext_and_remove)
 	CHECK(FIRMWARE->recovery_next(&t.ctx) == 0);
 	CHECK(vfe_efivar_read_uint(&t.f.root, "BootNext", EFI_GUID_GLOBAL, &next) == 0 && next == 1);
 	free(d);
+	d = NULL;
 	CHECK(vfe_efivar_read(&t.f.root, "BootOrder", EFI_GUID_GLOBAL, NULL, &d, &l) == 0 && l == 2); /* untouched */
+	free(d);
 	CHECK(FIRMWARE->remove(&t.ctx) == 0);
 	CHECK(vfe_efivar_read(&t.f.root, "Boot0001", EFI_GUID_GLOBAL, NULL, NULL, NULL) == -ENOENT);
 	CHECK(vfe_efivar_read(&t.f.root, "BootNext", EFI_GUID_GLOBAL, NULL, NULL, NULL) == -ENOENT);
@@ -449,7 +452,7 @@ TEST(no_esp_is_a_clear_error_and_nothing_is_written)
 	fake_write(&t.f, "proc/self/mountinfo", "22 1 254:2 / / rw,relatime - ext4 /dev/vda2 rw\n");
 	debian_tree(&t);
 	CHECK(SDBOOT->install(&t.ctx) == -ENOENT);
-	CHECK_STREQ(fake_read(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
+	CHECK_STREQ(fake_text(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
 	teardown(&t);
 }
 

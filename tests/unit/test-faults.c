@@ -29,7 +29,7 @@ static void rm_rf(struct fake_root *f, const char *rel)
 	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "%s/%s", f->dir, rel);
-	CHECK(nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
+	REQUIRE(nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
 }
 
 struct hook {
@@ -79,10 +79,10 @@ static const struct vfe_status_dev *find(const struct vfe_status *st, const char
 
 static void machine(struct fake_root *f, const char *conf)
 {
-	CHECK(fake_root_new(f, NULL) == 0);
-	CHECK(fake_machine_qemu(f) == 0);
+	REQUIRE(fake_root_new(f, NULL) == 0);
+	REQUIRE(fake_machine_qemu(f) == 0);
 	if (conf)
-		CHECK(fake_write(f, "etc/vfio-early.conf", conf) == 0);
+		REQUIRE(fake_write(f, "etc/vfio-early.conf", conf) == 0);
 }
 
 TEST(vfio_pci_unavailable_fails_each_target_and_boot_goes_on)
@@ -96,12 +96,13 @@ TEST(vfio_pci_unavailable_fails_each_target_and_boot_goes_on)
 	rm_rf(&f, "sys/bus/pci/drivers/vfio-pci");
 	CHECK(run(&f, &h, &st) == 0);
 	CHECK(h.calls == 1);
-	d = find(&st, "0000:00:05.0");
-	CHECK(d && d->action == VFE_ACT_FAILED);
-	CHECK_CONTAINS(d ? d->reason : NULL, "vfio-pci driver is not available");
+	REQUIRE((d = find(&st, "0000:00:05.0")));
+	CHECK(d->action == VFE_ACT_FAILED);
+	CHECK_CONTAINS(d->reason, "vfio-pci driver is not available");
 	/* nothing was half-done: no override left behind */
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "0000:00:05.0: failed");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "0000:00:05.0: failed");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -115,13 +116,14 @@ TEST(driver_override_write_failing_is_recorded)
 	machine(&f, "device 0000:00:05.0 group=whole\n");
 	/* a directory where the attribute should be: every write fails (EISDIR), even as root */
 	rm_rf(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override");
-	CHECK(fake_mkdir(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override") == 0);
+	REQUIRE(fake_mkdir(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override") == 0);
 	CHECK(run(&f, &h, &st) == 0);
-	d = find(&st, "0000:00:05.0");
-	CHECK(d && d->action == VFE_ACT_FAILED);
-	CHECK_CONTAINS(d ? d->reason : NULL, "cannot write driver_override");
+	REQUIRE((d = find(&st, "0000:00:05.0")));
+	CHECK(d->action == VFE_ACT_FAILED);
+	CHECK_CONTAINS(d->reason, "cannot write driver_override");
 	/* the other function is still tried */
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "vfio-pci");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "vfio-pci");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -136,10 +138,11 @@ TEST(device_vanishing_between_scan_and_bind)
 	rm_rf(&f, "sys/bus/pci/drivers/vfio-pci"); /* so the binder loads the module, and the hook runs */
 	CHECK(run(&f, &h, &st) == 0);
 	CHECK(h.calls == 1);
-	d = find(&st, "0000:00:05.0");
-	CHECK(d && d->action == VFE_ACT_FAILED);
-	CHECK_CONTAINS(d ? d->reason : NULL, "No such file");
-	CHECK(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override") == NULL); /* nothing created */
+	REQUIRE((d = find(&st, "0000:00:05.0")));
+	CHECK(d->action == VFE_ACT_FAILED);
+	CHECK_CONTAINS(d->reason, "No such file");
+	CHECK(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override") == NULL); /* nothing created */
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -162,7 +165,7 @@ TEST(config_unreadable)
 	struct fake_root f;
 
 	machine(&f, NULL);
-	CHECK(fake_mkdir(&f, "etc/vfio-early.conf") == 0); /* read() fails with EISDIR, even as root */
+	REQUIRE(fake_mkdir(&f, "etc/vfio-early.conf") == 0); /* read() fails with EISDIR, even as root */
 	check_bad_config(&f, "cannot read");
 	fake_root_free(&f);
 }
@@ -179,7 +182,7 @@ TEST(config_binary_garbage)
 		junk[i] = (unsigned char)(i * 131 + 7);
 	snprintf(rel, sizeof(rel), "%s/etc/vfio-early.conf", f.dir);
 	fd = open(rel, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	CHECK(fd >= 0 && write(fd, junk, sizeof(junk)) == (ssize_t)sizeof(junk));
+	REQUIRE(fd >= 0 && write(fd, junk, sizeof(junk)) == (ssize_t)sizeof(junk));
 	close(fd);
 	check_bad_config(&f, "NUL byte");
 	fake_root_free(&f);
@@ -190,11 +193,11 @@ TEST(config_with_a_1mib_line)
 	struct fake_root f;
 	char *big = malloc((1 << 20) + 64);
 
+	REQUIRE(big != NULL);
 	machine(&f, NULL);
-	CHECK(big != NULL);
 	memset(big, 'x', 1 << 20);
 	strcpy(big + (1 << 20) - 32, "\ndevice 0000:00:05.0\n");
-	CHECK(fake_write(&f, "etc/vfio-early.conf", big) == 0);
+	REQUIRE(fake_write(&f, "etc/vfio-early.conf", big) == 0);
 	{
 		struct hook h = { .f = &f };
 		struct vfe_status st;
@@ -218,11 +221,11 @@ TEST(run_not_writable_logs_and_goes_on)
 
 	machine(&f, "device 0000:00:05.0 group=whole\n");
 	/* a file where the status directory should be: the record cannot be written, even as root */
-	CHECK(fake_write(&f, "run/vfio-early", "in the way\n") == 0);
+	REQUIRE(fake_write(&f, "run/vfio-early", "in the way\n") == 0);
 	CHECK(run(&f, &h, NULL) < 0);
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "status");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "status");
 	/* the binding itself was still done */
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
 	fake_root_free(&f);
 }
 
@@ -238,7 +241,7 @@ TEST(junk_command_line_of_4kib)
 		junk[i] = (char)(1 + (i * 37 + 11) % 255); /* every byte but NUL: quotes, '=', controls, high bytes */
 	junk[sizeof(junk) - 1] = '\0';
 	memcpy(junk + 100, " vfio_early.devices=\"zz:zz\" vfio_early.x= \"", 44);
-	CHECK(fake_write(&f, "proc/cmdline", junk) == 0);
+	REQUIRE(fake_write(&f, "proc/cmdline", junk) == 0);
 	CHECK(run(&f, &h, &st) == 0);
 	CHECK_STREQ(st.mode, "passthrough");
 	CHECK(find(&st, "0000:00:05.0") != NULL);

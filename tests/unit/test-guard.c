@@ -30,9 +30,9 @@ struct fx {
 
 static void machine(struct fx *x)
 {
-	CHECK(fake_root_new(&x->f, NULL) == 0);
-	CHECK(fake_machine_qemu(&x->f) == 0);
-	CHECK(vfe_pci_scan(&x->f.root, &x->pci) == 0);
+	REQUIRE(fake_root_new(&x->f, NULL) == 0);
+	REQUIRE(fake_machine_qemu(&x->f) == 0);
+	REQUIRE(vfe_pci_scan(&x->f.root, &x->pci) == 0);
 	vfe_pci_fill_all(&x->pci);
 }
 
@@ -466,8 +466,8 @@ static bool check_fails(struct fake_root *f, const char *bdf, char *why, size_t 
 		CHECK(uname(&u) == 0);
 		snprintf(env.release, sizeof(env.release), "%s", u.release);
 	}
-	CHECK(vfe_config_load(&env.cfg, &f->root) == 0);
-	CHECK(vfe_pci_scan(&f->root, &env.pci) == 0);
+	REQUIRE(vfe_config_load(&env.cfg, &f->root) == 0);
+	REQUIRE(vfe_pci_scan(&f->root, &env.pci) == 0);
 	vfe_pci_fill_all(&env.pci);
 	check_devices(&env);
 	for (size_t i = 0; i < rep.n; i++)
@@ -516,8 +516,8 @@ TEST(add_check_and_the_binder_agree)
 {
 	struct fake_root f;
 
-	CHECK(fake_root_new(&f, NULL) == 0);
-	CHECK(fake_machine_qemu(&f) == 0);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
+	REQUIRE(fake_machine_qemu(&f) == 0);
 	CHECK(fake_installed_modules(&f));
 	CHECK(fake_image_facts(&f) == 0);
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
