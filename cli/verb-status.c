@@ -100,16 +100,17 @@ static void print_missing_record(const struct status_view *v)
 
 static void print_device(const struct vfe_cli *cli, const struct vfe_status_dev *d)
 {
-	char now[64] = "", group[16] = "-";
+	char now[64] = "", group[16] = "-", action[32];
 
 	if (d->bdf[0])
 		driver_now(cli, d->bdf, now, sizeof(now));
 	if (d->group >= 0)
 		snprintf(group, sizeof(group), "%d", d->group);
+	snprintf(action, sizeof(action), "%s%s", vfe_action_name(d->action), d->late ? " late" : "");
 	printf("  %-12s  %-9s  group %-3s  %-13s  driver now: %s\n", d->bdf[0] ? d->bdf : "-", d->id[0] ? d->id : "-",
-	       group, vfe_action_name(d->action), now[0] ? now : "none");
-	printf("      %s: %s", d->entry, d->reason);
-	if (d->before[0] && (d->action == VFE_ACT_BOUND || d->action == VFE_ACT_FAILED))
+	       group, action, now[0] ? now : "none");
+	printf("      %s: %s%s", d->entry, d->late ? "added after boot; " : "", d->reason);
+	if (d->before[0] && (d->action == VFE_ACT_BOUND || d->action == VFE_ACT_FAILED || d->action == VFE_ACT_TIMEOUT))
 		printf("; had %s before", d->before);
 	printf("\n");
 }
@@ -140,8 +141,11 @@ static void print_text(const struct vfe_cli *cli, const struct status_view *v)
 	} else {
 		printf("Mode:    %s (%s)\n", st->mode, st->reason);
 		printf("IOMMU:   %s\n", st->iommu ? "active" : "not active");
-		printf("Binder:  %llu us at boot (%llu us CPU)\n", (unsigned long long)st->elapsed_us,
-		       (unsigned long long)st->cpu_us);
+		if (streq(st->state, "binding"))
+			printf("Binder:  did not finish: this is the record it wrote before binding (see the kernel log)\n");
+		else
+			printf("Binder:  %llu us at boot (%llu us CPU)\n", (unsigned long long)st->elapsed_us,
+			       (unsigned long long)st->cpu_us);
 		if (st->vfio_pci_ids[0])
 			printf("Note:    vfio-pci.ids=%s is also on the kernel command line; vfio-pci binds those "
 			       "ids by itself, whatever the guards say\n", st->vfio_pci_ids);
@@ -189,6 +193,7 @@ static void json_device(const struct vfe_cli *cli, struct strbuf *sb, const stru
 	json_kv_str(sb, "entry", d->entry, true);
 	json_kv_str(sb, "via", d->via, true);
 	json_kv_str(sb, "action", vfe_action_name(d->action), true);
+	sb_printf(sb, "\"late\":%s,", d->late ? "true" : "false");
 	json_kv_str(sb, "driver_before", d->before, true);
 	json_kv_str(sb, "driver_now", now, true);
 	json_kv_str(sb, "reason", d->reason, false);
@@ -199,8 +204,9 @@ static void json_record(const struct vfe_cli *cli, struct strbuf *sb, const stru
 {
 	json_kv_str(sb, "mode", st->mode, true);
 	json_kv_str(sb, "reason", st->reason, true);
-	sb_printf(sb, "\"iommu\":%s,\"binder\":{\"ran\":true,\"elapsed_us\":%llu,\"cpu_us\":%llu,"
+	sb_printf(sb, "\"iommu\":%s,\"binder\":{\"ran\":true,\"finished\":%s,\"elapsed_us\":%llu,\"cpu_us\":%llu,"
 		  "\"started_us\":%llu,\"finished_us\":%llu},", st->iommu ? "true" : "false",
+		  streq(st->state, "binding") ? "false" : "true",
 		  (unsigned long long)st->elapsed_us, (unsigned long long)st->cpu_us,
 		  (unsigned long long)st->started_us, (unsigned long long)st->finished_us);
 	json_kv_str(sb, "vfio_pci_ids", st->vfio_pci_ids, true);

@@ -29,23 +29,25 @@ static bool fake_host_driver(void *ud, const struct vfe_dev *d, char *drv, size_
 
 static const struct vfe_plan_ops plan_ops = { fake_host_driver, NULL };
 
-/* The fake kernel: a probe request binds vfio-pci when the override names it. */
-static int no_module(void *ud, const char *name)
-{
-	(void)ud;
-	(void)name;
-	return -ENOENT;
-}
-static const struct vfe_bind_ops bind_ops = { no_module, NULL };
+/* The fake kernel (tests/lib/fakesys.h): a probe binds vfio-pci when the override names it. */
+static struct fake_kernel kernel;
 
-static void run(struct fake_root *f, struct vfe_status *st)
+static void run_with(struct fake_root *f, struct vfe_status *st, const struct vfe_bind_ops *bops)
 {
-	struct vfe_binder_opts o = { .plan = &plan_ops, .bind = &bind_ops };
+	struct vfe_binder_opts o = { .plan = &plan_ops, .bind = bops };
 
 	log_open(&f->root, VFE_LOG_KMSG, "vfio-early");
 	CHECK(vfe_binder_run(&f->root, &o) == 0);
 	log_close();
 	CHECK(vfe_status_read(&f->root, st) == 0);
+}
+
+static void run(struct fake_root *f, struct vfe_status *st)
+{
+	struct vfe_bind_ops bops = { fake_kernel_load_module, fake_kernel_written, &kernel };
+
+	kernel.f = f;
+	run_with(f, st, &bops);
 }
 
 static const struct vfe_status_dev *find(const struct vfe_status *st, const char *bdf)
@@ -56,7 +58,7 @@ static const struct vfe_status_dev *find(const struct vfe_status *st, const char
 	return NULL;
 }
 
-TEST(whole_group_is_written_and_unverified_bind_fails)
+TEST(whole_group_is_bound_and_read_back)
 {
 	struct fake_root f;
 	struct vfe_status st;
@@ -66,35 +68,45 @@ TEST(whole_group_is_written_and_unverified_bind_fails)
 	fake_write(&f, "etc/vfio-early.conf", "# GPU and its audio\ndevice 0000:00:05.0 id=1234:1111 group=whole\n");
 	run(&f, &st);
 	CHECK_STREQ(st.mode, "passthrough");
+	CHECK_STREQ(st.state, "done");
 	CHECK(st.n_devs == 2);
 	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
 	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "vfio-pci");
-	/* the fake kernel never binds: the binder must notice instead of trusting drivers_probe */
 	d = find(&st, "0000:00:05.0");
-	CHECK(d && d->action == VFE_ACT_FAILED);
-	CHECK_CONTAINS(d ? d->reason : NULL, "did not bind");
+	CHECK(d && d->action == VFE_ACT_BOUND);
+	CHECK_STREQ(d ? d->after : NULL, "vfio-pci");
 	d = find(&st, "0000:00:05.1");
-	CHECK(d && strcmp(d->via, "0000:00:05.0") == 0);
+	CHECK(d && d->action == VFE_ACT_BOUND && strcmp(d->via, "0000:00:05.0") == 0);
 	CHECK_STREQ(fake_read(&f, "sys/bus/pci/drivers_probe"), "0000:00:05.1");
 	/* the boot VGA with the same id was not touched */
 	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:01.0/driver_override"), "(null)\n");
+	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "vfio-early: 0000:00:05.1: bound to vfio-pci");
+	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "vfio-early: done in ");
 	fake_root_free(&f);
 }
 
-TEST(verified_bind_records_bound)
+TEST(unverified_bind_fails_and_gives_the_device_back)
 {
 	struct fake_root f;
 	struct vfe_status st;
 	const struct vfe_status_dev *d;
+	const struct vfe_bind_ops silent = { 0 }; /* a kernel that never binds, and vfio-pci "built in" */
 
 	machine(&f);
-	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.0 group=whole\n");
-	/* the kernel's answer to the probe, prepared in advance */
-	fake_set_driver(&f, "0000:00:05.0", "vfio-pci");
-	fake_set_driver(&f, "0000:00:05.1", NULL);
-	run(&f, &st);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.0 id=1234:1111 group=whole\n");
+	run_with(&f, &st, &silent);
+	/* the binder must notice instead of trusting drivers_probe */
 	d = find(&st, "0000:00:05.0");
-	CHECK(d && d->action == VFE_ACT_ALREADY);
+	CHECK(d && d->action == VFE_ACT_FAILED);
+	CHECK_CONTAINS(d ? d->reason : NULL, "vfio-pci did not take it");
+	CHECK_CONTAINS(d ? d->reason : NULL, "driver_override cleared");
+	/* ... and leave no override behind: the host's drivers may have it */
+	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "\n");
+	/* the group failed at its first member: the second is not tried */
+	d = find(&st, "0000:00:05.1");
+	CHECK(d && d->action == VFE_ACT_FAILED);
+	CHECK_CONTAINS(d ? d->reason : NULL, "not tried: 0000:00:05.0 in the same IOMMU group 2");
+	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "(null)\n");
 	fake_root_free(&f);
 }
 
@@ -110,10 +122,10 @@ TEST(builtin_driver_is_unbound_first_and_recorded)
 	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.1\ndevice 0000:00:05.0\n");
 	run(&f, &st);
 	d = find(&st, "0000:00:05.1");
-	CHECK(d && strcmp(d->before, "xhci_hcd") == 0);
+	CHECK(d && strcmp(d->before, "xhci_hcd") == 0 && d->action == VFE_ACT_BOUND);
 	CHECK_STREQ(fake_read(&f, "sys/bus/pci/drivers/xhci_hcd/unbind"), "0000:00:05.1");
 	kmsg = fake_read(&f, "dev/kmsg");
-	CHECK_CONTAINS(kmsg, "vfio-early: 0000:00:05.1: failed");
+	CHECK_CONTAINS(kmsg, "vfio-early: 0000:00:05.1: bound to vfio-pci, taken from xhci_hcd");
 	fake_root_free(&f);
 }
 
