@@ -11,7 +11,9 @@
 
 /* "<N>" and the final newline around a record's text. */
 #define PREFIX_MAX 4
-#define LINE_MAX_LEN (KMSG_RECORD_MAX - PREFIX_MAX - 1)
+/* A line alone must fit both as written and as shown with its prefix (kmsg.h). */
+#define MIN_(a, b) ((a) < (b) ? (a) : (b))
+#define LINE_MAX_LEN MIN_(KMSG_RECORD_MAX - PREFIX_MAX - 1, KMSG_SHOWN_MAX - KMSG_SHOWN_PREFIX - 2)
 /* The kernel counts windows in jiffies; a margin over its 5 s. */
 #define QUIET_US (KMSG_INTERVAL_US + 100000ull)
 
@@ -153,19 +155,25 @@ static void emit(int level, const struct line *v, size_t n)
 	K.last_us = now_us();
 }
 
-/* How many lines from v[0] go into one record, and its level. */
+/*
+ * How many lines from v[0] go into one record, and its level: the record as
+ * written (KMSG_RECORD_MAX), and as syslog(2) and the console show it, each
+ * line with its prefix, plus a terminator (KMSG_SHOWN_MAX).
+ */
 static size_t pack(const struct line *v, size_t n, int *level)
 {
-	size_t used = PREFIX_MAX, k = 0;
+	size_t used = PREFIX_MAX, shown = 1, k = 0;
 
 	*level = LOG_DEBUG;
-	while (k < n && used + v[k].len + 1 <= KMSG_RECORD_MAX) {
+	while (k < n && used + v[k].len + 1 <= KMSG_RECORD_MAX &&
+	       shown + KMSG_SHOWN_PREFIX + v[k].len + 1 <= KMSG_SHOWN_MAX) {
 		used += v[k].len + 1;
+		shown += KMSG_SHOWN_PREFIX + v[k].len + 1;
 		if (v[k].level < *level)
 			*level = v[k].level;
 		k++;
 	}
-	return k;
+	return k ? k : 1; /* never stuck: a line is cut to fit one record (kmsg_add) */
 }
 
 static size_t records_for(const struct line *v, size_t n)
@@ -204,8 +212,8 @@ static void emit_overflow(unsigned left_out, const struct line *last)
 
 	v[0].text = note;
 	v[0].len = (size_t)l < sizeof(note) ? (size_t)l : sizeof(note) - 1;
-	if (v[0].len + v[1].len + 2 + PREFIX_MAX > KMSG_RECORD_MAX)
-		v[1].len = KMSG_RECORD_MAX - PREFIX_MAX - 2 - v[0].len;
+	if (1 + 2 * (KMSG_SHOWN_PREFIX + 1) + v[0].len + v[1].len > KMSG_SHOWN_MAX)
+		v[1].len = KMSG_SHOWN_MAX - 1 - 2 * (KMSG_SHOWN_PREFIX + 1) - v[0].len;
 	emit(LOG_WARNING, v, 2);
 }
 

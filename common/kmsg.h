@@ -26,6 +26,14 @@
  * severe level of its lines: a notice may be shown as a warning, never a
  * warning hidden as a notice.
  *
+ * A record is also sized for the way syslog(2) readers (busybox dmesg,
+ * dmesg -S) and the console see it: record_print_text() puts a prefix of
+ * up to 32 bytes (PREFIX_MAX: "<N>[ seconds.micros] ") before each line,
+ * into a buffer of 1024 bytes on 6.1 (CONSOLE_LOG_MAX), and drops the lines
+ * that do not fit. Only /dev/kmsg readers (the journal, util-linux dmesg)
+ * get the whole record, so a record's lines with those prefixes must fit
+ * in 1024 bytes too.
+ *
  * What is not done: opening /dev/kmsg again to get a fresh burst. The limit
  * is there so that one program cannot flood the log, and fewer, fuller
  * records respect it. When even full records would not fit in what is left
@@ -40,6 +48,8 @@
 #define KMSG_BURST 10
 #define KMSG_INTERVAL_US 5000000ull
 #define KMSG_RECORD_MAX 992
+#define KMSG_SHOWN_MAX 1024
+#define KMSG_SHOWN_PREFIX 32
 
 int kmsg_open(const struct vfe_root *r);
 bool kmsg_is_open(void);

@@ -218,21 +218,25 @@ void vfe_run_boot_line(const struct vfe_run *x, struct vfe_status *st)
 
 void vfe_run_tally(const struct vfe_run *x, const bool *wanted, char *buf, size_t n)
 {
-	static const char *const words[] = {
-		[VFE_ACT_BIND] = "to bind (dry run)", [VFE_ACT_REFUSE] = "refused", [VFE_ACT_SKIP] = "skipped",
-		[VFE_ACT_BOUND] = "bound",            [VFE_ACT_ALREADY] = "already bound",
-		[VFE_ACT_FAILED] = "failed",          [VFE_ACT_TIMEOUT] = "timed out",
+	/* in the order a reader asks: what was bound, what went wrong, what was not tried */
+	static const struct {
+		enum vfe_action a;
+		const char *word;
+	} order[] = {
+		{ VFE_ACT_BOUND, "bound" },   { VFE_ACT_ALREADY, "already bound" }, { VFE_ACT_FAILED, "failed" },
+		{ VFE_ACT_TIMEOUT, "timed out" }, { VFE_ACT_REFUSE, "refused" },  { VFE_ACT_SKIP, "skipped" },
+		{ VFE_ACT_BIND, "to bind (dry run)" },
 	};
-	unsigned count[ELEMENTSOF(words)] = { 0 };
 	size_t l = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; x->res && i < x->plan.n; i++)
-		if ((!wanted || wanted[i]) && (size_t)x->res[i].action < ELEMENTSOF(words))
-			count[x->res[i].action]++;
-	for (size_t a = 0; a < ELEMENTSOF(words) && l < n; a++)
-		if (count[a])
-			l += (size_t)snprintf(buf + l, n - l, "%s%u %s", l ? ", " : "", count[a], words[a]);
+	for (size_t o = 0; o < ELEMENTSOF(order) && l < n; o++) {
+		unsigned count = 0;
+		for (size_t i = 0; x->res && i < x->plan.n; i++)
+			count += (!wanted || wanted[i]) && x->res[i].action == order[o].a;
+		if (count)
+			l += (size_t)snprintf(buf + l, n - l, "%s%u %s", l ? ", " : "", count, order[o].word);
+	}
 	if (!l)
 		snprintf(buf, n, "nothing to bind");
 }
