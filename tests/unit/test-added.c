@@ -156,6 +156,30 @@ TEST(hot_added_card_binds_its_group_once)
 	fake_root_free(&f);
 }
 
+TEST(hot_added_card_whose_second_function_fails_is_given_back_whole)
+{
+	struct fake_root f;
+	struct vfe_status st;
+	const struct vfe_status_dev *d;
+
+	boot(&f, "device 0000:03:00.0 group=whole\n");
+	CHECK(fake_pci_add(&f, &(struct fake_pci){ "0000:03:00.0", 0x10de, 0x2684, 0x10de, 0x16f1, 0x030000, 8, NULL, 0 }) == 0);
+	CHECK(fake_pci_add(&f, &(struct fake_pci){ "0000:03:00.1", 0x10de, 0x22ba, 0x10de, 0x16f1, 0x040300, 8, NULL, -1 }) == 0);
+	kernel.dev[0] = (struct fake_kdev){ "0000:03:00.1", NULL, FAKE_VFIO_REFUSES };
+	added(&f, "0000:03:00.0");
+	kernel.dev[0] = (struct fake_kdev){ 0 };
+	CHECK(vfe_status_read(&f.root, &st) == 0);
+	d = find(&st, "0000:03:00.0");
+	CHECK(d && d->action == VFE_ACT_FAILED && d->late);
+	CHECK_CONTAINS(d ? d->reason : NULL, "rolled back: 0000:03:00.1 in the same IOMMU group 8 could not be bound");
+	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:03:00.0/driver_override"), "(null)\n");
+	CHECK(fake_read(&f, "sys/bus/pci/devices/0000:03:00.0/driver") == NULL);
+	d = find(&st, "0000:03:00.1");
+	CHECK(d && d->action == VFE_ACT_FAILED && d->late);
+	vfe_status_free(&st);
+	fake_root_free(&f);
+}
+
 TEST(the_guards_hold_for_late_devices)
 {
 	struct fake_root f;
