@@ -193,8 +193,12 @@ static enum collected collect(int fd, uint64_t deadline, const struct vfe_plan *
 			continue;
 		if (k == 0)
 			return GOT_DEADLINE;
-		if (k < 0 || read_msg(fd, &m) < 0)
+		/* the end of the pipe: the child is exiting; any other error: stop waiting, never block */
+		k = k < 0 ? negative_errno() : read_msg(fd, &m);
+		if (k == -EPIPE)
 			return GOT_EOF;
+		if (k < 0)
+			return GOT_DEADLINE;
 		if (m.kind == MSG_END)
 			return GOT_END;
 		if (m.i >= p->n)
@@ -255,16 +259,14 @@ static void mark_unfinished(const struct vfe_plan *p, const struct progress *pr,
 }
 
 static void parent_wait(const struct vfe_plan *p, unsigned timeout_ms, struct vfe_bind_result *res, int in,
-			struct vfe_bind_job *job)
+			struct progress *pr, struct vfe_bind_job *job)
 {
-	_cleanup_free_ struct progress *pr = calloc(p->n + 1, sizeof(*pr));
-	enum collected got = GOT_EOF;
+	enum collected got;
 	char waited[32];
 	char a;
 
 	snprintf(waited, sizeof(waited), "%u.%u s", timeout_ms / 1000, timeout_ms % 1000 / 100);
-	if (pr)
-		got = collect(in, now_us() + (uint64_t)timeout_ms * 1000, p, pr, res);
+	got = collect(in, now_us() + (uint64_t)timeout_ms * 1000, p, pr, res);
 	a = got == GOT_END ? ACK_ALL : ACK_GAVE_UP;
 	(void)!write(job->ack_fd, &a, 1);
 	if (got != GOT_DEADLINE) {
@@ -274,7 +276,7 @@ static void parent_wait(const struct vfe_plan *p, unsigned timeout_ms, struct vf
 	}
 	job->timed_out = got == GOT_DEADLINE;
 	job->child_died = got == GOT_EOF;
-	if (got != GOT_END && pr)
+	if (got != GOT_END)
 		mark_unfinished(p, pr, res, waited, job->child_died);
 }
 
@@ -282,13 +284,14 @@ void vfe_bind_bounded(const struct vfe_root *r, const struct vfe_plan *p, const 
 		      unsigned timeout_ms, const struct vfe_bind_late *late, struct vfe_bind_result *res,
 		      struct vfe_bind_job *job)
 {
+	_cleanup_free_ struct progress *pr = calloc(p->n + 1, sizeof(*pr));
 	int out[2], ack[2];
 	pid_t pid;
 
 	*job = (struct vfe_bind_job){ .ack_fd = -1 };
 	if (!timeout_ms)
 		timeout_ms = VFE_BIND_TIMEOUT_MS;
-	if (pipe2(out, O_CLOEXEC) < 0)
+	if (!pr || pipe2(out, O_CLOEXEC) < 0)
 		goto inline_bind;
 	if (pipe2(ack, O_CLOEXEC) < 0) {
 		close(out[0]), close(out[1]);
@@ -308,7 +311,7 @@ void vfe_bind_bounded(const struct vfe_root *r, const struct vfe_plan *p, const 
 	kmsg_reserve(1);
 	job->pid = pid;
 	job->ack_fd = ack[1];
-	parent_wait(p, timeout_ms, res, out[0], job);
+	parent_wait(p, timeout_ms, res, out[0], pr, job);
 	close(out[0]);
 	return;
 
