@@ -16,6 +16,7 @@
 #define PATH_CPUINFO "proc/cpuinfo"
 #define PATH_MOUNTINFO "proc/self/mountinfo"
 #define PATH_KMSG "dev/kmsg"
+#define PATH_DEV_NULL "dev/null"
 #define PATH_PRINTK_DEVKMSG "proc/sys/kernel/printk_devkmsg"
 #define PATH_INITRD_RELEASE "etc/initrd-release"
 #define PATH_SYS_PCI "sys/bus/pci"

@@ -118,7 +118,7 @@ static void quiet_stdio(const struct vfe_root *r)
 
 	if (!kmsg_is_open())
 		return;
-	fd = openat(r->fd, "dev/null", O_RDWR | O_CLOEXEC);
+	fd = openat(r->fd, PATH_DEV_NULL, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	for (int i = 0; i < 3; i++)
@@ -127,9 +127,10 @@ static void quiet_stdio(const struct vfe_root *r)
 }
 
 /* noinline: make bench counts the child's instructions from here (callgrind --zero-before=child_main) */
-static _Noreturn __attribute__((noinline)) void child_main(const struct vfe_root *r, const struct vfe_plan *p, const struct vfe_bind_ops *ops,
-				 unsigned timeout_ms, const struct vfe_bind_late *late, struct vfe_bind_result *res,
-				 int out, int ack)
+static _Noreturn __attribute__((noinline)) void child_main(const struct vfe_root *r, const struct vfe_plan *p,
+							   const struct vfe_bind_ops *ops, unsigned timeout_ms,
+							   const struct vfe_bind_late *late,
+							   struct vfe_bind_result *res, int out, int ack)
 {
 	struct child c = { .res = res, .after = calloc(p->n + 1, sizeof(bool)), .out = out, .ack = ack };
 	struct vfe_bind_watch w = { on_step, on_done, on_stop, &c };

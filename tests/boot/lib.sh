@@ -218,14 +218,17 @@ vfe_guest_init() {
 		begin drivers; drivers; end drivers
 		begin modules; cat /proc/modules | cut -d' ' -f1; end modules
 		begin dmesg; dmesg; end dmesg
-		seen=$(dmesg | wc -l)
-		# vfe_test.hotplug=VVVV:DDDD: the real root's udev, its replay of the boot's
-		# devices, then a device hot-added by the host (tests/boot/lib.sh, vfe_hotplug)
+		# vfe_test.hotplug=VVVV:DDDD: the kernel log as /dev/kmsg readers (the journal,
+		# util-linux dmesg) get it, one record a line; the real root's udev, its replay
+		# of the boot's devices, then a device hot-added by the host (vfe_hotplug_when_ready)
 		hot=$(sed -n 's/.*vfe_test\.hotplug=\([0-9a-f:]*\).*/\1/p' /proc/cmdline)
 		if [ -n "$hot" ] && [ -x /lib/systemd/systemd-udevd ]; then
+			seen=$(dmesg | wc -l)
+			begin kmsg-records; timeout 1 cat /dev/kmsg | grep -a 'vfio-early'; end kmsg-records
 			/lib/systemd/systemd-udevd --daemon
-			# what systemd-udev-trigger.service does at every start
-			udevadm trigger --type=all --action=add
+			# what systemd-udev-trigger.service does at every start, for the PCI devices
+			# our rule is about (all subsystems would cost seconds under TCG)
+			udevadm trigger --type=devices --subsystem-match=pci --action=add
 			udevadm settle --timeout=60
 			begin replay-status-file; cat /run/vfio-early/status 2>&1; end replay-status-file
 			begin replay-drivers; drivers; end replay-drivers

@@ -234,6 +234,19 @@ every_decision() {
 	[ -z "$miss" ] || { echo "not bound, or not in the kernel log:$miss"; return 1; }
 }
 tap_check "(h) twelve more cards: all 24 functions on vfio-pci, each decision in the kernel log" every_decision "$P"
+# journal_view LOG: the same, as /dev/kmsg gives each record to the journal (newlines as \x0a)
+journal_view() {
+	local k b f miss=""
+	k=$(vfe_section "$1" kmsg-records | sed 's/\\x0a/\n/g')
+	for b in $CARD_BUSES; do
+		for f in 0 1; do
+			grep -q "vfio-early: 0000:$b:00.$f: bound to vfio-pci" <<<"$k" || miss="$miss 0000:$b:00.$f"
+		done
+	done
+	grep -qE 'vfio-early: done in [0-9]+ us: 26 bound' <<<"$k" || miss="$miss (closing line)"
+	[ -z "$miss" ] || { echo "not in what /dev/kmsg gives its readers:$miss"; return 1; }
+}
+tap_check "(h) ... and in the records /dev/kmsg gives the journal and util-linux dmesg" journal_view "$P"
 tap_check "(h) ... the refusals and skips are there too" eval \
 	'has_line "$(vfe_section "$P" dmesg)" "vfio-early: $BOOTVGA: refused: the boot VGA" &&
 	has_line "$(vfe_section "$P" dmesg)" "vfio-early: $VGPU: refused: IOMMU group" &&
