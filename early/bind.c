@@ -21,18 +21,10 @@ static const char *name_of(const struct binding *b, size_t i)
 	return b->p->t[i].dev->name;
 }
 
-static void step(const struct binding *b, size_t i, const char *fmt, ...) _printf_(3, 4);
-static void step(const struct binding *b, size_t i, const char *fmt, ...)
+static void step(const struct binding *b, size_t i, const char *what, const char *arg)
 {
-	char what[96];
-	va_list ap;
-
-	if (!b->w || !b->w->step)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	b->w->step(b->w->userdata, i, what);
+	if (b->w && b->w->step)
+		b->w->step(b->w->userdata, i, what, arg);
 }
 
 static void done(const struct binding *b, size_t i)
@@ -113,15 +105,15 @@ static void restore(const struct binding *b, size_t i, const char *why)
 	const char *bdf = name_of(b, i);
 	char now[VFE_DRIVER_MAX] = "";
 
-	step(b, i, "clearing its driver_override");
+	step(b, i, "clearing its driver_override", "");
 	(void)sysfs_write(b, "\n", PATH_PCI_DEVICES "/%s/driver_override", bdf);
 	if (current_driver(b->r, bdf, now, sizeof(now)) >= 0 && streq(now, VFIO_PCI_DRIVER)) {
-		step(b, i, "unbinding it from vfio-pci");
+		step(b, i, "unbinding it from vfio-pci", "");
 		(void)sysfs_write(b, bdf, PATH_PCI_DRIVERS "/" VFIO_PCI_DRIVER "/unbind");
 		now[0] = '\0';
 	}
 	if (!now[0]) {
-		step(b, i, "probing it for %s", res->driver_before[0] ? res->driver_before : "a host driver");
+		step(b, i, "probing it for ", res->driver_before[0] ? res->driver_before : "a host driver");
 		(void)sysfs_write(b, bdf, PATH_PCI_DRIVERS_PROBE);
 	}
 	if (current_driver(b->r, bdf, res->driver_after, sizeof(res->driver_after)) < 0)
@@ -146,12 +138,12 @@ static void bind_one(const struct binding *b, size_t i)
 		res->action = VFE_ACT_ALREADY;
 		return;
 	}
-	step(b, i, "writing its driver_override");
+	step(b, i, "writing its driver_override", "");
 	k = sysfs_write(b, VFIO_PCI_DRIVER, PATH_PCI_DEVICES "/%s/driver_override", bdf);
 	if (k < 0)
 		return fail(res, k, "cannot write driver_override");
 	if (res->driver_before[0]) {
-		step(b, i, "unbinding it from %s", res->driver_before);
+		step(b, i, "unbinding it from ", res->driver_before);
 		k = sysfs_write(b, bdf, PATH_PCI_DEVICES "/%s/driver/unbind", bdf);
 		if (k < 0) {
 			snprintf(why, sizeof(why), "cannot unbind it from %s: %s", res->driver_before, strerror(-k));
@@ -159,7 +151,7 @@ static void bind_one(const struct binding *b, size_t i)
 		}
 	}
 	/* The result of drivers_probe says nothing: the driver link below does. */
-	step(b, i, "probing it with vfio-pci");
+	step(b, i, "probing it with vfio-pci", "");
 	(void)sysfs_write(b, bdf, PATH_PCI_DRIVERS_PROBE);
 	k = current_driver(b->r, bdf, res->driver_after, sizeof(res->driver_after));
 	if (k >= 0 && streq(res->driver_after, VFIO_PCI_DRIVER)) {
@@ -348,9 +340,9 @@ struct vfe_bind_result *vfe_bind_results_new(const struct vfe_plan *p)
 
 	for (size_t i = 0; res && i < p->n; i++) {
 		res[i].action = p->t[i].action;
-		snprintf(res[i].driver_before, sizeof(res[i].driver_before), "%s", p->t[i].driver_before);
-		snprintf(res[i].driver_after, sizeof(res[i].driver_after), "%s", p->t[i].driver_before);
-		snprintf(res[i].reason, sizeof(res[i].reason), "%s", p->t[i].reason);
+		strcpy_fit(res[i].driver_before, sizeof(res[i].driver_before), p->t[i].driver_before);
+		strcpy_fit(res[i].driver_after, sizeof(res[i].driver_after), p->t[i].driver_before);
+		strcpy_fit(res[i].reason, sizeof(res[i].reason), p->t[i].reason);
 	}
 	return res;
 }
@@ -368,7 +360,7 @@ void vfe_bind_plan(const struct vfe_root *r, const struct vfe_plan *p, const str
 			first = i;
 	if (first == p->n)
 		return;
-	step(&b, first, "loading the %s module", VFIO_PCI_MODULE);
+	step(&b, first, "loading the " VFIO_PCI_MODULE " module", "");
 	k = ensure_driver(r, ops);
 	if (k < 0)
 		vfe_bind_module_error(r, VFIO_PCI_MODULE, k, why, sizeof(why));

@@ -22,8 +22,13 @@ struct vfe_bind_ops {
  * process and reports to the parent. Every member may be NULL.
  */
 struct vfe_bind_watch {
-	/* Before each step that may block in the kernel, for target i ("unbinding it from amdgpu"). */
-	void (*step)(void *userdata, size_t i, const char *what);
+	/*
+	 * Before each step that may block in the kernel, for target i: what
+	 * and arg together say it ("unbinding it from ", "amdgpu"). what is a
+	 * string constant, and may be kept by its address; nothing is formatted
+	 * unless someone asks.
+	 */
+	void (*step)(void *userdata, size_t i, const char *what, const char *arg);
 	/* res[i] is final, or changed again (a rollback). */
 	void (*done)(void *userdata, size_t i);
 	/* Before each IOMMU group: NULL goes on; a reason stops, and what is left is "not tried" for it. */

@@ -18,23 +18,23 @@ static void fill_dev(struct vfe_status_dev *sd, const struct vfe_target *t, cons
 
 	*sd = (struct vfe_status_dev){ .group = -1, .action = r->action };
 	if (d) {
-		snprintf(sd->bdf, sizeof(sd->bdf), "%s", d->name);
+		strcpy_fit(sd->bdf, sizeof(sd->bdf), d->name);
 		vfe_format_pci_id(&d->id, sd->id);
 		if (d->has_subsys)
 			vfe_format_pci_id(&d->subsys, sd->subsys);
 		sd->group = d->group;
 		sd->class = d->class;
 	}
-	snprintf(sd->entry, sizeof(sd->entry), "%s", t->entry->source);
+	strcpy_fit(sd->entry, sizeof(sd->entry), t->entry->source);
 	if (t->via)
-		snprintf(sd->via, sizeof(sd->via), "%s", t->via->name);
-	snprintf(sd->before, sizeof(sd->before), "%s", r->driver_before);
+		strcpy_fit(sd->via, sizeof(sd->via), t->via->name);
+	strcpy_fit(sd->before, sizeof(sd->before), r->driver_before);
 	/* a bind still in the kernel has no "after" yet; a tried one has the driver it was left on */
 	if (r->action == VFE_ACT_BOUND || r->action == VFE_ACT_ALREADY)
-		snprintf(sd->after, sizeof(sd->after), "vfio-pci");
+		strcpy_fit(sd->after, sizeof(sd->after), "vfio-pci");
 	else if (r->action != VFE_ACT_TIMEOUT)
-		snprintf(sd->after, sizeof(sd->after), "%s", r->driver_after);
-	snprintf(sd->reason, sizeof(sd->reason), "%s", r->reason);
+		strcpy_fit(sd->after, sizeof(sd->after), r->driver_after);
+	strcpy_fit(sd->reason, sizeof(sd->reason), r->reason);
 }
 
 int vfe_status_add_results(struct vfe_status *s, const struct vfe_plan *p, const struct vfe_bind_result *res)
