@@ -12,9 +12,9 @@
  * Binding with a bounded wait. The sysfs writes of binding (unbind, probe)
  * run in the kernel under the device lock, where no signal reaches them:
  * an alarm cannot stop a process stuck there. So vfe_bind_plan() runs in a
- * child process, which reports each step and each result through a pipe,
- * and the parent waits at most timeout_ms for it, then returns whatever it
- * knows so the boot goes on:
+ * child process, which puts each step and each result on a page both
+ * processes map, and the parent waits at most timeout_ms for it to say it is
+ * done, then returns whatever it knows so the boot goes on:
  *
  *   a target whose step never came back   "timed-out", naming the step
  *   a target not started by then           "failed", "not tried: ..."
