@@ -13,7 +13,7 @@
 #   G  a garbage kernel command line: the boot goes on, problems are recorded
 # and one boot of a second image whose vfio-pci module was taken out:
 #   M  the binder finds no vfio-pci: it binds nothing, says why, the boot goes on
-# Prints TAP. About a minute and a half on 2 cores under TCG.
+# Prints TAP. About two minutes on 2 cores under TCG.
 set -u
 # shellcheck disable=SC2016 # eval '...' defers expansion to the check, on purpose
 . "$(dirname "$0")/lib.sh"
