@@ -5,6 +5,8 @@
 #   make demo       boot the QEMU demo: a passthrough boot and a recovery boot
 #   make bench      the binder's cost next to a shell implementation
 #   make install    DESTDIR=... PREFIX=/usr
+#   make deb        the Debian package (debian/), built in $(B)/deb/
+#   make check-deb  build it, install, upgrade, remove and purge it in a Debian 12 chroot
 #
 # Sources are picked up by directory: a new .c file in common/, early/,
 # recovery/, efi/ (and its loader folders), check/ or cli/ needs no change
@@ -19,7 +21,13 @@
 # compile; tests/lint/layers.sh checks the rest (no relative includes, the
 # loader folders' private headers).
 
-VERSION := 0.1.0
+# The version is written in one place: the newest entry of debian/changelog
+# (a native package, so no Debian revision). --version, the man pages' build
+# and the .deb all take it from there; tests/lint/test-version.sh checks they agree.
+VERSION := $(shell sed -n '1s/^vfio-early (\([^ ]*\)) .*/\1/p' debian/changelog 2>/dev/null)
+ifeq ($(VERSION),)
+$(error cannot read the version from the first line of debian/changelog)
+endif
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec/vfio-early
@@ -29,6 +37,11 @@ ITDIR ?= $(PREFIX)/share/initramfs-tools
 DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
 UDEVDIR ?= $(PREFIX)/lib/udev
 SYSCONFDIR ?= /etc
+# The binder is stripped at install (it is copied into every initramfs); the
+# Debian build sets INSTALL_STRIP= so dh_strip keeps its debug symbols apart.
+INSTALL_STRIP ?= -s
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 
 B ?= build
 CC ?= cc
@@ -84,13 +97,13 @@ BINDER := $(B)/vfio-early-bind
 CLI := $(B)/vfio-early
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
-DOCS := docs/guide.md docs/grub.md docs/dracut.md
+DOCS := docs/guide.md docs/grub.md docs/dracut.md docs/json.md
 MANPAGES := $(patsubst docs/%.scd,$(B)/man/%,$(wildcard docs/*.[1-8].scd))
 
 ALL_LIBS := $(LIB_CLI) $(LIB_CHECK) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LIB_COMMON)
 
 .SECONDARY:
-.PHONY: all check check-unit demo bench fuzz install uninstall clean deps man
+.PHONY: all check check-unit check-deb demo bench fuzz install uninstall clean deps man deb
 all: $(BINDER) $(CLI) $(UNIT_BINS) $(TOOL_BINS) $(MANPAGES)
 
 V ?=
@@ -106,7 +119,7 @@ define layer_rule
 $(B)/$(1)/%.o: $(1)/%.c $(B)/inc/$(1)/.stamp
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(V),,echo "  CC      $$@")
-	$$(Q)$$(CC) $$(CFLAGS) $$(SECTIONS_$(1)) -I$(B)/inc/$(1) $$(call pc_cflags,$$(or $$(PKGS_$(1)),$$(PKGS_ALL))) -c -o $$@ $$<
+	$$(Q)$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$(SECTIONS_$(1)) -I$(B)/inc/$(1) $$(call pc_cflags,$$(or $$(PKGS_$(1)),$$(PKGS_ALL))) -c -o $$@ $$<
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
@@ -114,7 +127,7 @@ $(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -I. $(call pc_cflags,$(PKGS_ALL)) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -I. $(call pc_cflags,$(PKGS_ALL)) -c -o $@ $<
 
 define archive
 $(1): $(call obj,$(2))
@@ -128,6 +141,9 @@ $(eval $(call archive,$(LIB_RECOVERY),$(RECOVERY_SRC)))
 $(eval $(call archive,$(LIB_CHECK),$(CHECK_SRC)))
 $(eval $(call archive,$(LIB_CLI),$(CLI_SRC)))
 $(eval $(call archive,$(LIB_TEST),$(TESTLIB_SRC)))
+
+# --version prints VERSION, which a new debian/changelog entry changes.
+$(B)/early/main.o $(B)/cli/main.o: debian/changelog
 
 $(BINDER): $(B)/early/main.o $(LIB_EARLY) $(LIB_COMMON)
 	@$(if $(V),,echo "  LD      $@")
@@ -157,22 +173,33 @@ man: $(MANPAGES)
 deps:
 	@tests/deps.sh
 
+# The unit tests again with ASan (LeakSanitizer included) and UBSan, in $(B)-asan/.
 check: deps
 	$(MAKE) all
-	$(MAKE) B=build-asan CC=clang SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
-		$(patsubst $(B)/%,build-asan/%,$(UNIT_BINS))
-	tests/run.sh
+	$(MAKE) B=$(B)-asan CC=clang SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		$(patsubst $(B)/%,$(B)-asan/%,$(UNIT_BINS))
+	B=$(B) tests/run.sh
 
 check-unit: all
-	tests/run.sh --unit
+	B=$(B) tests/run.sh --unit
+
+# The Debian package: dpkg-buildpackage in a copy of the tree under $(DEBDIR),
+# so the build's files (debian/tmp, .changes, the .deb) never land in the
+# tree or its parent. Installs the build dependencies when run as root.
+DEBDIR ?= $(B)/deb
+deb:
+	@debian/make-deb.sh "$(DEBDIR)" "$(VERSION)"
+
+check-deb: deps
+	B=$(B) tests/run.sh tests/package/
 
 demo: deps
 	$(MAKE) all
-	tests/boot/demo.sh
+	B=$(B) tests/boot/demo.sh
 
 bench: deps
 	$(MAKE) all
-	tests/bench/run.sh
+	B=$(B) tests/bench/run.sh
 
 fuzz: deps
 	tests/fuzz/run.sh
@@ -180,7 +207,7 @@ fuzz: deps
 install: $(BINDER) $(CLI) $(MANPAGES)
 	install -Dm755 $(CLI) $(DESTDIR)$(SBINDIR)/vfio-early
 	# stripped: it is copied into every initramfs (222 KiB unstripped, 56 KiB stripped)
-	install -Dm755 -s $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
+	install -Dm755 $(INSTALL_STRIP) $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
 	# udev: devices added after boot get the binder's config and guards (vfio-early-bind(8))
 	install -d $(DESTDIR)$(UDEVDIR)/rules.d
 	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' udev/61-vfio-early.rules.in >$(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
@@ -191,6 +218,9 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 	for f in $(MANPAGES); do s=$${f##*.}; install -Dm644 $$f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	install -Dm644 docs/vfio-early.conf.example $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
 	for f in $(DOCS); do install -Dm644 $$f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done
+	# shell completion: bash-completion loads it on first use; zsh's Debian fpath has vendor-completions
+	install -Dm644 completion/vfio-early.bash $(DESTDIR)$(BASHCOMPDIR)/vfio-early
+	install -Dm644 completion/_vfio-early $(DESTDIR)$(ZSHCOMPDIR)/_vfio-early
 	# GRUB: the "(no GPU passthrough)" entries; they stay empty until 'vfio-early boot install' (docs/grub.md)
 	install -Dm755 recovery/grub.d/42_vfio-early $(DESTDIR)$(SYSCONFDIR)/grub.d/42_vfio-early
 	# systemd-boot / kernelstub / Boot####: refresh the "(no GPU passthrough)" entry after kernel changes (vfio-early-boot(8))
@@ -211,6 +241,7 @@ uninstall:
 	for f in $(MANPAGES); do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	rm -f $(DESTDIR)$(DOCDIR)/vfio-early.conf.example
 	for f in $(DOCS); do rm -f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/vfio-early $(DESTDIR)$(ZSHCOMPDIR)/_vfio-early
 	rm -f $(DESTDIR)$(SYSCONFDIR)/grub.d/42_vfio-early
 	for d in kernel/postinst.d kernel/postrm.d initramfs/post-update.d; do rm -f $(DESTDIR)$(SYSCONFDIR)/$$d/zzz-vfio-early; done
 	rm -f $(DESTDIR)$(PREFIX)/lib/kernel/install.d/95-vfio-early.install
@@ -218,6 +249,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DRACUTDIR)/90vfio-early
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf $(B) $(B)-asan build-fuzz
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# (not those of the package build's copy of the tree under $(DEBDIR))
+-include $(shell find $(B) -path '$(DEBDIR)' -prune -o -name '*.d' -type f -print 2>/dev/null)

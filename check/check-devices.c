@@ -10,6 +10,7 @@
 
 #include "check/check.h"
 #include "common/paths.h"
+#include "early/guard.h"
 #include "early/host-driver.h"
 #include "early/plan.h"
 #include "early/status.h"
@@ -28,23 +29,80 @@ static int boot_group(const struct vfe_status *st, const char *bdf)
 	return -2;
 }
 
-static void report_target(struct check_env *env, const struct vfe_target *t, const struct vfe_status *st)
+/* What 'vfio-early remove' takes to drop the entry: its address, or its id. */
+static void entry_spec(const struct vfe_entry *e, char buf[VFE_ADDR_STRLEN])
 {
-	char id[sizeof(t->entry->source) + 8], title[sizeof(t->entry->source) + 8];
+	if (e->has_addr)
+		vfe_format_pci_addr(&e->addr, buf);
+	else
+		vfe_format_pci_id(&e->id, buf);
+}
+
+/* Does another endpoint of d's group stay behind (not bound by the plan)? */
+static bool group_left_behind(const struct check_env *env, const struct vfe_plan *p, const struct vfe_dev *d)
+{
+	for (size_t j = 0; d->group >= 0 && j < env->pci.n; j++) {
+		const struct vfe_dev *m = &env->pci.devs[j];
+		if (m != d && m->group == d->group && vfe_guard_left_behind(p, m))
+			return true;
+	}
+	return false;
+}
+
+/* The exact command that settles a refusal, from the guard that refused (early/guard.h). */
+static void refusal_fix(const struct check_env *env, const struct vfe_plan *p, const struct vfe_target *t, char *fix,
+			size_t n)
+{
+	const struct vfe_dev *d = t->dev, *named = t->via ? t->via : t->dev;
+	char spec[VFE_ADDR_STRLEN];
+
+	entry_spec(t->entry, spec);
+	switch (vfe_guard_device(d, t->entry, VFE_IOMMU_ON)) {
+	case VFE_GUARD_BRIDGE:
+		snprintf(fix, n, "a bridge is never passed through: sudo vfio-early remove %s", spec);
+		return;
+	case VFE_GUARD_NO_IOMMU:
+	case VFE_GUARD_NO_GROUP:
+		snprintf(fix, n, "enable VT-d (Intel) or AMD-Vi/IOMMU in the firmware setup, run 'sudo vfio-early boot "
+			 "install' and reboot");
+		return;
+	case VFE_GUARD_STORAGE:
+		snprintf(fix, n, "if it holds none of the host's disks: sudo vfio-early add --allow-storage %s; "
+			 "otherwise: sudo vfio-early remove %s", named->name, spec);
+		return;
+	case VFE_GUARD_BOOT_VGA:
+		snprintf(fix, n, "to give the guest the host's display: sudo vfio-early boot install (the way back), "
+			 "then sudo vfio-early add --allow-boot-vga %s; otherwise: sudo vfio-early remove %s", named->name, spec);
+		return;
+	case VFE_GUARD_PASS:
+		break;
+	}
+	if (group_left_behind(env, p, d))
+		snprintf(fix, n, "take the whole IOMMU group: sudo vfio-early add --group %s", named->name);
+	else
+		snprintf(fix, n, "keep another display for the host, or leave it headless: sudo vfio-early boot install "
+			 "(the way back), then sudo vfio-early add --allow-boot-vga %s", named->name);
+}
+
+static void report_target(struct check_env *env, const struct vfe_plan *p, const struct vfe_target *t,
+			  const struct vfe_status *st)
+{
+	char id[sizeof(t->entry->source) + 8], title[sizeof(t->entry->source) + 8], fix[400], spec[VFE_ADDR_STRLEN];
 	const struct vfe_dev *d = t->dev;
 	int bg;
 
 	snprintf(id, sizeof(id), "device:%s", target_name(t));
 	snprintf(title, sizeof(title), "device %s", target_name(t));
 	if (t->action == VFE_ACT_SKIP) {
-		check_add(env->rep, id, title, CHECK_FAIL,
-			  "check 'vfio-early list', then fix the entry: sudo vfio-early remove ... && sudo vfio-early add ...",
-			  "%s: %s", t->entry->source, t->reason);
+		entry_spec(t->entry, spec);
+		snprintf(fix, sizeof(fix), "if the card is gone: sudo vfio-early remove %s; if it moved: sudo vfio-early "
+			 "remove %s, then sudo vfio-early add NEW-ADDRESS ('vfio-early list' shows it)", spec, spec);
+		check_add(env->rep, id, title, CHECK_FAIL, fix, "%s: %s", t->entry->source, t->reason);
 		return;
 	}
 	if (t->action == VFE_ACT_REFUSE) {
-		check_add(env->rep, id, title, CHECK_FAIL, "see the reason; change the entry in the config", "%s: refused: %s",
-			  t->entry->source, t->reason);
+		refusal_fix(env, p, t, fix, sizeof(fix));
+		check_add(env->rep, id, title, CHECK_FAIL, fix, "%s: refused: %s", t->entry->source, t->reason);
 		return;
 	}
 	bg = boot_group(st, d->name);
@@ -97,16 +155,25 @@ void check_devices(struct check_env *env)
 	bool have_st;
 	int k;
 
-	for (size_t i = 0; i < env->cfg.problems.n; i++)
-		check_add(env->rep, "config", "config", CHECK_FAIL, "fix or remove the line (see vfio-early.conf(5))", "%s",
-			  env->cfg.problems.v[i]);
+	for (size_t i = 0; i < env->cfg.problems.n; i++) {
+		const char *pr = env->cfg.problems.v[i];
+		size_t l = strcspn(pr, " ");
+		char fix[300];
+		/* "/etc/vfio-early.conf:3: ..." */
+		if (l && pr[l - 1] == ':')
+			l--;
+		snprintf(fix, sizeof(fix), "fix or delete line %.*s (sudoedit %.*s; vfio-early.conf(5) has the syntax), then "
+			 "'sudo update-initramfs -u'", (int)l, pr, (int)strcspn(pr, ":"), pr);
+		check_add(env->rep, "config", "config", CHECK_FAIL, fix, "%s", pr);
+	}
 	if (env->cfg.n == 0) {
 		check_add(env->rep, "devices", "configured devices", CHECK_SKIP, "sudo vfio-early add DEVICE",
 			  "no device configured in /%s", PATH_CONFIG);
 		return;
 	}
 	if (env->pci_err < 0) {
-		check_add(env->rep, "devices", "configured devices", CHECK_FAIL, NULL, "cannot scan /%s: %s",
+		check_add(env->rep, "devices", "configured devices", CHECK_FAIL,
+			  "run 'vfio-early check' on the host itself, with sysfs mounted on /sys", "cannot scan /%s: %s",
 			  PATH_PCI_DEVICES, strerror(-env->pci_err));
 		return;
 	}
@@ -115,12 +182,13 @@ void check_devices(struct check_env *env)
 	k = vfe_plan_build(&env->pci, env->cfg.entries, env->cfg.n, true, &ops, &p);
 	vfe_host_drivers_free(hosts);
 	if (k < 0) {
-		check_add(env->rep, "devices", "configured devices", CHECK_FAIL, NULL, "cannot plan: %s", strerror(-k));
+		check_add(env->rep, "devices", "configured devices", CHECK_FAIL, "run 'vfio-early check' again",
+			  "cannot plan: %s", strerror(-k));
 		return;
 	}
 	have_st = vfe_status_read(env->root, &st) == 0;
 	for (size_t i = 0; i < p.n; i++)
-		report_target(env, &p.t[i], have_st ? &st : NULL);
+		report_target(env, &p, &p.t[i], have_st ? &st : NULL);
 	report_display(env, &p);
 	check_framebuffer_targets(env, &p);
 	if (have_st)

@@ -43,8 +43,8 @@ static void check_secure_boot(struct check_env *env)
 	int k;
 
 	if (!vfe_exists(env->root, PATH_EFIVARS)) {
-		check_add(env->rep, "secure-boot", title, CHECK_PASS, NULL,
-			  "no EFI variables: legacy BIOS boot (or efivarfs not mounted); state unknown");
+		check_add(env->rep, "secure-boot", title, CHECK_SKIP, NULL,
+			  "unknown: no EFI variables under /%s (a legacy BIOS boot, or efivarfs not mounted)", PATH_EFIVARS);
 		return;
 	}
 	/* efivarfs: 4 bytes of attributes, then the value (1 byte: 1 enabled, 0 disabled) */

@@ -94,8 +94,10 @@ void check_framebuffer_targets(struct check_env *env, const struct vfe_plan *p)
 		any = true;
 		snprintf(id, sizeof(id), "framebuffer:%s", t->dev->name);
 		check_add(env->rep, id, title, CHECK_FAIL,
-			  "add video=efifb:off video=simplefb:off to the kernel command line, or "
-			  "initcall_blacklist=sysfb_init when simpledrm holds it",
+			  "add video=efifb:off video=simplefb:off (or initcall_blacklist=sysfb_init where simpledrm holds "
+			  "it) to the kernel command line: GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then "
+			  "'sudo update-grub'; on Pop!_OS 'sudo kernelstub -a \"video=efifb:off video=simplefb:off\"'; "
+			  "then reboot",
 			  "%s: memory %" PRIx64 "-%" PRIx64 " is held by %s; vfio-pci cannot reserve that BAR", t->dev->name,
 			  hit->start, hit->end, hit->name);
 	}

@@ -91,8 +91,8 @@ void check_iommu(struct check_env *env)
 			  k > 0 ? "; kernel log: " : "", k > 0 ? line : "");
 	else
 		check_add(env->rep, "iommu", "IOMMU active", CHECK_FAIL,
-			  "enable VT-d (Intel) or AMD-Vi/IOMMU in the firmware setup, then add intel_iommu=on "
-			  "(Intel) to the kernel command line: sudo vfio-early boot install",
+			  "enable VT-d (Intel) or AMD-Vi/IOMMU in the firmware setup, run 'sudo vfio-early boot install' "
+			  "(it adds intel_iommu=on or amd_iommu=on to the kernel command line) and reboot",
 			  "no IOMMU registered (/%s is empty); kernel log: %s", PATH_CLASS_IOMMU,
 			  k > 0 ? line : k == 0 ? "no DMAR or AMD-Vi line" : "not readable (only root may read it)");
 }
@@ -138,7 +138,10 @@ void check_cmdline(struct check_env *env)
 
 	check_iommu_param(env);
 	if (pt && streq(pt, "off"))
-		check_add(env->rep, "cmdline-iommu-pt", "iommu=pt", CHECK_FAIL, "remove iommu=off from the kernel command line",
+		check_add(env->rep, "cmdline-iommu-pt", "iommu=pt", CHECK_FAIL,
+			  "remove iommu=off from the kernel command line (GRUB: from GRUB_CMDLINE_LINUX* in "
+			  "/etc/default/grub, then 'sudo update-grub'; Pop!_OS: 'sudo kernelstub -d iommu=off'), then "
+			  "'sudo vfio-early boot install' and reboot",
 			  "iommu=off disables every IOMMU");
 	else
 		check_add(env->rep, "cmdline-iommu-pt", "iommu=pt", pt && streq(pt, "pt") ? CHECK_PASS : CHECK_WARN,

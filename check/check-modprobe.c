@@ -59,9 +59,12 @@ static void check_ids(struct check_env *env, const char *where, const char *ids)
 						      d->boot_vga ? " (the boot VGA)" : "");
 		}
 	}
+	char fix[700];
+	snprintf(fix, sizeof(fix), "delete ids=%s from the 'options vfio-pci' line at %s (sudoedit %.*s), then run "
+		 "'sudo update-initramfs -u' (or 'sudo dracut -f'): vfio-early binds only the configured addresses",
+		 ids, where, (int)strcspn(where, ":"), where);
 	if (l)
-		check_add(env->rep, "modprobe-vfio-ids", "options vfio-pci ids=", CHECK_FAIL,
-			  "remove the ids= option: vfio-early binds only the configured addresses",
+		check_add(env->rep, "modprobe-vfio-ids", "options vfio-pci ids=", CHECK_FAIL, fix,
 			  "%s: ids=%s also takes %s, which the config does not name", where, ids, stolen);
 	else
 		check_add(env->rep, "modprobe-vfio-ids", "options vfio-pci ids=", CHECK_WARN,

@@ -71,55 +71,58 @@ static int exit_code(const struct check_report *rep)
 	return c[CHECK_FAIL] || rep->oom ? 1 : 0;
 }
 
-int check_print_text(const struct check_report *rep)
+static const char *plural(unsigned n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+int check_print_text(const struct check_report *rep, bool color, bool quiet)
 {
 	static const char *const tags[] = { "[ ok ]", "[warn]", "[FAIL]", "[skip]" };
+	static const char *const colors[] = { "\033[32m", "\033[33m", "\033[1;31m", "" };
 	unsigned c[4];
 
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct check_item *it = &rep->items[i];
-		printf("%s %s: %s\n", tags[it->level], it->title, it->detail);
+		/* -q: the failures alone, as errors */
+		if (quiet) {
+			if (it->level == CHECK_FAIL)
+				log_error("%s: %s%s%s", it->title, it->detail, it->fix ? "; fix: " : "", it->fix ? it->fix : "");
+			continue;
+		}
+		printf("%s%s%s %s: %s\n", color ? colors[it->level] : "", tags[it->level], color ? "\033[0m" : "", it->title,
+		       it->detail);
 		if (it->fix && it->level != CHECK_PASS)
 			printf("       fix: %s\n", it->fix);
 	}
 	count(rep, c);
-	printf("\n%u passed, %u warnings, %u failed, %u not checked\n", c[CHECK_PASS], c[CHECK_WARN], c[CHECK_FAIL],
-	       c[CHECK_SKIP]);
+	if (!quiet)
+		printf("\n%u passed, %u %s, %u failed, %u not checked\n", c[CHECK_PASS], c[CHECK_WARN],
+		       plural(c[CHECK_WARN], "warning", "warnings"), c[CHECK_FAIL], c[CHECK_SKIP]);
 	if (rep->oom)
 		log_error("out of memory: some checks are missing");
 	return exit_code(rep);
 }
 
-int check_print_json(const struct check_report *rep)
+int check_print_json(const struct check_report *rep, struct strbuf *sb)
 {
-	struct strbuf sb = { 0 };
 	unsigned c[4];
 
-	sb_puts(&sb, "{\"checks\":[");
+	sb_puts(sb, ",\"checks\":[");
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct check_item *it = &rep->items[i];
-		sb_puts(&sb, i ? ",{\"id\":" : "{\"id\":");
-		sb_put_json_string(&sb, it->id);
-		sb_puts(&sb, ",\"title\":");
-		sb_put_json_string(&sb, it->title);
-		sb_printf(&sb, ",\"result\":\"%s\",\"detail\":", check_level_name(it->level));
-		sb_put_json_string(&sb, it->detail);
-		sb_puts(&sb, ",\"fix\":");
-		if (it->fix)
-			sb_put_json_string(&sb, it->fix);
-		else
-			sb_puts(&sb, "null");
-		sb_putc(&sb, '}');
+		sb_puts(sb, i ? ",{" : "{");
+		sb_put_json_member(sb, "id", it->id);
+		sb_put_json_member(sb, "title", it->title);
+		sb_put_json_member(sb, "result", check_level_name(it->level));
+		sb_put_json_member(sb, "detail", it->detail);
+		sb_put_json_member(sb, "fix", it->fix);
+		sb_putc(sb, '}');
 	}
 	count(rep, c);
-	sb_printf(&sb, "],\"summary\":{\"pass\":%u,\"warn\":%u,\"fail\":%u,\"skip\":%u}}\n", c[CHECK_PASS],
+	sb_printf(sb, "],\"summary\":{\"pass\":%u,\"warn\":%u,\"fail\":%u,\"skip\":%u}", c[CHECK_PASS],
 		  c[CHECK_WARN], c[CHECK_FAIL], c[CHECK_SKIP]);
-	if (sb.oom || rep->oom) {
-		sb_free(&sb);
-		log_error("out of memory");
-		return 1;
-	}
-	fputs(sb.s, stdout);
-	sb_free(&sb);
+	if (rep->oom)
+		log_error("out of memory: some checks are missing");
 	return exit_code(rep);
 }

@@ -50,8 +50,11 @@ struct check_env {
 void check_add(struct check_report *rep, const char *id, const char *title, enum check_level level, const char *fix,
 	       const char *fmt, ...) _printf_(6, 7);
 void check_report_free(struct check_report *rep);
-int check_print_text(const struct check_report *rep);
-int check_print_json(const struct check_report *rep);
+/* Prints the report (colour: the tags in colour; quiet: the failures alone, as errors on stderr); 1 when an item failed. */
+int check_print_text(const struct check_report *rep, bool color, bool quiet);
+/* Appends ,"checks":[...],"summary":{...} to a JSON object in sb; 1 when an item failed. */
+struct strbuf;
+int check_print_json(const struct check_report *rep, struct strbuf *sb);
 const char *check_level_name(enum check_level l);
 
 /* Each returns nothing: it adds its results to env->rep. */

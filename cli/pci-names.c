@@ -44,24 +44,33 @@ void vfe_names_free(struct vfe_names *n)
 	free(n);
 }
 
-/* libpci falls back to numbers when pci.ids is missing or lacks the ids. */
+/* libpci formats what pci.ids lacks with numbers, the way lspci prints it (it asks the same way). */
 void vfe_names_device(struct vfe_names *n, const struct vfe_dev *d, char *buf, size_t size)
 {
 	char tmp[256];
 
-	buf[0] = '\0';
-	if (!n || !pci_lookup_name(n->pa, tmp, sizeof(tmp), PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS,
-				   d->id.vendor, d->id.device))
-		return;
-	snprintf(buf, size, "%s", tmp);
+	if (n && pci_lookup_name(n->pa, tmp, sizeof(tmp), PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE, d->id.vendor,
+				 d->id.device))
+		snprintf(buf, size, "%s", tmp);
+	else
+		snprintf(buf, size, "Device %04x:%04x", d->id.vendor, d->id.device);
 }
 
 void vfe_names_class(struct vfe_names *n, const struct vfe_dev *d, char *buf, size_t size)
 {
 	char tmp[128];
 
-	if (n && pci_lookup_name(n->pa, tmp, sizeof(tmp), PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_NUMBERS, d->class))
+	if (n && pci_lookup_name(n->pa, tmp, sizeof(tmp), PCI_LOOKUP_CLASS, d->class))
 		snprintf(buf, size, "%s", tmp);
 	else
-		snprintf(buf, size, "class %04x", d->class);
+		snprintf(buf, size, "Class %04x", d->class);
+}
+
+void vfe_names_lspci(struct vfe_names *n, const struct vfe_dev *d, char *buf, size_t size)
+{
+	char cls[128], name[256];
+
+	vfe_names_class(n, d, cls, sizeof(cls));
+	vfe_names_device(n, d, name, sizeof(name));
+	snprintf(buf, size, "%s: %s", cls, name);
 }

@@ -11,8 +11,10 @@
 
 #include "check/check.h"
 #include "cli/cli.h"
+#include "cli/json.h"
 #include "common/log.h"
 #include "common/paths.h"
+#include "common/strbuf.h"
 
 #define PATH_OSRELEASE "proc/sys/kernel/osrelease"
 
@@ -42,18 +44,26 @@ static void free_env(struct check_env *env)
 		vfe_pci_free(&env->pci);
 }
 
+static const struct cli_help help = {
+	.cmd = "check",
+	.usage = "[--json]",
+	.text = "The passthrough checklist, item by item: [ ok ], [warn], [FAIL] or [skip] (not checked\n"
+		"here), each warning and failure with its fix: the exact command or step. Changes nothing;\n"
+		"some items need root to see (the kernel log, /proc/iomem addresses).\n\n"
+		"  --json  machine-readable (docs/json.md)\n\n"
+		"Exit status: 0 nothing failed (warnings allowed), 1 an item failed. With -q only the\n"
+		"failures are printed, on standard error.\n",
+};
+
 int verb_check(struct vfe_cli *cli, int argc, char **argv)
 {
-	static const char usage[] = "check [--json]";
 	struct check_report rep = { 0 };
 	struct check_env env;
 	int k;
 
-	k = cli_parse_verb_opts(cli, argc, argv, usage, false);
+	k = cli_parse_verb_opts(cli, argc, argv, &help, CLI_OPT_JSON, 0, 0);
 	if (k <= 0)
 		return k;
-	if (k < argc)
-		return cli_usage_error(usage);
 	load_env(cli, &env, &rep);
 	check_cpu(&env);
 	check_iommu(&env);
@@ -64,7 +74,16 @@ int verb_check(struct vfe_cli *cli, int argc, char **argv)
 	check_modprobe(&env);
 	check_firmware(&env);
 	check_boot_entries(&env);
-	k = cli->json ? check_print_json(&rep) : check_print_text(&rep);
+	if (cli->json) {
+		struct strbuf sb = { 0 };
+		json_begin(&sb);
+		k = check_print_json(&rep, &sb);
+		sb_puts(&sb, "}\n");
+		if (cli_print(&sb) < 0)
+			k = 1;
+	} else {
+		k = check_print_text(&rep, cli->color, cli->quiet);
+	}
 	check_report_free(&rep);
 	free_env(&env);
 	return k ? CLI_REPORT_FAILED : 0;

@@ -127,7 +127,7 @@ static void bind_one(const struct binding *b, size_t i)
 {
 	struct vfe_bind_result *res = &b->res[i];
 	const char *bdf = name_of(b, i);
-	char why[160];
+	char why[200];
 	int k;
 
 	k = current_driver(b->r, bdf, res->driver_before, sizeof(res->driver_before));
@@ -161,8 +161,8 @@ static void bind_one(const struct binding *b, size_t i)
 	if (k < 0)
 		snprintf(why, sizeof(why), "cannot read its driver back: %s", strerror(-k));
 	else
-		snprintf(why, sizeof(why), "vfio-pci did not take it (driver after the probe: %s; see the kernel log)",
-			 res->driver_after[0] ? res->driver_after : "none");
+		snprintf(why, sizeof(why), "vfio-pci did not take it (driver after the probe: %s; its kernel messages: "
+			 "sudo dmesg | grep %s)", res->driver_after[0] ? res->driver_after : "none", bdf);
 	restore(b, i, why);
 }
 

@@ -55,6 +55,49 @@ int vfe_config_append(const char *text, size_t len, const char *comment, const c
 	return 0;
 }
 
+/* The edit keeps the number of entries and adds no problem. */
+static int check_as_many(const char *old, const char *new)
+{
+	struct vfe_config before, after;
+	int k = parse_copy("config", old, &before);
+
+	if (k >= 0)
+		k = parse_copy("config", new, &after);
+	if (k >= 0 && (after.problems.n > before.problems.n || after.n != before.n))
+		k = -EINVAL;
+	vfe_config_free(&before);
+	vfe_config_free(&after);
+	return k;
+}
+
+int vfe_config_replace(const char *text, unsigned line_no, const char *line, char **ret)
+{
+	struct strbuf sb = { 0 };
+	const char *p = text;
+	unsigned n = 1;
+	int k;
+
+	for (; *p && n < line_no; p++)
+		n += *p == '\n';
+	if (!*p || line_no == 0)
+		return -ENOENT;
+	sb_putn(&sb, text, (size_t)(p - text));
+	sb_puts(&sb, line);
+	p += strcspn(p, "\n");
+	sb_puts(&sb, *p ? p : "\n");
+	if (sb.oom) {
+		sb_free(&sb);
+		return -ENOMEM;
+	}
+	k = check_as_many(text, sb.s);
+	if (k < 0) {
+		sb_free(&sb);
+		return k;
+	}
+	*ret = sb_steal(&sb);
+	return 0;
+}
+
 bool vfe_entry_names_spec(const struct vfe_entry *e, const char *spec)
 {
 	struct vfe_pci_addr a;

@@ -25,6 +25,14 @@
  */
 int vfe_config_append(const char *text, size_t len, const char *comment, const char *line, char **ret);
 
+/*
+ * The config text with line line_no (1-based) replaced by line: how `add`
+ * changes an entry it finds (add --group on a function entry). -ENOENT
+ * when there is no such line, -EINVAL when the result would not parse to
+ * as many entries without a new problem.
+ */
+int vfe_config_replace(const char *text, unsigned line_no, const char *line, char **ret);
+
 /* Does entry e name spec, an address ("0000:05:00.0") or a vendor:device id? */
 bool vfe_entry_names_spec(const struct vfe_entry *e, const char *spec);
 

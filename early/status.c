@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "common/atomic.h"
+#include "common/log.h"
 #include "common/paths.h"
 #include "common/strbuf.h"
 #include "common/words.h"
@@ -105,12 +106,17 @@ char *vfe_status_format(const struct vfe_status *s)
 	return sb_steal(&sb);
 }
 
-/* The record's directory, whatever the umask: status runs unprivileged. */
+/* The record's directory. */
 static int make_dir(const struct vfe_root *r)
 {
-	if (mkdirat(r->fd, PATH_STATUS_DIR, 0755) == 0)
-		(void)fchmodat(r->fd, PATH_STATUS_DIR, 0755, 0);
-	else if (errno != EEXIST)
+	if (mkdirat(r->fd, PATH_STATUS_DIR, 0755) == 0) {
+		/* whatever the umask: status runs unprivileged. A failure only hides
+		 * the record from other users, which is no reason to lose it. (A
+		 * test of the result, not a (void) cast: glibc's _FORTIFY_SOURCE
+		 * marks fchmodat warn_unused_result, and gcc ignores such casts.) */
+		if (fchmodat(r->fd, PATH_STATUS_DIR, 0755, 0) < 0)
+			log_debug("/%s: chmod 0755 failed: %m", PATH_STATUS_DIR);
+	} else if (errno != EEXIST)
 		return negative_errno();
 	return 0;
 }

@@ -55,8 +55,14 @@ struct vfe_boot_status {
 	bool booted_recovery;     /* that entry is our no-passthrough entry; where the loader cannot
 				   * tell the entry, the command line turned passthrough off */
 	char next_boot[256];      /* what the next boot will do, in words */
-	char recovery_health[256];/* "ok" or what is wrong (missing, stale kernel, ...) */
+	char recovery_health[256];/* for people, starting with the state: "ok (...)", "missing: ...",
+				   * "stale: ...", "not installed ...", "unknown: ..." */
 };
+
+/* That state as a machine value: "ok", "missing", "stale", "not_installed" or "unknown". */
+const char *vfe_boot_recovery_state(const char *health);
+/* "recovery":{"state":STATE,"detail":HEALTH} into a JSON object, after a ',' as sb_put_json_member() puts one. */
+void vfe_boot_json_recovery(struct strbuf *sb, const char *health);
 
 /*
  * The passthrough entry a loader boots by default, as the firmware can start
@@ -99,6 +105,13 @@ struct vfe_boot_backend {
 	int (*recovery_next)(struct vfe_boot_ctx *ctx);
 	/* recovery=true: make the no-passthrough entry the default; false: the passthrough one */
 	int (*set_default)(struct vfe_boot_ctx *ctx, bool recovery);
+	/*
+	 * `passthrough --next`: cancels a pending one-shot to the recovery entry
+	 * (LoaderEntryOneShot, GRUB's next_entry, BootNext), and where the
+	 * recovery entry is the default, makes the next boot (only) passthrough
+	 * where the loader can. May be NULL: the loader has no one-shot.
+	 */
+	int (*passthrough_next)(struct vfe_boot_ctx *ctx);
 	int (*menu_next)(struct vfe_boot_ctx *ctx);
 	int (*status)(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret);
 	/*
@@ -117,6 +130,27 @@ extern const struct vfe_boot_backend *const vfe_boot_backends[];
 
 /* The backend with that id. */
 const struct vfe_boot_backend *vfe_boot_backend(enum vfe_loader id);
+
+/*
+ * Which boot loader started this boot (efi/firmware/booted.c): the loader's
+ * own LoaderInfo / LoaderImageIdentifier (systemd-boot; GRUB with its "bli"
+ * module), else the file BootCurrent's Boot#### starts, else what that file
+ * on the ESP is. A machine moved from GRUB to systemd-boot keeps
+ * /etc/default/grub and a grubenv: those leftovers are found, but the
+ * loader in use is the one that booted.
+ */
+struct vfe_booted {
+	enum vfe_loader loader; /* VFE_LOADER_SDBOOT or VFE_LOADER_GRUB; _VFE_LOADER_MAX when unknown */
+	char how[256];          /* how we know, for people: "LoaderInfo \"systemd-boot 252\"", ... */
+};
+void vfe_boot_booted(const struct vfe_root *r, struct vfe_booted *ret);
+/*
+ * Is backend b, found on this host (detect() > 0), the one in use? The
+ * firmware's menu always is; kernelstub and systemd-boot are when
+ * systemd-boot booted, GRUB when GRUB did; all of them when the booted
+ * loader is unknown (no EFI variables: a test tree, a BIOS boot).
+ */
+bool vfe_boot_in_use(const struct vfe_boot_backend *b, const struct vfe_booted *booted);
 
 /* The source entry of the first loader in use that has one; -ENOENT when none has. */
 int vfe_boot_find_source(struct vfe_boot_ctx *ctx, struct vfe_boot_source *ret);

@@ -7,6 +7,7 @@
 #include "common/atomic.h"
 #include "common/log.h"
 #include "efi/changes.h"
+#include "efi/efi-paths.h"
 
 #define FILE_MAX (4u << 20)
 
@@ -105,25 +106,66 @@ static size_t lines(char *text, char ***ret)
 	return v ? n : 0;
 }
 
-/* A longest-common-subsequence line diff; the files are small (entries, configs). */
-static void diff_lines(char **a, size_t na, char **b, size_t nb, struct strbuf *out)
+/* One side's line count and "\\ No newline at end of file" need: text ends without '\n'. */
+static bool no_final_newline(const char *text)
 {
-	size_t *t = calloc((na + 1) * (nb + 1), sizeof(*t)), i = 0, j = 0;
+	size_t l = text ? strlen(text) : 0;
+
+	return l && text[l - 1] != '\n';
+}
+
+struct side {
+	char **l;
+	size_t n;
+	bool no_nl; /* its last line has no newline */
+};
+
+static void put_line(struct strbuf *out, char mark, const struct side *s, size_t i)
+{
+	sb_printf(out, "%c%s\n", mark, s->l[i]);
+	if (s->no_nl && i + 1 == s->n)
+		sb_puts(out, "\\ No newline at end of file\n");
+}
+
+/*
+ * A longest-common-subsequence line diff in unified order (every removed
+ * line of a change before the added ones), as one hunk holding the whole
+ * file: the files are small (entries, configs), and patch(1) applies it.
+ */
+static void diff_lines(const struct side *a, const struct side *b, struct strbuf *out)
+{
+	size_t *t = calloc((a->n + 1) * (b->n + 1), sizeof(*t)), i = 0, j = 0;
 
 	if (!t)
 		return;
-#define T(x, y) t[(x) * (nb + 1) + (y)]
-	for (size_t x = na; x-- > 0;)
-		for (size_t y = nb; y-- > 0;)
-			T(x, y) = streq(a[x], b[y]) ? T(x + 1, y + 1) + 1
-						    : (T(x + 1, y) > T(x, y + 1) ? T(x + 1, y) : T(x, y + 1));
-	while (i < na || j < nb) {
-		if (i < na && j < nb && streq(a[i], b[j]))
-			sb_printf(out, " %s\n", a[i++]), j++;
-		else if (j < nb && (i == na || T(i, j + 1) >= T(i + 1, j)))
-			sb_printf(out, "+%s\n", b[j++]);
-		else
-			sb_printf(out, "-%s\n", a[i++]);
+#define T(x, y) t[(x) * (b->n + 1) + (y)]
+	for (size_t x = a->n; x-- > 0;)
+		for (size_t y = b->n; y-- > 0;)
+			T(x, y) = streq(a->l[x], b->l[y]) ? T(x + 1, y + 1) + 1
+							  : (T(x + 1, y) > T(x, y + 1) ? T(x + 1, y) : T(x, y + 1));
+	sb_printf(out, "@@ -%zu,%zu +%zu,%zu @@\n", a->n ? (size_t)1 : 0, a->n, b->n ? (size_t)1 : 0, b->n);
+	while (i < a->n || j < b->n) {
+		size_t i0 = i, j0 = j;
+		/* a same line whose newline differs is a change, not context */
+		if (i < a->n && j < b->n && streq(a->l[i], b->l[j]) &&
+		    (a->no_nl && i + 1 == a->n) == (b->no_nl && j + 1 == b->n)) {
+			put_line(out, ' ', a, i++);
+			j++;
+			continue;
+		}
+		/* the run of changes up to the next common line: its removals, then its additions */
+		while ((i < a->n || j < b->n) && !(i < a->n && j < b->n && streq(a->l[i], b->l[j]) && T(i, j) == T(i + 1, j + 1) + 1)) {
+			if (j < b->n && (i == a->n || T(i, j + 1) >= T(i + 1, j)))
+				j++;
+			else
+				i++;
+		}
+		if (i == i0 && j == j0)
+			i++, j++; /* equal text, different final newline */
+		for (size_t x = i0; x < i; x++)
+			put_line(out, '-', a, x);
+		for (size_t y = j0; y < j; y++)
+			put_line(out, '+', b, y);
 	}
 #undef T
 	free(t);
@@ -133,14 +175,24 @@ static void print_one(const struct vfe_change *ch, struct strbuf *out)
 {
 	_cleanup_free_ char *a = ch->old ? strdup(ch->old) : strdup(""), *b = ch->new ? strdup(ch->new) : strdup("");
 	_cleanup_free_ char **la = NULL, **lb = NULL;
-	size_t na, nb;
+	struct side sa, sb;
 
 	if (!a || !b)
 		return;
-	sb_printf(out, "--- %s/%s\n+++ %s/%s\n", ch->old ? "" : "(new) ", ch->path, ch->new ? "" : "(deleted) ", ch->path);
-	na = lines(a, &la);
-	nb = lines(b, &lb);
-	diff_lines(la, na, lb, nb, out);
+	/* the unified format's headers, as git writes them for new and deleted files; "patch -p1" from the root */
+	if (ch->old)
+		sb_printf(out, "--- a/%s\n", ch->path);
+	else
+		sb_puts(out, "--- /dev/null\n");
+	if (ch->new)
+		sb_printf(out, "+++ b/%s\n", ch->path);
+	else
+		sb_puts(out, "+++ /dev/null\n");
+	sa = (struct side){ .n = lines(a, &la), .no_nl = no_final_newline(ch->old) };
+	sb = (struct side){ .n = lines(b, &lb), .no_nl = no_final_newline(ch->new) };
+	sa.l = la;
+	sb.l = lb;
+	diff_lines(&sa, &sb, out);
 }
 
 void vfe_changes_print(const struct vfe_changes *c, struct strbuf *out)
@@ -175,7 +227,24 @@ static int put(const struct vfe_root *r, const char *rel, const char *text, mode
 	k = make_parents(r, rel);
 	if (k < 0)
 		return k;
-	return vfe_write_file_atomic(r, rel, text, strlen(text), mode, VFE_ATOMIC_KEEP_BACKUP);
+	return vfe_write_file_atomic(r, rel, text, strlen(text), mode, 0);
+}
+
+/*
+ * Keeps the previous version of rel under EFI_PATH_BACKUP/rel, never beside
+ * it: systemd-boot lists every file in loader/entries, so a ".bak" there
+ * would be one more menu entry (and kernel-install's hooks glob the
+ * directory too). Deleted files are kept the same way.
+ */
+static int backup(const struct vfe_root *r, const struct vfe_change *ch)
+{
+	_cleanup_free_ char *rel = NULL;
+
+	if (!ch->old)
+		return 0;
+	if (asprintf(&rel, "%s/%s", EFI_PATH_BACKUP, ch->path) < 0)
+		return -ENOMEM;
+	return put(r, rel, ch->old, ch->mode);
 }
 
 int vfe_changes_apply(const struct vfe_changes *c, const struct vfe_root *r, const char *who)
@@ -184,8 +253,11 @@ int vfe_changes_apply(const struct vfe_changes *c, const struct vfe_root *r, con
 	int k = 0;
 
 	for (i = 0; i < c->n && k >= 0; i++)
-		if (!same(c->v[i].old, c->v[i].new))
-			k = put(r, c->v[i].path, c->v[i].new, c->v[i].mode);
+		if (!same(c->v[i].old, c->v[i].new)) {
+			k = backup(r, &c->v[i]);
+			if (k >= 0)
+				k = put(r, c->v[i].path, c->v[i].new, c->v[i].mode);
+		}
 	if (k >= 0)
 		return 0;
 	log_error_errno(k, "%s: cannot write %s/%s: %m; the files changed before it were put back", who, r->path,

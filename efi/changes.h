@@ -11,7 +11,9 @@
  * A set of whole-file changes made together: each file's old and new text
  * is known before anything is written, so --dry-run prints exact diffs, and
  * a failure half way puts back the files already changed. Every write goes
- * through vfe_write_file_atomic() with the previous version kept (.bak).
+ * through vfe_write_file_atomic(); the previous version of each changed or
+ * deleted file is kept under /var/lib/vfio-early/backup/ at the same
+ * relative path (never beside it: see changes.c).
  */
 struct vfe_change {
 	char *path;  /* relative to the root */
@@ -35,7 +37,7 @@ int vfe_changes_set(struct vfe_changes *c, const struct vfe_root *r, const char 
 char *vfe_changes_get(const struct vfe_changes *c, const struct vfe_root *r, const char *rel);
 /* Number of planned changes that really change something. */
 size_t vfe_changes_count(const struct vfe_changes *c);
-/* Line diffs of every change, "--- /path" / "+++ /path" / "-old" / "+new" (" " context). */
+/* Unified diffs of every change ("--- a/PATH", "+++ b/PATH", one hunk each): "patch -p1" in the root applies them. */
 void vfe_changes_print(const struct vfe_changes *c, struct strbuf *out);
 /* Applies all; on failure restores the ones done and logs one line naming the file. */
 int vfe_changes_apply(const struct vfe_changes *c, const struct vfe_root *r, const char *who);

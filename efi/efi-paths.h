@@ -17,6 +17,7 @@
 /* Inside the ESP or XBOOTLDR. */
 #define EFI_LOADER_ENTRIES "loader/entries"
 #define EFI_LOADER_CONF "loader/loader.conf"
+#define EFI_UKI_DIR "EFI/Linux"
 #define EFI_SDBOOT_IMAGE "EFI/systemd/systemd-bootx64.efi"
 #define EFI_FALLBACK_IMAGE "EFI/BOOT/BOOTX64.EFI"
 
@@ -31,6 +32,8 @@
 /* What `vfio-early boot install` added, so `remove` undoes exactly that. */
 #define EFI_PATH_STATE_DIR "var/lib/vfio-early"
 #define EFI_PATH_STATE "var/lib/vfio-early/boot-efi.state"
+/* The previous version of every file the EFI backends changed or deleted, at its path below the root. */
+#define EFI_PATH_BACKUP "var/lib/vfio-early/backup"
 
 /* GUIDs */
 #define EFI_GUID_LOADER "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"

@@ -19,14 +19,31 @@ static int load_state(const struct vfe_root *r, struct vfe_efi_state *s)
 	return k < 0 ? k : vfe_efi_state_parse(text, s);
 }
 
+static bool matches_any(const struct vfe_bls *b, const char *pattern)
+{
+	for (size_t i = 0; pattern && i < b->n; i++)
+		if (vfe_bls_id_match(pattern, b->v[i].id))
+			return true;
+	return false;
+}
+
+/*
+ * systemd-boot's order: LoaderEntryDefault when it matches an entry, else
+ * loader.conf's default, else the first entry. A LoaderEntryDefault that
+ * matches nothing (an entry removed with its kernel) is kept aside in
+ * var_missing, so that show and status can say so.
+ */
 static void load_pattern(const struct vfe_root *r, struct vfe_bls_host *h)
 {
 	_cleanup_free_ char *v = NULL;
 
 	if (vfe_efivar_read_string(r, "LoaderEntryDefault", EFI_GUID_LOADER, &v) == 0 && *v) {
-		h->pattern = TAKE_PTR(v);
-		h->pattern_from_var = true;
-		return;
+		if (matches_any(&h->entries, v)) {
+			h->pattern = TAKE_PTR(v);
+			h->pattern_from_var = true;
+			return;
+		}
+		h->var_missing = TAKE_PTR(v);
 	}
 	h->pattern = vfe_bls_conf_default(r, h->esp.mount);
 	if (!h->pattern && h->has_xbl)
@@ -43,8 +60,12 @@ int vfe_bls_host_load(struct vfe_boot_ctx *ctx, const char *who, bool quiet, str
 		return quiet ? -ENOENT : log_nothing_changed(-ENOENT, who, "no EFI System Partition: %s", why);
 	h->has_xbl = vfe_xbootldr_find(ctx->root, &h->esp, &h->xbl) == 0;
 	k = vfe_bls_load(ctx->root, h->esp.mount, &h->entries);
+	if (k >= 0)
+		k = vfe_uki_load(ctx->root, h->esp.mount, &h->entries);
 	if (k >= 0 && h->has_xbl)
 		k = vfe_bls_load(ctx->root, h->xbl.mount, &h->entries);
+	if (k >= 0 && h->has_xbl)
+		k = vfe_uki_load(ctx->root, h->xbl.mount, &h->entries);
 	if (k >= 0)
 		k = load_state(ctx->root, &h->state);
 	if (k < 0) {
@@ -63,6 +84,7 @@ void vfe_bls_host_free(struct vfe_bls_host *h)
 {
 	vfe_bls_free(&h->entries);
 	free(h->pattern);
+	free(h->var_missing);
 	vfe_efi_state_free(&h->state);
 	vfe_changes_free(&h->ch);
 	*h = (struct vfe_bls_host){ 0 };
@@ -172,7 +194,9 @@ static char *planned_options(const struct vfe_root *r, struct vfe_bls_host *h, c
 
 int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry *src)
 {
-	_cleanup_free_ char *opts = planned_options(ctx->root, h, src->path), *rec = NULL, *file = NULL;
+	/* a UKI's options are the ones built into it: nothing planned changes them */
+	_cleanup_free_ char *opts = src->uki ? strdup(src->options ? src->options : "") : planned_options(ctx->root, h, src->path),
+			    *rec = NULL, *file = NULL;
 	_cleanup_free_ char *text = NULL;
 	char rel[1024];
 	int k;
@@ -195,27 +219,103 @@ int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, con
 	return vfe_changes_set(&h->ch, ctx->root, rel, text);
 }
 
-/* Takes one parameter back out of the file it was added to, whatever kind of file it is. */
-static int undo_param(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_state_rec *s)
+/* Does the state's path rel name entry e, even after a boot-counter rename (same directory, same id)? */
+static bool rec_names(const char *rel, const struct vfe_bls_entry *e)
 {
-	_cleanup_free_ char *text = vfe_changes_get(&h->ch, ctx->root, s->path), *opts = NULL, *next = NULL, *out = NULL;
-	enum opts_file f = opts_file(s->path);
+	const char *slash = strrchr(rel, '/');
+	size_t dir = slash ? (size_t)(slash - rel) : 0;
+
+	if (streq(rel, e->path))
+		return true;
+	return slash && strncmp(rel, e->path, dir) == 0 && e->path[dir] == '/' && !strchr(e->path + dir + 1, '/') &&
+	       vfe_bls_id_equal(slash + 1, e->file);
+}
+
+/* The entry a record's path names now, NULL when none does (gone, or not an entry). */
+static const struct vfe_bls_entry *rec_entry(const struct vfe_bls_host *h, const char *rel)
+{
+	for (size_t i = 0; i < h->entries.n; i++)
+		if (rec_names(rel, &h->entries.v[i]))
+			return &h->entries.v[i];
+	return NULL;
+}
+
+/* Is entry e in the state: install or refresh saw it (whatever they changed in it)? */
+static bool known(const struct vfe_bls_host *h, const struct vfe_bls_entry *e)
+{
+	for (size_t i = 0; i < h->state.n; i++)
+		if (rec_names(h->state.v[i].path, e))
+			return true;
+	return false;
+}
+
+/* Takes param back out of the file rel (put_back in its place), whatever kind of file it is. */
+static int undo_one(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *param,
+		    const char *put_back)
+{
+	_cleanup_free_ char *text = vfe_changes_get(&h->ch, ctx->root, rel), *opts = NULL, *next = NULL, *out = NULL;
+	enum opts_file f = opts_file(rel);
 	int k;
 
 	if (!text)
 		return 0; /* the file is gone (a kernel removed): nothing to undo there */
 	k = opts_get(f, text, &opts);
 	if (k >= 0)
-		k = vfe_kparams_remove(opts, s->param, s->replaced, &next);
+		k = vfe_kparams_remove(opts, param, put_back, &next);
 	if (k <= 0)
 		return k == -ENOENT ? 0 : k;
 	k = opts_set(f, text, next, &out);
-	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, s->path, out);
+	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, rel, out);
+}
+
+/* Takes one recorded parameter back out of the file it was added to, found again after a rename. */
+static int undo_param(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_state_rec *s)
+{
+	const struct vfe_bls_entry *e = rec_entry(h, s->path);
+
+	return undo_one(ctx, h, e ? e->path : s->path, s->param, s->replaced);
+}
+
+/*
+ * What entries made after install carry, and what each parameter replaced:
+ * the records of /etc/kernel/cmdline (kernel-install makes new entries from
+ * it), else those of every entry. Paths are left out.
+ */
+static int template_params(const struct vfe_bls_host *h, struct vfe_efi_state *ret)
+{
+	bool cmdline = vfe_efi_state_has(&h->state, "created", EFI_PATH_KERNEL_CMDLINE, NULL);
+	int k = 0;
+
+	for (size_t i = 0; !cmdline && i < h->state.n; i++)
+		cmdline = streq(h->state.v[i].path, EFI_PATH_KERNEL_CMDLINE);
+	for (size_t i = 0; k >= 0 && i < h->state.n; i++) {
+		const struct vfe_state_rec *s = &h->state.v[i];
+		if (streq(s->kind, "param") && s->param && streq(s->path, EFI_PATH_KERNEL_CMDLINE) == cmdline &&
+		    (cmdline || opts_file(s->path) == OPTS_ENTRY))
+			k = vfe_efi_state_add(ret, "param", "", s->param, s->replaced);
+	}
+	return k < 0 ? k : 0;
+}
+
+/* Entries install never saw (made later, by kernel-install from /etc/kernel/cmdline): our parameters out. */
+static int sweep_unknown(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h)
+{
+	_cleanup_(vfe_efi_state_freep) struct vfe_efi_state t = { 0 };
+	int k = template_params(h, &t);
+
+	for (size_t i = 0; k >= 0 && i < h->entries.n; i++) {
+		const struct vfe_bls_entry *e = &h->entries.v[i];
+		if (e->ours || known(h, e))
+			continue;
+		for (size_t j = 0; k >= 0 && j < t.n; j++)
+			k = undo_one(ctx, h, e->path, t.v[j].param, t.v[j].replaced);
+	}
+	return k;
 }
 
 int vfe_bls_host_plan_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h)
 {
-	int k = 0;
+	int k = sweep_unknown(ctx, h);
 
 	for (size_t i = 0; k >= 0 && i < h->state.n; i++) {
 		const struct vfe_state_rec *s = &h->state.v[i];
@@ -229,6 +329,70 @@ int vfe_bls_host_plan_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h)
 		if (h->entries.v[i].ours)
 			k = vfe_changes_set(&h->ch, ctx->root, h->entries.v[i].path, NULL);
 	vfe_efi_state_free(&h->state);
+	return k < 0 ? k : 0;
+}
+
+/* Records of entries that are gone are dropped; those of renamed ones (boot counting) follow the new name. */
+static int track_renames(struct vfe_bls_host *h)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < h->state.n; i++) {
+		struct vfe_state_rec *s = &h->state.v[i];
+		const struct vfe_bls_entry *e = opts_file(s->path) == OPTS_ENTRY ? rec_entry(h, s->path) : NULL;
+		if (opts_file(s->path) == OPTS_ENTRY && (streq(s->kind, "param") || streq(s->kind, "entry")) && !e) {
+			free(s->kind), free(s->path), free(s->param), free(s->replaced);
+			continue;
+		}
+		if (e && !streq(e->path, s->path)) {
+			char *p = strdup(e->path);
+			if (!p)
+				return -ENOMEM;
+			free(s->path);
+			s->path = p;
+		}
+		h->state.v[o++] = *s;
+	}
+	h->state.n = o;
+	return 0;
+}
+
+/* A new entry: records the template's parameters it carries, adds (and records) the ones it lacks. */
+static int adopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry *e,
+		 const struct vfe_efi_state *t)
+{
+	_cleanup_free_ char *text = vfe_changes_get(&h->ch, ctx->root, e->path), *opts = NULL, *out = NULL;
+	int k = text ? opts_get(OPTS_ENTRY, text, &opts) : -ENOENT;
+
+	for (size_t i = 0; k >= 0 && i < t->n; i++) {
+		_cleanup_free_ char *replaced = NULL;
+		char *next = NULL;
+		k = vfe_kparams_add(opts, t->v[i].param, &next, &replaced);
+		if (k >= 0)
+			k = vfe_efi_state_add(&h->state, "param", e->path, t->v[i].param,
+					      replaced ? replaced : t->v[i].replaced);
+		free(opts);
+		opts = next;
+	}
+	if (k >= 0)
+		k = vfe_efi_state_add(&h->state, "entry", e->path, NULL, NULL);
+	if (k >= 0)
+		k = opts_set(OPTS_ENTRY, text, opts, &out);
+	return k < 0 ? k : vfe_changes_set(&h->ch, ctx->root, e->path, out);
+}
+
+int vfe_bls_host_track(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h)
+{
+	_cleanup_(vfe_efi_state_freep) struct vfe_efi_state t = { 0 };
+	int k = track_renames(h);
+
+	if (k >= 0)
+		k = template_params(h, &t);
+	for (size_t i = 0; k >= 0 && t.n && i < h->entries.n; i++) {
+		const struct vfe_bls_entry *e = &h->entries.v[i];
+		if (!e->ours && !known(h, e))
+			k = adopt(ctx, h, e, &t);
+	}
 	return k < 0 ? k : 0;
 }
 
@@ -269,19 +433,26 @@ bool vfe_bls_host_health(const struct vfe_boot_ctx *ctx, const struct vfe_bls_ho
 {
 	const struct vfe_bls_entry *o = vfe_bls_ours_for(&h->entries, src);
 	_cleanup_free_ char *want = NULL, *text = NULL;
+	const char *bin;
 
 	if (!o) {
 		snprintf(buf, n, "missing: no '(no GPU passthrough)' entry for %s; run 'vfio-early boot install'",
 			 src ? src->id : "the default entry");
 		return false;
 	}
-	if (!o->kernel || !vfe_exists(ctx->root, "%s/%s", o->mount, o->kernel + (o->kernel[0] == '/'))) {
-		snprintf(buf, n, "stale: its kernel %s does not exist; run 'vfio-early boot install'", o->kernel ? o->kernel : "(none)");
+	bin = o->kernel ? o->kernel : o->efi;
+	if (!bin || !vfe_exists(ctx->root, "%s/%s", o->mount, bin + (bin[0] == '/'))) {
+		snprintf(buf, n, "stale: its kernel %s does not exist; run 'vfio-early boot install'", bin ? bin : "(none)");
 		return false;
 	}
 	if (vfe_recovery_cmdline(src->options ? src->options : "", &want) < 0 || !(text = vfe_bls_nopt_text(src, want)) ||
-	    !o->options || !streq(o->options, want) || !streq(o->kernel, src->kernel ? src->kernel : "")) {
+	    !o->options || !streq(o->options, want) || !streq(bin, src->kernel ? src->kernel : src->efi ? src->efi : "")) {
 		snprintf(buf, n, "stale: it no longer matches %s; run 'vfio-early boot install'", src->id);
+		return false;
+	}
+	if (src->uki && vfe_secure_boot(ctx->root)) {
+		snprintf(buf, n, "does not work: %s is a UKI and Secure Boot is on, so systemd-stub ignores the "
+			 "recovery entry's command line; see vfio-early-boot(8), UNIFIED KERNEL IMAGES", src->id);
 		return false;
 	}
 	snprintf(buf, n, "ok (%s)", o->file);
@@ -302,6 +473,14 @@ int vfe_bls_host_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const 
 	int k = vfe_bls_host_plan_remove(ctx, h);
 
 	return k < 0 ? k : vfe_bls_host_apply(ctx, h, who, "not installed; nothing to remove");
+}
+
+bool vfe_secure_boot(const struct vfe_root *r)
+{
+	_cleanup_free_ uint8_t *d = NULL;
+	size_t l;
+
+	return vfe_efivar_read(r, "SecureBoot", EFI_GUID_GLOBAL, NULL, &d, &l) == 0 && l >= 1 && d[0] == 1;
 }
 
 bool vfe_kernelstub_present(const struct vfe_root *r)
@@ -329,16 +508,19 @@ int vfe_sdboot_boot_source(struct vfe_boot_ctx *ctx, struct vfe_boot_source *ret
 	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	_cleanup_(vfe_boot_source_freep) struct vfe_boot_source s = { 0 };
 	const struct vfe_bls_entry *src;
+	const char *bin;
 	bool oom = false;
 
 	if (vfe_bls_host_load(ctx, "firmware", true, &h) < 0)
 		return -ENOENT;
 	src = vfe_sdboot_source(ctx->root, &h);
-	if (!src || !src->kernel)
+	if (!src || !vfe_bls_bootable(src))
 		return -ENOENT;
 	s.title = strdup_or_null(src->title, &oom);
 	s.options = strdup_or_null(src->options ? src->options : "", &oom);
-	if (asprintf(&s.kernel, "%s/%s", src->mount, src->kernel + (src->kernel[0] == '/')) < 0)
+	/* a UKI is started the same way: the firmware passes the options, systemd-stub takes them */
+	bin = src->kernel ? src->kernel : src->efi;
+	if (asprintf(&s.kernel, "%s/%s", src->mount, bin + (bin[0] == '/')) < 0)
 		s.kernel = NULL, oom = true;
 	for (size_t i = 0; !oom && i < src->initrd.n; i++)
 		oom = strv_push(&s.initrd, src->initrd.v[i]) < 0;

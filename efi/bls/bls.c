@@ -11,8 +11,8 @@
 
 static char **field(struct vfe_bls_entry *e, const char *key)
 {
-	static const char *const keys[] = { "title", "version", "machine-id", "sort-key", "linux" };
-	char **slots[] = { &e->title, &e->version, &e->machine_id, &e->sort_key, &e->kernel };
+	static const char *const keys[] = { "title", "version", "machine-id", "sort-key", "linux", "efi" };
+	char **slots[] = { &e->title, &e->version, &e->machine_id, &e->sort_key, &e->kernel, &e->efi };
 
 	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
 		if (streq(key, keys[i]))
@@ -95,7 +95,19 @@ char *vfe_bls_id(const char *file)
 	return id;
 }
 
-static bool is_bad(const char *file)
+bool vfe_bls_id_equal(const char *a, const char *b)
+{
+	_cleanup_free_ char *x = a ? vfe_bls_id(a) : NULL, *y = b ? vfe_bls_id(b) : NULL;
+
+	return x && y && streq(x, y);
+}
+
+bool vfe_bls_bootable(const struct vfe_bls_entry *e)
+{
+	return e->kernel || e->efi;
+}
+
+bool vfe_bls_is_bad(const char *file)
 {
 	const char *plus = strrchr(file, '+');
 
@@ -121,7 +133,7 @@ static int add_entry(const struct vfe_root *r, const char *mount, const char *fi
 	e.file = strdup(file);
 	e.path = strdup(rel);
 	e.mount = strdup(mount);
-	e.bad = is_bad(file);
+	e.bad = vfe_bls_is_bad(file);
 	if (!e.id || !e.file || !e.path || !e.mount || !(v = realloc(b->v, (b->n + 1) * sizeof(*v))))
 		return -ENOMEM;
 	b->v = v;
@@ -269,8 +281,8 @@ void vfe_bls_sort(struct vfe_bls *b)
 
 void vfe_bls_entry_free(struct vfe_bls_entry *e)
 {
-	char *fields[] = { e->id,    e->file,    e->path,       e->mount,    e->title,  e->version,
-			   e->machine_id, e->sort_key, e->kernel, e->options, e->source };
+	char *fields[] = { e->id,	  e->file,     e->path,	  e->mount,   e->title,	 e->version,
+			   e->machine_id, e->sort_key, e->kernel, e->options, e->source, e->efi };
 
 	for (size_t i = 0; i < ELEMENTSOF(fields); i++)
 		free(fields[i]);
@@ -289,38 +301,41 @@ void vfe_bls_free(struct vfe_bls *b)
 const struct vfe_bls_entry *vfe_bls_find(const struct vfe_bls *b, const char *id)
 {
 	for (size_t i = 0; id && i < b->n; i++)
-		if (strcasecmp(b->v[i].id, id) == 0)
+		if (vfe_bls_id_equal(b->v[i].id, id))
 			return &b->v[i];
 	return NULL;
 }
 
-static bool matches(const char *pattern, const char *id)
+bool vfe_bls_id_match(const char *pattern, const char *id)
 {
-	_cleanup_free_ char *low = strdup(pattern);
+	_cleanup_free_ char *low = pattern ? strdup(pattern) : NULL, *clean = id ? vfe_bls_id(id) : NULL;
 
-	if (!low)
+	if (!low || !clean)
 		return false;
 	for (char *p = low; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	return fnmatch(low, id, 0) == 0;
+	return fnmatch(low, clean, 0) == 0;
 }
 
 const struct vfe_bls_entry *vfe_bls_default(const struct vfe_bls *b, const char *pattern)
 {
 	for (size_t i = 0; pattern && *pattern && i < b->n; i++)
-		if (matches(pattern, b->v[i].id))
+		if (vfe_bls_id_match(pattern, b->v[i].id))
 			return &b->v[i];
 	return b->n ? &b->v[0] : NULL;
 }
 
 const struct vfe_bls_entry *vfe_bls_source(const struct vfe_bls *b, const char *pattern)
 {
-	const struct vfe_bls_entry *d = vfe_bls_default(b, pattern), *s;
+	const struct vfe_bls_entry *d = vfe_bls_default(b, pattern);
 
 	if (d && !d->ours)
 		return d;
-	if (d && d->source && (s = vfe_bls_find(b, d->source)) && !s->ours)
-		return s;
+	/*
+	 * The default is ours (recovery --default): the newest passthrough
+	 * entry, the first in menu order, so that refresh follows kernel
+	 * upgrades instead of keeping the kernel ours was made from.
+	 */
 	for (size_t i = 0; i < b->n; i++)
 		if (!b->v[i].ours && !b->v[i].bad)
 			return &b->v[i];
@@ -330,7 +345,7 @@ const struct vfe_bls_entry *vfe_bls_source(const struct vfe_bls *b, const char *
 const struct vfe_bls_entry *vfe_bls_ours_for(const struct vfe_bls *b, const struct vfe_bls_entry *src)
 {
 	for (size_t i = 0; src && i < b->n; i++)
-		if (b->v[i].ours && b->v[i].source && strcasecmp(b->v[i].source, src->id) == 0)
+		if (b->v[i].ours && vfe_bls_id_equal(b->v[i].source, src->id))
 			return &b->v[i];
 	return NULL;
 }
@@ -357,8 +372,15 @@ char *vfe_bls_nopt_text(const struct vfe_bls_entry *src, const char *options)
 		sb_printf(&sb, "machine-id %s\n", src->machine_id);
 	if (src->sort_key)
 		sb_printf(&sb, "sort-key %s\n", src->sort_key);
-	sb_printf(&sb, "linux %s\n", src->kernel);
-	for (size_t i = 0; i < src->initrd.n; i++)
+	/*
+	 * A UKI is started as an EFI program with our options: systemd-stub uses
+	 * them instead of its built-in .cmdline, except under Secure Boot.
+	 */
+	if (src->kernel)
+		sb_printf(&sb, "linux %s\n", src->kernel);
+	else
+		sb_printf(&sb, "efi %s\n", src->efi ? src->efi : "");
+	for (size_t i = 0; src->kernel && i < src->initrd.n; i++)
 		sb_printf(&sb, "initrd %s\n", src->initrd.v[i]);
 	sb_printf(&sb, "options %s\n", options);
 	return sb_steal(&sb);

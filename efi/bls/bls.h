@@ -31,10 +31,12 @@ struct vfe_bls_entry {
 	char *path;     /* relative to the root: "boot/efi/loader/entries/Pop_OS-current.conf" */
 	char *mount;    /* the partition's mount point, relative to the root: "boot/efi" */
 	char *title, *version, *machine_id, *sort_key, *kernel, *options;
+	char *efi;      /* an EFI program: a Type #1 "efi" line, or the UKI itself ("/EFI/Linux/x.efi") */
 	char *source;   /* ours: the file name of the entry it was made from */
 	struct strv initrd;
 	bool ours;      /* carries EFI_NOPT_MARK */
 	bool bad;       /* boot counter "+0-N" */
+	bool uki;       /* a Type #2 unified kernel image: its options are built into it (.cmdline) */
 };
 
 struct vfe_bls {
@@ -46,6 +48,10 @@ struct vfe_bls {
 int vfe_bls_parse(const char *text, struct vfe_bls_entry *e);
 /* Adds the entries of <mount>/loader/entries (none when the directory is missing). */
 int vfe_bls_load(const struct vfe_root *r, const char *mount, struct vfe_bls *b);
+/* Is the file name's boot counter "+0[-N]" (no tries left)? */
+bool vfe_bls_is_bad(const char *file);
+/* Does the entry boot something (a "linux" kernel, an "efi" program, a UKI)? */
+bool vfe_bls_bootable(const struct vfe_bls_entry *e);
 void vfe_bls_sort(struct vfe_bls *b);
 void vfe_bls_free(struct vfe_bls *b);
 void vfe_bls_entry_free(struct vfe_bls_entry *e);
@@ -56,12 +62,23 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_bls_entry, vfe_bls_entry_free);
 int vfe_verscmp(const char *a, const char *b);
 /* "Pop_OS-current+3-1.conf" -> "pop_os-current.conf" */
 char *vfe_bls_id(const char *file);
+/*
+ * The one way entries are matched by id, everywhere (show, status, remove,
+ * refresh, the defaults, and the automatic fallback that uses boot
+ * counting): case and a "+LEFT[-DONE]" boot counter on either side do not
+ * count. systemd-boot renames counted entries at every boot and
+ * systemd-bless-boot drops the counter, and LoaderEntrySelected carries
+ * the counter in some versions (systemd#38813).
+ */
+bool vfe_bls_id_equal(const char *a, const char *b);
+/* Does the glob pattern (LoaderEntryDefault, loader.conf "default") select id, as systemd-boot matches it? */
+bool vfe_bls_id_match(const char *pattern, const char *id);
 
 const struct vfe_bls_entry *vfe_bls_find(const struct vfe_bls *b, const char *id);
 /* systemd-boot's choice with no one-shot: the first match of pattern (LoaderEntryDefault, else loader.conf's
  * default) in menu order, else the first entry. NULL when there are none. */
 const struct vfe_bls_entry *vfe_bls_default(const struct vfe_bls *b, const char *pattern);
-/* The entry our recovery entry copies: the default unless it is ours (then the one ours was made from). */
+/* The entry our recovery entry copies: the default unless it is ours (then the first passthrough entry in menu order). */
 const struct vfe_bls_entry *vfe_bls_source(const struct vfe_bls *b, const char *pattern);
 /* Our entry made from src, if any. */
 const struct vfe_bls_entry *vfe_bls_ours_for(const struct vfe_bls *b, const struct vfe_bls_entry *src);
@@ -73,6 +90,12 @@ char *vfe_bls_nopt_text(const struct vfe_bls_entry *src, const char *options);
 char *vfe_bls_set_options(const char *text, const char *opts);
 /* The default pattern from <mount>/loader/loader.conf (malloc'd) or NULL. */
 char *vfe_bls_conf_default(const struct vfe_root *r, const char *mount);
+
+/* ---- uki */
+/* Adds the unified kernel images of <mount>/EFI/Linux (Type #2; see uki.c). */
+int vfe_uki_load(const struct vfe_root *r, const char *mount, struct vfe_bls *b);
+/* A PE section of the image open at fd, NUL-terminated (malloc'd); -ENOENT when absent. */
+int vfe_uki_section(int fd, const char *name, char **ret);
 
 /* ---- kstub-json */
 /*
@@ -99,6 +122,7 @@ struct vfe_bls_host {
 	struct vfe_bls entries;   /* both partitions, in menu order */
 	char *pattern;            /* LoaderEntryDefault, else loader.conf "default"; NULL when none */
 	bool pattern_from_var;
+	char *var_missing;        /* a LoaderEntryDefault that matches no entry (ignored by the loader), or NULL */
 	struct vfe_efi_state state;
 	struct vfe_changes ch;
 };
@@ -116,7 +140,18 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct vfe_bls_host, vfe_bls_host_free);
 int vfe_bls_host_add_params(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *rel, const char *base);
 /* Our entry for src (its options as planned so far), and the removal of our other, stale ones. */
 int vfe_bls_host_plan_nopt(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry *src);
-/* Undoes every record of the state and removes all our entries. */
+/*
+ * After a kernel change (refresh): records of entries that are gone are
+ * dropped, those of entries renamed by boot counting follow them, and every
+ * entry made since (kernel-install, from /etc/kernel/cmdline) gets the
+ * parameters install added and is recorded, so that remove undoes it too.
+ */
+int vfe_bls_host_track(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h);
+/*
+ * Undoes every record of the state (found again after boot-counter renames),
+ * takes our parameters out of every entry install never saw, and removes
+ * all our entries.
+ */
 int vfe_bls_host_plan_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h);
 /* Plans the state file; then prints (dry run) or applies every change. Returns the number of changes. */
 int vfe_bls_host_commit(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const char *who);
@@ -138,6 +173,8 @@ bool vfe_bls_host_health(const struct vfe_boot_ctx *ctx, const struct vfe_bls_ho
 #define VFE_MENU_ONESHOT_TIMEOUT "30"
 
 bool vfe_kernelstub_present(const struct vfe_root *r);
+/* Is Secure Boot on (the SecureBoot variable is 1)? Then systemd-stub ignores a UKI's passed options. */
+bool vfe_secure_boot(const struct vfe_root *r);
 /* Lists the entries (menu order, default marked, ours marked, passthrough parameters) as text or JSON. */
 void vfe_sdboot_show_entries(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h);
 /* Fills status from the Loader* variables and our entry's health relative to src. */

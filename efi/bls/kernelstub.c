@@ -98,18 +98,28 @@ static int ks_show(struct vfe_boot_ctx *ctx)
 	char health[256];
 
 	if (load(ctx, true, &h, &cur) < 0) {
-		sb_printf(ctx->out, ctx->json ? "{\"name\":\"" WHO "\",\"entry\":null}"
+		sb_printf(ctx->out, ctx->json ? "{\"loader\":\"" WHO "\",\"booted_entry\":null,\"default_entry\":null,"
+						"\"oneshot_entry\":null,\"recovery\":{\"state\":\"unknown\",\"detail\":"
+						"\"no " EFI_KERNELSTUB_CURRENT "\"},\"entries\":[]}"
 					      : WHO ": /%s present, but no " EFI_KERNELSTUB_CURRENT " on an ESP\n",
 			  EFI_PATH_KERNELSTUB_CONF);
 		return 0;
 	}
 	vfe_bls_host_health(ctx, &h, cur, health, sizeof(health));
 	if (ctx->json) {
+		/* kernelstub writes the entries systemd-boot boots: the booted and one-shot entries are systemd-boot's */
 		sb_putc(ctx->out, '{');
-		sb_put_json_member(ctx->out, "name", WHO);
-		sb_put_json_member(ctx->out, "entry", cur->id);
-		sb_put_json_member(ctx->out, "recovery", health);
-		sb_putc(ctx->out, '}');
+		sb_put_json_member(ctx->out, "loader", WHO);
+		sb_put_json_member(ctx->out, "booted_entry", NULL);
+		sb_put_json_member(ctx->out, "default_entry", cur->id);
+		sb_put_json_member(ctx->out, "oneshot_entry", NULL);
+		vfe_boot_json_recovery(ctx->out, health);
+		sb_puts(ctx->out, ",\"entries\":[{");
+		sb_put_json_member(ctx->out, "id", cur->id);
+		sb_put_json_member(ctx->out, "title", cur->title);
+		sb_put_json_member(ctx->out, "linux", cur->kernel);
+		sb_put_json_member(ctx->out, "options", cur->options);
+		sb_puts(ctx->out, "}]}");
 	} else {
 		sb_printf(ctx->out, "kernelstub:\n  configuration: /%s\n  entry: %s (linux %s)\n  options: %s\n"
 				    "  recovery entry: %s\n", EFI_PATH_KERNELSTUB_CONF, cur->id, cur->kernel,

@@ -63,10 +63,14 @@ static void entry_text(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, 
 {
 	struct strbuf *o = ctx->out;
 
-	sb_printf(o, "  %s %s  \"%s\"%s%s%s\n", dflt ? "*" : " ", e->id, e->title ? e->title : "",
-		  e->ours ? "  [ours: no GPU passthrough]" : "", v->selected && streq(v->selected, e->id) ? "  [booted]" : "",
-		  e->bad ? "  [bad]" : "");
-	sb_printf(o, "      linux %s, passthrough parameters: ", e->kernel ? e->kernel : "(none)");
+	sb_printf(o, "  %s %s  \"%s\"%s%s%s%s\n", dflt ? "*" : " ", e->id, e->title ? e->title : "",
+		  e->uki ? "  [unified kernel image]" : "", e->ours ? "  [ours: no GPU passthrough]" : "",
+		  vfe_bls_id_equal(v->selected, e->id) ? "  [booted]" : "", e->bad ? "  [bad]" : "");
+	if (e->uki)
+		sb_printf(o, "      %s, command line built in (cannot be changed here), passthrough parameters: ", e->efi);
+	else
+		sb_printf(o, "      %s %s, passthrough parameters: ", e->kernel ? "linux" : "efi",
+			  e->kernel ? e->kernel : e->efi ? e->efi : "(none)");
 	put_params(o, e, false);
 	sb_putc(o, '\n');
 }
@@ -75,14 +79,19 @@ static void entry_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, 
 {
 	struct strbuf *o = ctx->out;
 
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/%s", e->path);
 	sb_puts(o, comma ? ",{" : "{");
 	sb_put_json_member(o, "id", e->id);
-	sb_put_json_member(o, "path", e->path);
+	sb_put_json_member(o, "path", path);
 	sb_put_json_member(o, "title", e->title);
 	sb_put_json_member(o, "linux", e->kernel);
+	sb_put_json_member(o, "efi", e->efi);
+	sb_printf(o, ",\"type\":\"%s\"", e->uki ? "type2" : "type1");
 	sb_put_json_member(o, "options", e->options);
 	sb_printf(o, ",\"default\":%s,\"ours\":%s,\"booted\":%s,\"passthrough_params\":", dflt ? "true" : "false",
-		  e->ours ? "true" : "false", v->selected && streq(v->selected, e->id) ? "true" : "false");
+		  e->ours ? "true" : "false", vfe_bls_id_equal(v->selected, e->id) ? "true" : "false");
 	put_params(o, e, true);
 	sb_putc(o, '}');
 }
@@ -91,22 +100,26 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 		      const struct vfe_bls_entry *d, const char *health)
 {
 	struct strbuf *o = ctx->out;
-	char feat[32];
+	char feat[32], esp[300], xbl[300];
 
 	snprintf(feat, sizeof(feat), "0x%llx", (unsigned long long)v->features);
+	snprintf(esp, sizeof(esp), "/%s", h->esp.mount);
+	snprintf(xbl, sizeof(xbl), "/%s", h->xbl.mount);
+	/* the keys every loader has (docs/json.md), then systemd-boot's own */
 	sb_putc(o, '{');
-	sb_put_json_member(o, "name", "systemd-boot");
-	sb_put_json_member(o, "esp", h->esp.mount);
+	sb_put_json_member(o, "loader", "systemd-boot");
+	sb_put_json_member(o, "booted_entry", v->selected);
+	sb_put_json_member(o, "default_entry", d ? d->id : NULL);
+	sb_put_json_member(o, "oneshot_entry", v->oneshot && *v->oneshot ? v->oneshot : NULL);
+	vfe_boot_json_recovery(o, health);
+	sb_put_json_member(o, "esp", esp);
 	sb_put_json_member(o, "esp_device", h->esp.source);
-	sb_put_json_member(o, "xbootldr", h->has_xbl ? h->xbl.mount : NULL);
-	sb_put_json_member(o, "loader", v->info);
-	sb_put_json_member(o, "features", v->has_features ? feat : NULL);
-	sb_put_json_member(o, "entry_selected", v->selected);
-	sb_put_json_member(o, "entry_default_var", v->dflt);
-	sb_put_json_member(o, "entry_oneshot", v->oneshot);
-	sb_put_json_member(o, "timeout_oneshot", v->timeout_oneshot);
-	sb_put_json_member(o, "default", d ? d->id : NULL);
-	sb_put_json_member(o, "recovery", health);
+	sb_put_json_member(o, "xbootldr", h->has_xbl ? xbl : NULL);
+	sb_put_json_member(o, "loader_info", v->info);
+	sb_put_json_member(o, "loader_features", v->has_features ? feat : NULL);
+	sb_put_json_member(o, "loader_entry_default", v->dflt);
+	sb_printf(o, ",\"loader_entry_default_missing\":%s", h->var_missing ? "true" : "false");
+	sb_put_json_member(o, "menu_timeout_oneshot", v->timeout_oneshot);
 	sb_puts(o, ",\"entries\":[");
 	for (size_t i = 0; i < h->entries.n; i++)
 		entry_json(ctx, &h->entries.v[i], &h->entries.v[i] == d, v, i > 0);
@@ -129,7 +142,13 @@ static void show_text(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 	sb_printf(o, "  default: %s (%s%s%s)\n", d ? d->id : "none",
 		  h->pattern ? (h->pattern_from_var ? "LoaderEntryDefault \"" : "loader.conf default \"") : "first entry",
 		  h->pattern ? h->pattern : "", h->pattern ? "\"" : "");
-	sb_printf(o, "  one-shot (LoaderEntryOneShot): %s\n", or_none(v->oneshot));
+	if (h->var_missing)
+		sb_printf(o, "  warning: LoaderEntryDefault \"%s\" names no entry (removed with its kernel?): systemd-boot "
+			     "ignores it; 'vfio-early boot recovery --default' or 'passthrough --default' sets it again\n",
+			  h->var_missing);
+	sb_printf(o, "  one-shot (LoaderEntryOneShot): %s%s\n", or_none(v->oneshot),
+		  v->oneshot && *v->oneshot && !vfe_bls_find(&h->entries, v->oneshot) && !strpbrk(v->oneshot, "*?[")
+			  ? " (names no entry: ignored)" : "");
 	sb_printf(o, "  menu one-shot (LoaderConfigTimeoutOneShot): %s\n", or_none(v->timeout_oneshot));
 	sb_printf(o, "  entries, in menu order (* = default):\n");
 	for (size_t i = 0; i < h->entries.n; i++)
@@ -168,7 +187,9 @@ void vfe_sdboot_fill_status(struct vfe_boot_ctx *ctx, const struct vfe_bls_host 
 	if (v.oneshot && *v.oneshot)
 		snprintf(ret->next_boot, sizeof(ret->next_boot), "once: %s (LoaderEntryOneShot)", v.oneshot);
 	else
-		snprintf(ret->next_boot, sizeof(ret->next_boot), "default: %s%s", d ? d->id : "none",
-			 d && d->ours ? " (no GPU passthrough)" : "");
+		snprintf(ret->next_boot, sizeof(ret->next_boot), "default: %s%s%s%s%s", d ? d->id : "none",
+			 d && d->ours ? " (no GPU passthrough)" : "",
+			 h->var_missing ? "; LoaderEntryDefault \"" : "", h->var_missing ? h->var_missing : "",
+			 h->var_missing ? "\" names no entry and is ignored" : "");
 	vfe_bls_host_health(ctx, h, src, ret->recovery_health, sizeof(ret->recovery_health));
 }

@@ -37,12 +37,28 @@ static bool desc_is_ours(const char *d)
 	return l > s && streq(d + l - s, EFI_NOPT_TITLE_SUFFIX);
 }
 
-/* The numbers of our Boot#### options, and the lowest free number. */
+/* The numbers of our Boot#### options, and the lowest number neither a Boot#### nor named in BootOrder. */
 struct ours {
 	int num[8];
 	size_t n;
 	int free_num;
 };
+
+/*
+ * A number BootOrder names is taken even when its Boot#### is gone (a stale
+ * entry another tool left): an option written there would join the boot
+ * order at once, while we promise to leave the boot order alone.
+ */
+static void mark_boot_order(const struct vfe_root *r, bool *used)
+{
+	_cleanup_free_ uint8_t *d = NULL;
+	size_t l = 0;
+
+	if (vfe_efivar_read(r, "BootOrder", EFI_GUID_GLOBAL, NULL, &d, &l) < 0)
+		return;
+	for (size_t i = 0; i + 1 < l; i += 2)
+		used[d[i] | d[i + 1] << 8] = true;
+}
 
 static int find_ours(const struct vfe_root *r, struct ours *o)
 {
@@ -64,6 +80,7 @@ static int find_ours(const struct vfe_root *r, struct ours *o)
 		if (desc_is_ours(desc) && o->n < ELEMENTSOF(o->num))
 			o->num[o->n++] = num;
 	}
+	mark_boot_order(r, used);
 	for (int i = 0; i < 0x10000 && o->free_num < 0; i++)
 		if (!used[i])
 			o->free_num = i;
@@ -230,6 +247,30 @@ static int fw_recovery_next(struct vfe_boot_ctx *ctx)
 	return 0;
 }
 
+/* passthrough --next: a BootNext to our option is cancelled; any other BootNext is someone else's. */
+static int fw_passthrough_next(struct vfe_boot_ctx *ctx)
+{
+	struct ours o;
+	uint64_t next;
+	int k = find_ours(ctx->root, &o);
+
+	if (k < 0)
+		return log_nothing_changed(k, WHO, "cannot list the EFI variables: %m");
+	if (vfe_efivar_read_uint(ctx->root, "BootNext", EFI_GUID_GLOBAL, &next) < 0)
+		return 0; /* nothing pending: say nothing, the boot loaders speak for the next boot */
+	for (size_t i = 0; i < o.n; i++)
+		if ((int)next == o.num[i]) {
+			k = ctx->dry_run ? 0 : vfe_efivar_delete(ctx->root, "BootNext", EFI_GUID_GLOBAL);
+			if (k < 0)
+				return log_nothing_changed(k, WHO, "cannot delete BootNext: %m");
+			sb_printf(ctx->out, "%s: %s BootNext (Boot%04X, ours): the pending one-shot is cancelled\n", WHO,
+				  ctx->dry_run ? "would delete" : "deleted", o.num[i]);
+			return 0;
+		}
+	sb_printf(ctx->out, "%s: BootNext = %04X is not ours; left alone\n", WHO, (unsigned)next);
+	return 0;
+}
+
 static void show_option(struct vfe_boot_ctx *ctx, const char *name, bool first)
 {
 	_cleanup_free_ uint8_t *d = NULL;
@@ -241,13 +282,15 @@ static void show_option(struct vfe_boot_ctx *ctx, const char *name, bool first)
 	desc = vfe_loadopt_desc(d, l);
 	if (ctx->json) {
 		sb_puts(ctx->out, first ? "{" : ",{");
-		sb_put_json_member(ctx->out, "name", name);
-		sb_put_json_member(ctx->out, "description", desc ? desc : "");
+		sb_put_json_member(ctx->out, "id", name);
+		sb_put_json_member(ctx->out, "title", desc ? desc : "");
 		sb_printf(ctx->out, ",\"ours\":%s}", desc_is_ours(desc) ? "true" : "false");
 	} else {
 		sb_printf(ctx->out, "  %s  %s%s\n", name, desc ? desc : "(malformed)", desc_is_ours(desc) ? "  [ours]" : "");
 	}
 }
+
+static int fw_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret);
 
 static void show_vars(struct vfe_boot_ctx *ctx)
 {
@@ -259,16 +302,24 @@ static void show_vars(struct vfe_boot_ctx *ctx)
 
 	(void)vfe_efivar_read(ctx->root, "BootOrder", EFI_GUID_GLOBAL, NULL, &order, &l);
 	if (ctx->json) {
-		sb_printf(ctx->out, has_cur ? "\"BootCurrent\":\"%04X\"," : "\"BootCurrent\":null,", (unsigned)cur);
-		sb_printf(ctx->out, has_next ? "\"BootNext\":\"%04X\",\"BootOrder\":[" : "\"BootNext\":null,\"BootOrder\":[",
+		struct vfe_boot_status st;
+		(void)fw_status(ctx, &st);
+		sb_printf(ctx->out, has_cur ? "\"booted_entry\":\"Boot%04X\"," : "\"booted_entry\":null,", (unsigned)cur);
+		if (order && l >= 2)
+			sb_printf(ctx->out, "\"default_entry\":\"Boot%04X\",", order[0] | order[1] << 8);
+		else
+			sb_puts(ctx->out, "\"default_entry\":null,");
+		sb_printf(ctx->out, has_next ? "\"oneshot_entry\":\"Boot%04X\"," : "\"oneshot_entry\":null,",
 			  (unsigned)next);
+		vfe_boot_json_recovery(ctx->out, st.recovery_health);
+		sb_puts(ctx->out, ",\"boot_order\":[");
 	} else {
 		sb_printf(ctx->out, has_cur ? "  BootCurrent: %04X\n" : "  BootCurrent: none\n", (unsigned)cur);
 		sb_printf(ctx->out, has_next ? "  BootNext: %04X\n  BootOrder:" : "  BootNext: none\n  BootOrder:",
 			  (unsigned)next);
 	}
 	for (size_t i = 0; order && i + 1 < l; i += 2)
-		sb_printf(ctx->out, ctx->json ? "%s\"%04X\"" : "%s%04X", ctx->json && i ? "," : " ",
+		sb_printf(ctx->out, ctx->json ? "%s\"Boot%04X\"" : "%s%04X", ctx->json && i ? "," : " ",
 			  order[i] | order[i + 1] << 8);
 	sb_puts(ctx->out, ctx->json ? "]," : "\n");
 }
@@ -278,10 +329,10 @@ static int fw_show(struct vfe_boot_ctx *ctx)
 	_cleanup_(strv_freep) struct strv names = { 0 };
 	bool first = true;
 
-	sb_puts(ctx->out, ctx->json ? "{\"name\":\"firmware\"," : "firmware (EFI boot manager):\n");
+	sb_puts(ctx->out, ctx->json ? "{\"loader\":\"firmware\"," : "firmware (EFI boot manager):\n");
 	show_vars(ctx);
 	(void)vfe_efivar_list(ctx->root, EFI_GUID_GLOBAL, &names);
-	sb_puts(ctx->out, ctx->json ? "\"options\":[" : "");
+	sb_puts(ctx->out, ctx->json ? "\"entries\":[" : "");
 	for (size_t i = 0; i < names.n; i++)
 		if (is_boot_name(names.v[i])) {
 			show_option(ctx, names.v[i], first);
@@ -333,6 +384,7 @@ const struct vfe_boot_backend vfe_backend_firmware = {
 	.install = fw_install,
 	.remove = fw_remove,
 	.recovery_next = fw_recovery_next,
+	.passthrough_next = fw_passthrough_next,
 	.status = fw_status,
 	.refresh = fw_refresh,
 };

@@ -9,8 +9,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-
-
 /* ---- loadopt */
 /*
  * EFI_LOAD_OPTION for the firmware's Boot#### entry: the device path of a
@@ -32,3 +30,5 @@ int vfe_loadopt_build(const char *abspath, const char *desc, const char *cmdline
 char *vfe_loadopt_desc(const uint8_t *opt, size_t len);
 /* The optional data as a UTF-16 command line (malloc'd), "" when none. */
 char *vfe_loadopt_cmdline(const uint8_t *opt, size_t len);
+/* The file its device path starts ("\EFI\debian\shimx64.efi", malloc'd); NULL when it names none. */
+char *vfe_loadopt_file(const uint8_t *opt, size_t len);

@@ -63,3 +63,29 @@ char *vfe_loadopt_cmdline(const uint8_t *opt, size_t len)
 	off = 6 + used + dpl;
 	return off > len ? NULL : vfe_utf16_decode(opt + off, len - off, NULL);
 }
+
+/* The file path node (media 0x04, subtype 0x04) of the option's device path, '\'-separated; NULL when none. */
+char *vfe_loadopt_file(const uint8_t *opt, size_t len)
+{
+	size_t used, dpl, off, end;
+	char *d;
+
+	if (len < 8)
+		return NULL;
+	dpl = opt[4] | (size_t)opt[5] << 8;
+	d = vfe_utf16_decode(opt + 6, len - 6, &used);
+	free(d);
+	off = 6 + used;
+	end = off + dpl;
+	if (end > len)
+		return NULL;
+	while (off + 4 <= end) {
+		size_t nl = opt[off + 2] | (size_t)opt[off + 3] << 8;
+		if (nl < 4 || off + nl > end || opt[off] == 0x7f)
+			return NULL;
+		if (opt[off] == 0x04 && opt[off + 1] == 0x04)
+			return vfe_utf16_decode(opt + off + 4, nl - 4, NULL);
+		off += nl;
+	}
+	return NULL;
+}

@@ -38,6 +38,15 @@ struct cfg_state {
 	int depth;
 };
 
+/* Frees the ids of the blocks still open (the text ended inside them). */
+static void cfg_state_free(struct cfg_state *st)
+{
+	while (st->depth > 0)
+		free(st->ids[--st->depth]);
+	*st = (struct cfg_state){ 0 };
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct cfg_state, cfg_state_free);
+
 static int add_entry(struct vfe_grub_cfg *c, const char *title, const char *id, bool submenu)
 {
 	struct vfe_grub_entry *ne = realloc(c->e, (c->n + 1) * sizeof(*ne));
@@ -153,7 +162,7 @@ static int handle_line(struct vfe_grub_cfg *c, const char *line, struct cfg_stat
 int vfe_grub_cfg_parse(const char *text, struct vfe_grub_cfg *ret)
 {
 	_cleanup_(vfe_grub_cfg_freep) struct vfe_grub_cfg c = { 0 };
-	struct cfg_state st = { .depth = 0 };
+	_cleanup_(cfg_state_freep) struct cfg_state st = { .depth = 0 };
 	_cleanup_free_ char *copy = strdup(text);
 	char *line, *save = NULL;
 	int r = 0;
@@ -162,8 +171,6 @@ int vfe_grub_cfg_parse(const char *text, struct vfe_grub_cfg *ret)
 		return -ENOMEM;
 	for (line = strtok_r(copy, "\n", &save); r >= 0 && line; line = strtok_r(NULL, "\n", &save))
 		r = handle_line(&c, line, &st);
-	while (st.depth > 0)
-		free(st.ids[--st.depth]);
 	if (r < 0)
 		return r;
 	*ret = TAKE_STRUCT(c);

@@ -6,20 +6,20 @@
 #include "efi/grub/grub.h"
 #include "recovery/recovery-cmdline.h"
 
-int vfe_grub_check_env_writable(struct vfe_boot_ctx *ctx, bool need_grub, const char *what)
+int vfe_grub_check_writable(struct vfe_boot_ctx *ctx, bool need_grub, const char *what)
 {
 	struct vfe_grub_fs fs;
 
 	if (vfe_grub_fs_probe(ctx->root, GRUB_PATH_DIR, &fs) < 0)
 		return 0; /* no mountinfo: nothing known against it */
 	if (fs.read_only)
-		return log_error_errno(-EROFS, "grub: %s is mounted read-only; remount it read-write "
-					       "('mount -o remount,rw %s') and retry", fs.mountpoint, fs.mountpoint);
+		return log_nothing_changed(-EROFS, GRUB_WHO, "%s is mounted read-only; remount it read-write "
+					   "('mount -o remount,rw %s') and retry", fs.mountpoint, fs.mountpoint);
 	if (need_grub && !fs.grub_can_write)
-		return log_error_errno(-EOPNOTSUPP, "grub: %s: GRUB cannot write /%s at boot (%s), so the %s "
-						    "would never be cleared and would stick for every boot; use "
-						    "'vfio-early boot menu --next' and pick the '(no GPU passthrough)' "
-						    "entry instead", what, GRUB_PATH_ENV, fs.why, what);
+		return log_nothing_changed(-EOPNOTSUPP, GRUB_WHO, "%s: GRUB cannot write /%s at boot (%s), so the %s "
+					   "would never be cleared and would stick for every boot; use "
+					   "'vfio-early boot menu --next' and pick the '(no GPU passthrough)' "
+					   "entry instead", what, GRUB_PATH_ENV, fs.why, what);
 	return 0;
 }
 
@@ -28,7 +28,7 @@ int vfe_grub_need_entries(struct vfe_boot_ctx *ctx, struct vfe_grub_cfg *ret)
 	int k = vfe_grub_cfg_load(ctx->root, ret);
 
 	if (k < 0 && k != -ENOENT)
-		return log_error_errno(k, "grub: cannot read /%s: %m", GRUB_PATH_CFG);
+		return log_nothing_changed(k, GRUB_WHO, "cannot read /%s: %m", GRUB_PATH_CFG);
 	if (k >= 0 && vfe_grub_cfg_find(ret, GRUB_ID_RECOVERY))
 		return 0;
 	if (k >= 0)
@@ -69,7 +69,7 @@ static bool missing_param(const char *args, const char *params, char *buf, size_
 
 int vfe_grub_cfg_check(const struct vfe_root *r, const char *params, char *why, size_t n)
 {
-	struct vfe_grub_cfg cfg;
+	_cleanup_(vfe_grub_cfg_freep) struct vfe_grub_cfg cfg = { 0 };
 	const struct vfe_grub_entry *ours, *pt;
 	char w[128];
 	int k = vfe_grub_cfg_load(r, &cfg);
@@ -80,7 +80,6 @@ int vfe_grub_cfg_check(const struct vfe_root *r, const char *params, char *why, 
 	}
 	ours = vfe_grub_cfg_find(&cfg, GRUB_ID_RECOVERY);
 	pt = vfe_grub_cfg_first_passthrough(&cfg);
-	k = -EBADMSG;
 	if (!ours)
 		snprintf(why, n, "/%s has no '(no GPU passthrough)' entry (id %s): /%s did not add it", GRUB_PATH_CFG,
 			 GRUB_ID_RECOVERY, GRUB_PATH_SCRIPT);
@@ -92,9 +91,8 @@ int vfe_grub_cfg_check(const struct vfe_root *r, const char *params, char *why, 
 		snprintf(why, n, "the entry '%s' in /%s lacks %s (another file in /%s may set "
 				 "GRUB_CMDLINE_LINUX_DEFAULT after ours)", pt->title, GRUB_PATH_CFG, w, GRUB_PATH_DEFAULT_D);
 	else
-		k = 0;
-	vfe_grub_cfg_free(&cfg);
-	return k;
+		return 0;
+	return -EBADMSG;
 }
 
 int vfe_grub_env_commit(struct vfe_boot_ctx *ctx, const struct vfe_grubenv *env, const char *summary)
@@ -105,7 +103,7 @@ int vfe_grub_env_commit(struct vfe_boot_ctx *ctx, const struct vfe_grubenv *env,
 		k = vfe_grubenv_save(ctx->root, GRUB_PATH_ENV, env);
 	if (k < 0)
 		return k;
-	sb_printf(ctx->out, "grub: %s /%s: %s\n", ctx->dry_run ? "would write" : "wrote", GRUB_PATH_ENV, summary);
+	sb_printf(ctx->out, GRUB_WHO ": %s /%s: %s\n", ctx->dry_run ? "would write" : "wrote", GRUB_PATH_ENV, summary);
 	for (size_t i = 0; ctx->dry_run && i < env->n; i++)
 		sb_printf(ctx->out, "  %s=%s\n", env->names[i], env->values[i]);
 	return 0;

@@ -170,29 +170,31 @@ static int report_failure(const struct vfe_root *r, const char *file, int status
 		snprintf(why, sizeof(why), "it calls exit");
 	else
 		snprintf(why, sizeof(why), "exit status %d%s%s", status, *msg ? ": " : "", msg);
-	return log_error_errno(-EINVAL, "grub: %s stopped while sourcing %s, as grub-mkconfig (update-grub) "
+	return log_error_errno(-EINVAL, GRUB_WHO ": %s stopped while sourcing %s, as grub-mkconfig (update-grub) "
 					"would (%s); fix the file, then retry", SHELL, f, why);
 }
 
 static int run(const struct vfe_root *r, const char *etc, const char *skip, struct vfe_grubenv *vars)
 {
 	_cleanup_close_ int err_fd = memfd_create("vfio-early-grub-defaults", MFD_CLOEXEC);
-	struct strbuf sb = { 0 };
+	_cleanup_(sb_freep) struct strbuf sb = { 0 };
 	const char *file = NULL;
 	int p[2], k;
 	pid_t pid;
 
 	if (err_fd < 0 || pipe2(p, O_CLOEXEC) < 0)
-		return log_error_errno(negative_errno(), "grub: cannot start %s to read /%s: %m", SHELL, GRUB_PATH_DEFAULT);
+		return log_error_errno(negative_errno(), GRUB_WHO ": cannot start %s to read /%s: %m", SHELL,
+				       GRUB_PATH_DEFAULT);
 	pid = spawn(etc, skip, p[1], err_fd);
 	close(p[1]);
 	if (pid < 0) {
 		close(p[0]);
-		return log_error_errno(negative_errno(), "grub: cannot start %s to read /%s: %m", SHELL, GRUB_PATH_DEFAULT);
+		return log_error_errno(negative_errno(), GRUB_WHO ": cannot start %s to read /%s: %m", SHELL,
+				       GRUB_PATH_DEFAULT);
 	}
 	k = collect(pid, p[0], &sb);
 	if (k == 127)
-		k = log_error_errno(-ENOENT, "grub: cannot run %s, which reads /%s as grub-mkconfig does", SHELL,
+		k = log_error_errno(-ENOENT, GRUB_WHO ": cannot run %s, which reads /%s as grub-mkconfig does", SHELL,
 				    GRUB_PATH_DEFAULT);
 	else if (k >= 0) {
 		int status = k;
@@ -200,23 +202,20 @@ static int run(const struct vfe_root *r, const char *etc, const char *skip, stru
 		if (k >= 0 && (status != 0 || k == 0))
 			k = report_failure(r, file, status, err_fd);
 	}
-	sb_free(&sb);
 	return k < 0 ? k : 0;
 }
 
 int vfe_grub_defaults_load(const struct vfe_root *r, const char *skip, struct vfe_grubenv *ret)
 {
-	struct vfe_grubenv vars = { 0 };
+	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv vars = { 0 };
 	_cleanup_free_ char *etc = vfe_root_abspath(r, "etc");
 	int k;
 
 	if (!etc)
 		return -ENOMEM;
 	k = run(r, etc, skip, &vars);
-	if (k < 0) {
-		vfe_grubenv_free(&vars);
+	if (k < 0)
 		return k;
-	}
-	*ret = vars;
+	*ret = TAKE_STRUCT(vars);
 	return 0;
 }

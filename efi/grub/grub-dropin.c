@@ -44,7 +44,7 @@ char *vfe_grub_dropin_params(const char *text)
 static int ensure_dir(const struct vfe_root *r, const char *rel)
 {
 	if (mkdirat(r->fd, rel, 0755) < 0 && errno != EEXIST)
-		return log_error_errno(negative_errno(), "grub: cannot create /%s: %m", rel);
+		return log_error_errno(negative_errno(), GRUB_WHO ": cannot create /%s: %m", rel);
 	return 0;
 }
 
@@ -57,13 +57,13 @@ static int put_dropin(const struct vfe_root *r, const char *text)
 	else
 		k = unlinkat(r->fd, GRUB_PATH_DROPIN, 0) < 0 && errno != ENOENT ? negative_errno() : 0;
 	if (k < 0)
-		return log_error_errno(k, "grub: cannot %s /%s: %m", text ? "write" : "remove", GRUB_PATH_DROPIN);
+		return log_error_errno(k, GRUB_WHO ": cannot %s /%s: %m", text ? "write" : "remove", GRUB_PATH_DROPIN);
 	return 0;
 }
 
 static void print_change(struct vfe_boot_ctx *ctx, const char *old, const char *text)
 {
-	sb_printf(ctx->out, "grub: %s /%s\n", ctx->dry_run ? "would change" : "changing", GRUB_PATH_DROPIN);
+	sb_printf(ctx->out, GRUB_WHO ": %s /%s\n", ctx->dry_run ? "would change" : "changing", GRUB_PATH_DROPIN);
 	sb_printf(ctx->out, "--- /%s\n+++ /%s\n", old ? GRUB_PATH_DROPIN : "dev/null", text ? GRUB_PATH_DROPIN : "dev/null");
 	for (const char *p = old; p && *p;) {
 		const char *e = strchrnul(p, '\n');
@@ -82,9 +82,9 @@ static void restore(struct vfe_boot_ctx *ctx, const char *old, bool regenerate)
 {
 	if (put_dropin(ctx->root, old) < 0)
 		return;
-	log_notice("grub: restored the previous /%s", GRUB_PATH_DROPIN);
+	log_notice(GRUB_WHO ": restored the previous /%s", GRUB_PATH_DROPIN);
 	if (regenerate && vfe_grub_update(ctx) < 0)
-		log_error("grub: /%s is back as it was, but /%s still reflects the failed change: run update-grub",
+		log_error(GRUB_WHO ": /%s is back as it was, but /%s still reflects the failed change: run update-grub",
 			  GRUB_PATH_DROPIN, GRUB_PATH_CFG);
 }
 
@@ -96,10 +96,10 @@ int vfe_grub_apply_dropin(struct vfe_boot_ctx *ctx, const char *text, const char
 
 	k = vfe_read_file(ctx->root, GRUB_PATH_DROPIN, 1 << 20, &old);
 	if (k < 0 && k != -ENOENT)
-		return log_error_errno(k, "grub: cannot read /%s: %m", GRUB_PATH_DROPIN);
+		return log_error_errno(k, GRUB_WHO ": cannot read /%s: %m", GRUB_PATH_DROPIN);
 	if ((!old && !text) || (old && text && streq(old, text)))
 		return 0;
-	if (!ctx->no_update && !vfe_grub_update_command(ctx->root, (char[512]){ 0 }, 512))
+	if (!vfe_grub_can_update(ctx))
 		return log_nothing_changed(-ENOENT, GRUB_WHO, "neither update-grub nor grub-mkconfig is installed "
 					   "(package grub2-common); use --no-update to only write /%s", GRUB_PATH_DROPIN);
 	print_change(ctx, old, text);
@@ -117,7 +117,7 @@ int vfe_grub_apply_dropin(struct vfe_boot_ctx *ctx, const char *text, const char
 		return k;
 	}
 	if (check_params && !ctx->no_update && (k = vfe_grub_cfg_check(ctx->root, check_params, why, sizeof(why))) < 0) {
-		log_error("grub: update-grub ran, but %s; undoing the change", why);
+		log_error(GRUB_WHO ": update-grub ran, but %s; undoing the change", why);
 		restore(ctx, old, true);
 		return k;
 	}

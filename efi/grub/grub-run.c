@@ -32,6 +32,13 @@ const char *vfe_grub_update_command(const struct vfe_root *r, char *buf, size_t 
 	return buf;
 }
 
+bool vfe_grub_can_update(const struct vfe_boot_ctx *ctx)
+{
+	char buf[512];
+
+	return ctx->no_update || vfe_grub_update_command(ctx->root, buf, sizeof(buf));
+}
+
 static int run_argv(char *const argv[])
 {
 	int status;
@@ -62,7 +69,7 @@ int vfe_grub_update(struct vfe_boot_ctx *ctx)
 	int k;
 
 	if (!rel && ctx->no_update) {
-		sb_printf(ctx->out, "grub: now run: update-grub (or grub-mkconfig -o /%s)\n", GRUB_PATH_CFG);
+		sb_printf(ctx->out, GRUB_WHO ": now run: update-grub (or grub-mkconfig -o /%s)\n", GRUB_PATH_CFG);
 		return 0;
 	}
 	if (!rel)
@@ -70,7 +77,7 @@ int vfe_grub_update(struct vfe_boot_ctx *ctx)
 					   "(Debian/Ubuntu package grub2-common)");
 	vfe_grub_update_command(ctx->root, cmd, sizeof(cmd));
 	if (ctx->no_update || ctx->dry_run) {
-		sb_printf(ctx->out, "grub: %s: %s\n", ctx->dry_run ? "would run" : "now run", cmd);
+		sb_printf(ctx->out, GRUB_WHO ": %s: %s\n", ctx->dry_run ? "would run" : "now run", cmd);
 		return 0;
 	}
 	prog = vfe_root_abspath(ctx->root, rel);
@@ -83,9 +90,9 @@ int vfe_grub_update(struct vfe_boot_ctx *ctx)
 		k = run_argv(ug ? argv_ug : argv_mk);
 	}
 	if (k < 0)
-		return log_error_errno(k, "grub: cannot run %s: %m", cmd);
+		return log_error_errno(k, GRUB_WHO ": cannot run %s: %m", cmd);
 	if (k > 0)
-		return log_error_errno(-EIO, "grub: '%s' failed (exit status %d)", cmd, k);
-	sb_printf(ctx->out, "grub: ran %s\n", cmd);
+		return log_error_errno(-EIO, GRUB_WHO ": '%s' failed (exit status %d)", cmd, k);
+	sb_printf(ctx->out, GRUB_WHO ": ran %s\n", cmd);
 	return 0;
 }

@@ -41,7 +41,9 @@ static void view_free(struct grub_view *v)
 	vfe_grubenv_free(&v->env);
 	vfe_grubenv_free(&v->vars);
 	free(v->dropin_params);
+	*v = (struct grub_view){ 0 };
 }
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct grub_view, view_free);
 
 static const char *var(const struct vfe_grubenv *e, const char *name, const char *dflt)
 {
@@ -94,7 +96,7 @@ static void show_text(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 	char nb[300];
 	size_t ours = 0;
 
-	sb_printf(o, "grub:\n  kernel parameters: %s\n", v->dropin_params ? v->dropin_params : "(not installed)");
+	sb_printf(o, GRUB_WHO ":\n  kernel parameters: %s\n", v->dropin_params ? v->dropin_params : "(not installed)");
 	sb_printf(o, "  GRUB_CMDLINE_LINUX=\"%s\"\n  GRUB_CMDLINE_LINUX_DEFAULT=\"%s\"\n",
 		  var(&v->vars, "GRUB_CMDLINE_LINUX", ""), var(&v->vars, "GRUB_CMDLINE_LINUX_DEFAULT", ""));
 	for (size_t i = 0; v->have_cfg && i < v->cfg.n; i++)
@@ -123,14 +125,24 @@ static void show_text(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 		sb_printf(o, "  this boot: passthrough (no vfio_early=off on the kernel command line)\n");
 }
 
+static void health(const struct grub_view *v, char *buf, size_t n);
+
 static void show_json(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 {
 	struct strbuf *o = ctx->out;
-	char nb[300];
+	const char *def = var(&v->vars, "GRUB_DEFAULT", "0"), *next = var(&v->env, "next_entry", "");
+	char nb[300], h[256];
 	bool first = true;
 
 	next_boot(v, nb, sizeof(nb));
-	sb_puts(o, "{\"loader\":\"grub\",\"parameters\":");
+	health(v, h, sizeof(h));
+	/* the keys every loader has (docs/json.md), then GRUB's own */
+	sb_puts(o, "{\"loader\":\"grub\"");
+	sb_put_json_member(o, "booted_entry", v->booted_recovery ? GRUB_ID_RECOVERY : NULL);
+	sb_put_json_member(o, "default_entry", streq(def, "saved") ? var(&v->env, "saved_entry", "0") : def);
+	sb_put_json_member(o, "oneshot_entry", *next ? next : NULL);
+	vfe_boot_json_recovery(o, h);
+	sb_puts(o, ",\"parameters\":");
 	v->dropin_params ? sb_put_json_string(o, v->dropin_params) : sb_puts(o, "null");
 	sb_puts(o, ",\"entries\":[");
 	for (size_t i = 0; v->have_cfg && i < v->cfg.n; i++)
@@ -152,17 +164,16 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 		  "\"next_boot\":", !v->have_fs || v->fs.grub_can_write ? "true" : "false",
 		  v->booted_recovery ? "true" : "false", initrdfail_overrides(v) ? "true" : "false");
 	sb_put_json_string(o, nb);
-	sb_puts(o, "}\n");
+	sb_puts(o, "}");
 }
 
 int vfe_grub_show(struct vfe_boot_ctx *ctx)
 {
-	struct grub_view v;
+	_cleanup_(view_freep) struct grub_view v = { 0 };
 	int k = view_load(ctx, &v);
 
 	if (k >= 0)
 		(ctx->json ? show_json : show_text)(ctx, &v);
-	view_free(&v);
 	return k;
 }
 
@@ -178,18 +189,17 @@ static void health(const struct grub_view *v, char *buf, size_t n)
 
 int vfe_grub_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
 {
-	struct grub_view v;
+	_cleanup_(view_freep) struct grub_view v = { 0 };
 	int k = view_load(ctx, &v);
 
 	if (k >= 0) {
 		*ret = (struct vfe_boot_status){ 0 };
-		snprintf(ret->loader, sizeof(ret->loader), "grub");
+		snprintf(ret->loader, sizeof(ret->loader), GRUB_WHO);
 		if (v.booted_recovery)
 			snprintf(ret->booted_entry, sizeof(ret->booted_entry), "%s", GRUB_ID_RECOVERY);
 		ret->booted_recovery = v.booted_recovery;
 		next_boot(&v, ret->next_boot, sizeof(ret->next_boot));
 		health(&v, ret->recovery_health, sizeof(ret->recovery_health));
 	}
-	view_free(&v);
 	return k;
 }

@@ -22,23 +22,12 @@ static int check_script(const struct vfe_root *r)
 	struct stat st;
 
 	if (fstatat(r->fd, GRUB_PATH_SCRIPT, &st, 0) < 0)
-		return log_error_errno(negative_errno(), "grub: /%s is missing (it comes with 'make install' "
-							 "or the vfio-early package); nothing changed", GRUB_PATH_SCRIPT);
+		return log_nothing_changed(negative_errno(), GRUB_WHO, "/%s is missing (it comes with 'make install' "
+					   "or the vfio-early package)", GRUB_PATH_SCRIPT);
 	if (!(st.st_mode & 0111))
-		return log_error_errno(-ENOEXEC, "grub: /%s is not executable, so grub-mkconfig skips it; "
-						 "run 'chmod +x /%s'; nothing changed", GRUB_PATH_SCRIPT, GRUB_PATH_SCRIPT);
+		return log_nothing_changed(-ENOEXEC, GRUB_WHO, "/%s is not executable, so grub-mkconfig skips it; "
+					   "run 'chmod +x /%s'", GRUB_PATH_SCRIPT, GRUB_PATH_SCRIPT);
 	return 0;
-}
-
-/* Refuses to touch grub.cfg when /boot is mounted read-only (grub-mkconfig would fail half way). */
-static int check_boot_rw(struct vfe_boot_ctx *ctx)
-{
-	struct vfe_grub_fs fs;
-
-	if (vfe_grub_fs_probe(ctx->root, GRUB_PATH_DIR, &fs) < 0 || !fs.read_only)
-		return 0;
-	return log_error_errno(-EROFS, "grub: %s is mounted read-only; remount it read-write "
-				       "('mount -o remount,rw %s') and retry; nothing changed", fs.mountpoint, fs.mountpoint);
 }
 
 static bool dropin_has_saved(const struct vfe_root *r)
@@ -60,38 +49,36 @@ static int install_unchanged(struct vfe_boot_ctx *ctx, const char *params)
 	int k;
 
 	if (vfe_grub_cfg_check(ctx->root, params, why, sizeof(why)) >= 0) {
-		sb_printf(ctx->out, "grub: already installed (/%s, and /%s has the entries)\n", GRUB_PATH_DROPIN,
+		sb_printf(ctx->out, GRUB_WHO ": already installed (/%s, and /%s has the entries)\n", GRUB_PATH_DROPIN,
 			  GRUB_PATH_CFG);
 		return 0;
 	}
-	sb_printf(ctx->out, "grub: /%s is in place, but %s\n", GRUB_PATH_DROPIN, why);
+	sb_printf(ctx->out, GRUB_WHO ": /%s is in place, but %s\n", GRUB_PATH_DROPIN, why);
 	k = vfe_grub_update(ctx);
 	if (k < 0 || ctx->no_update || ctx->dry_run)
 		return k;
 	if (vfe_grub_cfg_check(ctx->root, params, why, sizeof(why)) < 0)
-		return log_error_errno(-EBADMSG, "grub: update-grub ran, but %s; check /%s and the files in /%s",
+		return log_error_errno(-EBADMSG, GRUB_WHO ": update-grub ran, but %s; check /%s and the files in /%s",
 				       why, GRUB_PATH_SCRIPT, GRUB_PATH_DEFAULT_D);
 	return 0;
 }
 
 static int grub_install(struct vfe_boot_ctx *ctx)
 {
-	struct vfe_grubenv vars;
+	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv vars = { 0 };
 	_cleanup_free_ char *text = NULL, *params = NULL;
 	int k;
 
 	k = vfe_grub_defaults_load(ctx->root, NULL, &vars); /* a file that stops grub-mkconfig stops us here */
-	if (k < 0)
-		return k;
-	vfe_grubenv_free(&vars);
-	k = check_script(ctx->root);
 	if (k >= 0)
-		k = check_boot_rw(ctx);
+		k = check_script(ctx->root);
+	if (k >= 0)
+		k = vfe_grub_check_writable(ctx, false, NULL); /* grub-mkconfig would fail half way on a read-only /boot */
 	if (k < 0)
 		return k;
 	text = vfe_grub_dropin_text(&ctx->params, dropin_has_saved(ctx->root));
 	if (!text)
-		return log_error_errno(-EINVAL, "grub: no kernel parameters to install (no IOMMU vendor known)");
+		return log_nothing_changed(-EINVAL, GRUB_WHO, "no kernel parameters to install (no IOMMU vendor known)");
 	params = vfe_grub_dropin_params(text);
 	if (!params)
 		return -ENOMEM;
@@ -105,11 +92,9 @@ static int grub_install(struct vfe_boot_ctx *ctx)
 static int forget_our_env(struct vfe_boot_ctx *ctx)
 {
 	static const char *const vars[] = { "next_entry", "saved_entry", "prev_entry", GRUB_ENV_MENU };
-	struct vfe_grubenv env;
+	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
 	int k, changed = 0;
 
-	if (vfe_grub_check_env_writable(ctx, false, NULL) < 0)
-		return 0; /* nothing we can do; the entries are gone, GRUB falls back to its default */
 	k = vfe_grubenv_load(ctx->root, GRUB_PATH_ENV, &env);
 	if (k < 0)
 		return k;
@@ -118,35 +103,35 @@ static int forget_our_env(struct vfe_boot_ctx *ctx)
 		if (v && (vfe_grub_env_is_ours(v) || streq(vars[i], GRUB_ENV_MENU)))
 			changed += vfe_grubenv_set(&env, vars[i], NULL);
 	}
-	k = changed ? vfe_grub_env_commit(ctx, &env, "cleared the one-shot/default pointing at our entry") : 0;
-	vfe_grubenv_free(&env);
-	return k;
+	return changed ? vfe_grub_env_commit(ctx, &env, "cleared the one-shot/default pointing at our entry") : 0;
 }
 
 static int grub_remove(struct vfe_boot_ctx *ctx)
 {
 	int k;
 
-	k = check_boot_rw(ctx);
+	/* before any change; it also covers grubenv, which forget_our_env() rewrites after the drop-in */
+	k = vfe_grub_check_writable(ctx, false, NULL);
 	if (k < 0)
 		return k;
 	k = vfe_grub_apply_dropin(ctx, NULL, NULL);
 	if (k < 0)
 		return k;
 	if (k == 0)
-		sb_printf(ctx->out, "grub: not installed; nothing to remove\n");
+		sb_printf(ctx->out, GRUB_WHO ": not installed; nothing to remove\n");
 	return forget_our_env(ctx);
 }
 
 const struct vfe_boot_backend vfe_backend_grub = {
 	.id = VFE_LOADER_GRUB,
-	.name = "grub",
+	.name = GRUB_WHO,
 	.detect = grub_detect,
 	.show = vfe_grub_show,
 	.install = grub_install,
 	.remove = grub_remove,
 	.recovery_next = vfe_grub_recovery_next,
 	.set_default = vfe_grub_set_default,
+	.passthrough_next = vfe_grub_passthrough_next,
 	.menu_next = vfe_grub_menu_next,
 	.status = vfe_grub_status,
 };

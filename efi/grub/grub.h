@@ -160,6 +160,8 @@ int vfe_grub_update(struct vfe_boot_ctx *ctx);
 
 /* Which program vfe_grub_update() would run, as the user should type it; NULL when none. */
 const char *vfe_grub_update_command(const struct vfe_root *r, char *buf, size_t n);
+/* Can grub.cfg be regenerated (or, with ctx->no_update, is the user only told to)? */
+bool vfe_grub_can_update(const struct vfe_boot_ctx *ctx);
 
 /* ---- grub-backend */
 /* Shared by the backend's files; the public face is the table in efi/backends.c. */
@@ -176,9 +178,13 @@ char *vfe_grub_dropin_text(const struct vfe_boot_params *p, bool with_saved);
 /* The parameters our drop-in adds ("intel_iommu=on iommu=pt"), parsed back; NULL when absent. */
 char *vfe_grub_dropin_params(const char *text);
 
-/* Checks that grubenv can be written now by us and, when need_grub, at boot by GRUB. Logs and fails. */
-int vfe_grub_check_env_writable(struct vfe_boot_ctx *ctx, bool need_grub, const char *what);
-/* Loads grub.cfg, failing (logged) unless our recovery entry is in it. */
+/*
+ * The check before any change: /boot/grub (grub.cfg, grubenv) can be written
+ * now by us and, when need_grub, grubenv at boot by GRUB, for the one-shot
+ * named what. Logs "...; nothing changed" and fails.
+ */
+int vfe_grub_check_writable(struct vfe_boot_ctx *ctx, bool need_grub, const char *what);
+/* A change's first step: loads grub.cfg, failing (logged: "nothing changed") unless our recovery entry is in it. */
 int vfe_grub_need_entries(struct vfe_boot_ctx *ctx, struct vfe_grub_cfg *ret);
 /*
  * Does grub.cfg hold what install promises: our entry, with vfio_early=off,
@@ -191,7 +197,9 @@ int vfe_grub_cfg_check(const struct vfe_root *r, const char *params, char *why, 
  * grub.cfg; 1 when it changed, 0 when it already said that. When the update
  * fails, or check_params is given and grub.cfg does not then pass
  * vfe_grub_cfg_check(), the previous drop-in is put back (and grub.cfg
- * regenerated from it) and the error is logged.
+ * regenerated from it) and the error is logged. Without update-grub (and
+ * without --no-update) it fails before writing, saying "nothing changed": a
+ * caller that changed a file already checks vfe_grub_can_update() first.
  */
 int vfe_grub_apply_dropin(struct vfe_boot_ctx *ctx, const char *text, const char *check_params);
 /* Does a grubenv entry variable (next_entry, saved_entry, prev_entry) name one of our entries? */
@@ -203,4 +211,6 @@ int vfe_grub_show(struct vfe_boot_ctx *ctx);
 int vfe_grub_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret);
 int vfe_grub_recovery_next(struct vfe_boot_ctx *ctx);
 int vfe_grub_set_default(struct vfe_boot_ctx *ctx, bool recovery);
+/* grub-cancel.c: drops a next_entry that names our entries. */
+int vfe_grub_passthrough_next(struct vfe_boot_ctx *ctx);
 int vfe_grub_menu_next(struct vfe_boot_ctx *ctx);

@@ -26,7 +26,6 @@ set -u
 
 echo "== Footprint in a real initramfs (mkinitramfs, kernel $(uname -r) host)"
 vfe_setup # exits 0 with a "SKIP" line when a tool is missing
-T=$VFE_TMP
 echo "   kernel for the image: $VFE_KVER"
 VFE_TEST_MODULES="virtio_pci virtio_blk ext4"
 mkdir -p "$VFE_DEST/etc"

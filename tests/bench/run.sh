@@ -30,9 +30,10 @@ set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 B=${B:-build}
+case $B in /*) BD=$B ;; *) BD=$TOP/$B ;; esac
 CC=${CC:-cc}
-BINDER=$TOP/$B/vfio-early-bind
-MKFAKESYS=$TOP/$B/tools/mkfakesys
+BINDER=$BD/vfio-early-bind
+MKFAKESYS=$BD/tools/mkfakesys
 REF=$TOP/tests/bench/ref-bind.sh
 BUSYBOX=/bin/busybox
 

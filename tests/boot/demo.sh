@@ -10,7 +10,6 @@ say() { printf '%s\n' "$*"; }
 indent() { sed 's/^/    /'; }
 
 vfe_setup
-T=$VFE_TMP
 mkdir -p "$VFE_DEST/etc"
 cat >"$VFE_DEST/etc/vfio-early.conf" <<'EOF'
 # The "GPU" to pass through: the second of two identical 1234:1111 cards,

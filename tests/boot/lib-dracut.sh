@@ -99,7 +99,7 @@ VFE_DRACUT_MODS_SHELL="bash kernel-modules udev-rules rootfs-block base fs-lib"
 # the test devices' drivers ($VFE_TEST_MODULES) and our module from $VFE_DEST
 # reading its config and binder through VFIO_EARLY_ROOT. Log in OUT.log.
 vfe_build_dracut_initrd() {
-	local out=$1 flavour=$2 mods base=$VFE_TMP/dracut-base omit=()
+	local out=$1 flavour=$2 mods base=$T/dracut-base omit=()
 	shift 2
 	case $flavour in
 	systemd) mods=$VFE_DRACUT_MODS_SYSTEMD ;;
@@ -107,12 +107,12 @@ vfe_build_dracut_initrd() {
 	*) return 2 ;;
 	esac
 	[ -d "$base/modules.d" ] || vfe_dracut_basedir "$base" || return 1
-	mkdir -p "$VFE_TMP/dracut.conf.d" "$VFE_TMP/dracut-tmp" && : >"$VFE_TMP/dracut.conf"
+	mkdir -p "$T/dracut.conf.d" "$T/dracut-tmp" && : >"$T/dracut.conf"
 	# PATH: binaries unpacked from missing dependencies (e.g. kpartx) come last
 	env VFIO_EARLY_ROOT="$VFE_DEST" dracutbasedir="$base" DRACUT_INSTALL="$base/dracut-install" \
 		PATH="$PATH:$VFE_DRACUT_PKGROOT/usr/sbin:$VFE_DRACUT_PKGROOT/sbin:$VFE_DRACUT_PKGROOT/usr/bin" \
 		bash "$VFE_DRACUT_PKGROOT/usr/bin/dracut" \
-		--conf "$VFE_TMP/dracut.conf" --confdir "$VFE_TMP/dracut.conf.d" --tmpdir "$VFE_TMP/dracut-tmp" \
+		--conf "$T/dracut.conf" --confdir "$T/dracut.conf.d" --tmpdir "$T/dracut-tmp" \
 		--force --no-hostonly --no-early-microcode --nostrip --no-compress \
 		-m "$mods" "${omit[@]}" --drivers "$VFE_TEST_MODULES" "$@" \
 		"$out" "$VFE_KVER" >"$out.log" 2>&1
@@ -126,8 +126,8 @@ vfe_dracut_unpack() {
 # vfe_rootfs_add_os_release IMG: systemd's switch-root refuses a root without
 # os-release ("does not seem to be an OS tree"); add one with debugfs.
 vfe_rootfs_add_os_release() {
-	local f=$VFE_TMP/os-release
+	local f=$T/os-release
 	printf '%s\n' 'NAME="vfio-early test root"' 'ID=vfio-early-test' >"$f"
-	debugfs -w -R "write $f /etc/os-release" "$1" >"$VFE_TMP/debugfs.log" 2>&1 &&
+	debugfs -w -R "write $f /etc/os-release" "$1" >"$T/debugfs.log" 2>&1 &&
 		debugfs -R "stat /etc/os-release" "$1" 2>/dev/null | grep -q 'Size: [1-9]'
 }

@@ -26,10 +26,35 @@
 #
 # grub_mkconfig_fakeroot ROOT DEVICE UUID OUT
 #   The real grub-mkconfig on ROOT (root file system DEVICE, UUID), into OUT.
+#
+# grub_fake_tools DIR
+#   Only writes the fake grub-probe and grub-mkrelpath into DIR.
 grub_fakeroot_run() {
 	local _root=$1 _tools _rc
 	shift
 	_tools=$(mktemp -d)
+	grub_fake_tools "$_tools"
+	unshare -m sh -c '
+		set -e
+		mount --make-rprivate /
+		mount --bind "$1/etc/default" /etc/default
+		mount --bind "$1/etc/grub.d" /etc/grub.d
+		mount --bind "$1/boot" /boot
+		mount --bind "$2/grub-probe" /usr/sbin/grub-probe
+		mount --bind "$2/grub-mkrelpath" /usr/bin/grub-mkrelpath
+		shift 2
+		exec "$@"' sh "$_root" "$_tools" "$@"
+	_rc=$?
+	rm -rf "$_tools"
+	return $_rc
+}
+
+# grub_fake_tools DIR: writes the two stand-ins, DIR/grub-probe and
+# DIR/grub-mkrelpath, for the layout in the GRUB_FAKE_* variables (also bound
+# over the real ones in the Debian chroot of tests/package/test-deb.sh, whose
+# root is a directory, not a disk GRUB could probe).
+grub_fake_tools() {
+	local _tools=$1
 	cat >"$_tools/grub-probe" <<PROBE
 #!/bin/sh
 # fake grub-probe (tests/boot/lib-grub.sh): [--device] SUBJECT --target=T
@@ -70,19 +95,6 @@ PROBE
 		printf '#!/bin/sh\nprintf "%%s\\n" "$1"\n' >"$_tools/grub-mkrelpath"
 	fi
 	chmod 755 "$_tools/grub-probe" "$_tools/grub-mkrelpath"
-	unshare -m sh -c '
-		set -e
-		mount --make-rprivate /
-		mount --bind "$1/etc/default" /etc/default
-		mount --bind "$1/etc/grub.d" /etc/grub.d
-		mount --bind "$1/boot" /boot
-		mount --bind "$2/grub-probe" /usr/sbin/grub-probe
-		mount --bind "$2/grub-mkrelpath" /usr/bin/grub-mkrelpath
-		shift 2
-		exec "$@"' sh "$_root" "$_tools" "$@"
-	_rc=$?
-	rm -rf "$_tools"
-	return $_rc
 }
 
 grub_mkconfig_fakeroot() {

@@ -4,21 +4,23 @@
 #
 # What a boot test does with it:
 #   vfe_setup                      temp dir, kernel, "make install" of our tree
-#   vfe_it_confdir "$VFE_TMP/it"   an initramfs-tools CONFDIR with our hook + script
-#   vfe_mkinitramfs "$VFE_TMP/it" "$VFE_TMP/initrd"      the real mkinitramfs
-#   vfe_mkrootfs "$VFE_TMP/root.img"                     a tiny ext4 root fs
-#   vfe_boot "$VFE_TMP/initrd" "$VFE_TMP/root.img" LOG [EXTRA_CMDLINE]
+#   vfe_it_confdir "$T/it"   an initramfs-tools CONFDIR with our hook + script
+#   vfe_mkinitramfs "$T/it" "$T/initrd"      the real mkinitramfs
+#   vfe_mkrootfs "$T/root.img"                     a tiny ext4 root fs
+#   vfe_boot "$T/initrd" "$T/root.img" LOG [EXTRA_CMDLINE]
 #                                  (vfe_qemu_run LOG ARGS... for other boot paths, e.g. OVMF)
 #   vfe_section LOG status-file    what the guest printed between markers
 #   vfe_driver LOG 0000:00:05.0    the driver a PCI function ended on
-#   tap_check "name" CMD...         TAP output; tap_done at the end
+#   tap_check "name" CMD...         TAP output, tap_done at the end: tests/lib/tap.sh,
+#                                   which this file sources (it also sets B and T)
 #
 # Environment knobs:
 #   B             build dir of the tree to install (default: build)
-#   TMPDIR        where the temp dir goes (default /tmp); removed on exit
+#   TMPDIR        where the temp dir $T goes (default /tmp); removed on exit
 #   VFE_KVER      kernel version to use (default: the newest /boot/vmlinuz-*)
-#   VFE_TIMEOUT   seconds a boot may take before QEMU is killed (default 180)
-#   VFE_KEEP=1    keep the temp dir (its path is printed) for debugging
+#   VFE_TIMEOUT   seconds a QEMU run may take before it is killed (default 180;
+#                 a test may set its own default after sourcing this file)
+#   VFE_KEEP=1    keep the temp dir (its path is printed) for debugging (TAP_KEEP=1 too)
 #
 # Nothing is cached in the repository and nothing on the host is changed:
 # the hook reads our artifacts through VFIO_EARLY_ROOT, mkinitramfs gets a
@@ -26,56 +28,18 @@
 
 VFE_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PATH=$PATH:/usr/sbin:/sbin # mkinitramfs, mke2fs
-B=${B:-build}
-VFE_TIMEOUT=${VFE_TIMEOUT:-180}
+TAP_KEEP=${TAP_KEEP:-${VFE_KEEP:-0}}
+# shellcheck source=tests/lib/tap.sh
+. "$VFE_TOP/tests/lib/tap.sh"
 VFE_QEMU_PID=
 VFE_WATCH_PID=
 VFE_QEMU_EXTRA=() # more QEMU arguments for the next vfe_boot
 
-# ---------------------------------------------------------------- TAP
-
-tap_n=0 tap_failed=0
-
-tap_ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
-
-# tap_not_ok NAME [DIAGNOSTIC_FILE]: a failure, with the first lines of the file as "# " lines
-tap_not_ok() {
-	tap_n=$((tap_n + 1)) tap_failed=$((tap_failed + 1))
-	echo "not ok $tap_n - $1"
-	[ -n "${2:-}" ] && [ -f "$2" ] && head -n 40 "$2" | sed 's/^/# /'
-	return 0
-}
-
-tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
-
-# tap_check NAME CMD...: passes when CMD succeeds; CMD's output becomes the diagnostic
-tap_check() {
-	local name=$1 out
-	shift
-	out=$("$@" 2>&1) && { tap_ok "$name"; return 0; }
-	tap_not_ok "$name"
-	[ -n "$out" ] && printf '%s\n' "$out" | head -n 40 | sed 's/^/# /'
-	return 0
-}
-
-tap_diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
-
-# tap_done: the plan line; exits 1 when anything failed
-tap_done() {
-	echo "1..$tap_n"
-	[ "$tap_failed" = 0 ]
-}
-
-# tap_bail MESSAGE: a setup step failed; nothing else can run
-tap_bail() {
-	echo "not ok $((tap_n + 1)) - $1"
-	[ -n "${2:-}" ] && [ -f "$2" ] && tail -n 40 "$2" | sed 's/^/# /'
-	exit 1
-}
-
 # ---------------------------------------------------------------- setup
 
-vfe_cleanup() {
+# On exit, before $T goes: the QEMU this test started, and only it (and the
+# hot-add watcher of vfe_hotplug_when_ready, when one runs).
+vfe_kill_qemu() {
 	if [ -n "$VFE_WATCH_PID" ]; then
 		kill "$VFE_WATCH_PID" 2>/dev/null
 		wait "$VFE_WATCH_PID" 2>/dev/null
@@ -86,23 +50,14 @@ vfe_cleanup() {
 		wait "$VFE_QEMU_PID" 2>/dev/null
 		VFE_QEMU_PID=
 	fi
-	if [ -n "${VFE_TMP:-}" ] && [ -d "$VFE_TMP" ]; then
-		if [ "${VFE_KEEP:-0}" = 1 ]; then
-			echo "# kept $VFE_TMP" >&2
-		else
-			rm -rf "$VFE_TMP"
-		fi
-	fi
 }
+tap_at_exit vfe_kill_qemu
 
 # vfe_need CMD...: every command exists, or the whole file is skipped (TAP "1..0 # SKIP")
 vfe_need() {
 	local c
 	for c in "$@"; do
-		if ! command -v "$c" >/dev/null 2>&1; then
-			echo "1..0 # SKIP $c is missing (run tests/deps.sh as root)"
-			exit 0
-		fi
+		command -v "$c" >/dev/null 2>&1 || tap_skip_all "$c is missing (run tests/deps.sh as root)"
 	done
 }
 
@@ -120,20 +75,17 @@ vfe_find_kernel() {
 
 # vfe_install_tree DEST: "make install" of the tree into DEST (the real installed layout)
 vfe_install_tree() {
-	make -s -C "$VFE_TOP" B="$B" DESTDIR="$1" install >"$VFE_TMP/install.log" 2>&1
+	make -s -C "$VFE_TOP" B="$B" DESTDIR="$1" install >"$T/install.log" 2>&1
 }
 
-# vfe_setup: temp dir, cleanup trap, kernel, installed tree in $VFE_DEST.
+# vfe_setup: kernel, installed tree in $VFE_DEST (in $T).
 # Exits with a TAP skip when a tool or the kernel is missing.
 vfe_setup() {
 	vfe_need qemu-system-x86_64 mkinitramfs unmkinitramfs mke2fs timeout make python3
-	[ -x /bin/busybox ] || { echo "1..0 # SKIP /bin/busybox (busybox-static) is missing"; exit 0; }
-	vfe_find_kernel || { echo "1..0 # SKIP no Debian kernel in /boot (install linux-image-amd64)"; exit 0; }
-	VFE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vfe-boot.XXXXXX") || exit 1
-	trap vfe_cleanup EXIT
-	trap 'exit 130' INT TERM
-	VFE_DEST=$VFE_TMP/dest
-	vfe_install_tree "$VFE_DEST" || tap_bail "make install DESTDIR=... of the tree" "$VFE_TMP/install.log"
+	[ -x /bin/busybox ] || tap_skip_all "/bin/busybox (busybox-static) is missing"
+	vfe_find_kernel || tap_skip_all "no Debian kernel in /boot (install linux-image-amd64)"
+	VFE_DEST=$T/dest
+	vfe_install_tree "$VFE_DEST" || tap_bail "make install DESTDIR=... of the tree" "$T/install.log"
 }
 
 # ---------------------------------------------------------------- initramfs
@@ -263,7 +215,7 @@ vfe_guest_init() {
 # also udev, our rule and binder, and those modules (vfe_rootfs_udev).
 #   vfe_mkrootfs IMG CONFIG: the same, with CONFIG as the only config file.
 vfe_mkrootfs() {
-	local img=$1 conf=${2:-} r=$VFE_TMP/rootfs lib a
+	local img=$1 conf=${2:-} r=$T/rootfs lib a
 	rm -rf "$r"
 	mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,run,tmp,root,usr/sbin,usr/share/misc} || return 1
 	cp /bin/busybox "$r/bin/busybox"
@@ -289,7 +241,7 @@ vfe_mkrootfs() {
 	vfe_guest_init >"$r/sbin/init"
 	chmod 755 "$r/sbin/init"
 	rm -f "$img"
-	mke2fs -q -t ext4 -L vfe-root -d "$r" "$img" 64M >"$VFE_TMP/mke2fs.log" 2>&1
+	mke2fs -q -t ext4 -L vfe-root -d "$r" "$img" 64M >"$T/mke2fs.log" 2>&1
 }
 
 # _vfe_install_exec ROOT SRC DEST: SRC at ROOT/DEST, with the shared libraries ldd names at their paths
@@ -329,7 +281,7 @@ vfe_rootfs_udev() {
 # guest to print @@VFE-HOTPLUG-READY@@ (vfe_guest_init with
 # vfe_test.hotplug=) on its console, then hot-adds DEVICE ("e1000e,bus=hp1")
 # through the QEMU monitor listening on SOCK. What the monitor said goes to
-# LOG.monitor. The watcher's PID is kept in VFE_WATCH_PID (vfe_cleanup and
+# LOG.monitor. The watcher's PID is kept in VFE_WATCH_PID (vfe_kill_qemu and
 # vfe_boot end it).
 vfe_hotplug_when_ready() {
 	local log=$1 sock=$2 dev=$3
@@ -381,21 +333,21 @@ VFE_QEMU_ARGS=(
 VFE_BASE_CMDLINE="console=ttyS0 intel_iommu=on root=/dev/vda rootfstype=ext4 rw panic=-1 no_timer_check"
 
 # vfe_qemu_run LOG QEMU_ARGS...: runs qemu-system-x86_64 under timeout
-# ($VFE_TIMEOUT s) with the serial console going to LOG (CRs stripped) and
+# ($VFE_TIMEOUT s, default 180) with the serial console going to LOG (CRs stripped) and
 # QEMU's own output to LOG.qemu. The PID is kept in VFE_QEMU_PID so the exit
 # trap kills this QEMU, and only it, if the test is interrupted. Returns
 # QEMU's status (124: timed out).
 vfe_qemu_run() {
-	local log=$1 rc
+	local log=$1 rc secs=${VFE_TIMEOUT:-180}
 	shift
-	timeout -k 5 "$VFE_TIMEOUT" qemu-system-x86_64 "$@" -serial "file:$log.raw" </dev/null >"$log.qemu" 2>&1 &
+	timeout -k 5 "$secs" qemu-system-x86_64 "$@" -serial "file:$log.raw" </dev/null >"$log.qemu" 2>&1 &
 	VFE_QEMU_PID=$!
 	wait "$VFE_QEMU_PID"
 	rc=$?
 	VFE_QEMU_PID=
 	tr -d '\r' <"$log.raw" >"$log"
 	rm -f "$log.raw"
-	[ "$rc" = 124 ] && echo "# QEMU killed after ${VFE_TIMEOUT}s" >>"$log.qemu"
+	[ "$rc" = 124 ] && echo "# QEMU killed after ${secs}s" >>"$log.qemu"
 	return "$rc"
 }
 
@@ -404,7 +356,7 @@ vfe_qemu_run() {
 # a throw-away copy of ROOTIMG as /dev/vda. Returns 0 when the guest reached
 # the end of /sbin/init.
 vfe_boot() {
-	local initrd=$1 img=$2 log=$3 extra=${4:-} disk=$VFE_TMP/disk.img
+	local initrd=$1 img=$2 log=$3 extra=${4:-} disk=$T/disk.img
 	cp --sparse=always "$img" "$disk" || return 1
 	vfe_qemu_run "$log" "${VFE_QEMU_ARGS[@]}" "${VFE_QEMU_EXTRA[@]}" \
 		-drive "file=$disk,if=none,id=root,format=raw" -device virtio-blk-pci,drive=root,addr=04.0 \

@@ -22,7 +22,6 @@ set -u
 
 vfe_need dpkg-deb dpkg-query cpio debugfs
 vfe_setup
-T=$VFE_TMP
 M=$VFE_DEST/usr/lib/dracut/modules.d/90vfio-early
 C=$VFE_DEST/etc/vfio-early.conf
 TARGET=0000:00:05.0 AUDIO=0000:00:05.1 BOOTVGA=0000:00:01.0

@@ -26,13 +26,12 @@ TARGET=0000:00:05.0
 VFE_TIMEOUT=${VFE_TIMEOUT:-170}
 
 vfe_need grub-mkstandalone grub-mkimage grub-mkconfig grub-editenv mformat mmd mcopy debugfs unshare
-[ -r /usr/share/grub/default/grub ] || { echo "1..0 # SKIP grub2-common is missing (Debian's stock /etc/default/grub)"; exit 0; }
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root (a mount namespace for grub-mkconfig)"; exit 0; }
-[ -r "$OVMF_CODE" ] && [ -r "$OVMF_VARS" ] || { echo "1..0 # SKIP OVMF is missing (package ovmf)"; exit 0; }
-[ -d /usr/lib/grub/x86_64-efi ] || { echo "1..0 # SKIP grub-efi-amd64-bin is missing"; exit 0; }
-[ -r /usr/lib/grub/i386-pc/lnxboot.img ] || { echo "1..0 # SKIP grub-pc-bin is missing"; exit 0; }
+[ -r /usr/share/grub/default/grub ] || tap_skip_all "grub2-common is missing (Debian's stock /etc/default/grub)"
+[ "$(id -u)" = 0 ] || tap_skip_all "needs root (a mount namespace for grub-mkconfig)"
+[ -r "$OVMF_CODE" ] && [ -r "$OVMF_VARS" ] || tap_skip_all "OVMF is missing (package ovmf)"
+[ -d /usr/lib/grub/x86_64-efi ] || tap_skip_all "grub-efi-amd64-bin is missing"
+[ -r /usr/lib/grub/i386-pc/lnxboot.img ] || tap_skip_all "grub-pc-bin is missing"
 vfe_setup
-T=$VFE_TMP
 
 # ------------------------------------------------------------------ guest root with GRUB's files
 
@@ -56,7 +55,10 @@ grub_guest_init() {
 			echo "VFE-GRUB armed rc=\$?"
 		fi
 		vfio-early boot show 2>&1 | sed "s/^/VFE-GRUB show boot=\$c: /"
+		# as a real shutdown does: GRUB reads ext4 without replaying its journal, so a
+		# grubenv renamed into place is only visible to it once the journal is checkpointed
 		sync
+		mount -o remount,ro /
 		if [ \$c -ge "\$(cat /etc/vfe-boots 2>/dev/null || echo 3)" ]; then poweroff -f; else reboot -f; fi
 		sleep 30
 	EOF

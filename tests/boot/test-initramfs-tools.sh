@@ -19,7 +19,6 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 vfe_setup
-T=$VFE_TMP
 C=$VFE_DEST/etc/vfio-early.conf
 D=$VFE_DEST/etc/vfio-early.d/90-garbage.conf
 TARGET=0000:00:05.0 AUDIO=0000:00:05.1 BOOTVGA=0000:00:01.0 VGPU=0000:01:01.0 NIC=0000:01:02.0

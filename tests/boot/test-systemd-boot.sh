@@ -32,10 +32,9 @@ VFE_TIMEOUT=${VFE_TIMEOUT:-220}
 LAST=5
 
 vfe_need mformat mcopy sfdisk
-{ [ -r "$OVMF_CODE" ] && [ -r "$OVMF_VARS" ]; } || { echo "1..0 # SKIP OVMF is missing (package ovmf)"; exit 0; }
-[ -r "$SDB_BOOT_EFI" ] || { echo "1..0 # SKIP $SDB_BOOT_EFI is missing (package systemd-boot-efi)"; exit 0; }
+{ [ -r "$OVMF_CODE" ] && [ -r "$OVMF_VARS" ]; } || tap_skip_all "OVMF is missing (package ovmf)"
+[ -r "$SDB_BOOT_EFI" ] || tap_skip_all "$SDB_BOOT_EFI is missing (package systemd-boot-efi)"
 vfe_setup
-T=$VFE_TMP
 R=$T/rootfs
 PT=$MID-$VFE_KVER.conf NOPT=$MID-$VFE_KVER-vfio-early-nopt.conf
 ENTRIES=$R/boot/efi/loader/entries

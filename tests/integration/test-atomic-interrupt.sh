@@ -7,11 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
-if ! command -v strace >/dev/null; then
-	skip "interrupted atomic writes" "strace is not installed"
-	tap_done
-	exit
-fi
+command -v strace >/dev/null || tap_skip_all "interrupted atomic writes: strace is not installed"
 
 # 200 KiB each, different on every line, so a torn file matches neither
 seq 1 30000 | sed 's/^/old line /' >"$T/old"
@@ -46,11 +42,11 @@ for sc in openat write fchmod fsync renameat; do
 		whole "$T/r/etc/x.conf" || bad="$bad $sc#$when(file)"
 		[ ! -e "$T/r/etc/x.conf.bak" ] || whole "$T/r/etc/x.conf.bak" || bad="$bad $sc#$when(backup)"
 	done 2>/dev/null
-	if [ -n "$bad" ]; then not_ok "killed at each of the $total $sc calls: torn at$bad"; continue; fi
+	if [ -n "$bad" ]; then tap_not_ok "killed at each of the $total $sc calls: torn at$bad"; continue; fi
 	if [ "$total" -gt 0 ]; then
-		ok "killed at each of the $total $sc calls: old or new content, never torn"
+		tap_ok "killed at each of the $total $sc calls: old or new content, never torn"
 	else
-		not_ok "the writer makes no $sc call: the test does not see it"
+		tap_not_ok "the writer makes no $sc call: the test does not see it"
 	fi
 done
 
@@ -67,15 +63,15 @@ for sc in openat write fchmod fsync renameat; do
 		[ $rc = 0 ] || [ -z "$(ls -A "$T/r/etc" | grep tmp)" ] || bad="$bad $sc#$when(temporary-left)"
 	done
 	if [ -n "$bad" ]; then
-		not_ok "each of the $total $sc calls failing:$bad"
+		tap_not_ok "each of the $total $sc calls failing:$bad"
 	else
-		ok "each of the $total $sc calls failing: a whole file, no temporary left behind"
+		tap_ok "each of the $total $sc calls failing: a whole file, no temporary left behind"
 	fi
 done
 
 fresh
 "$B/tools/atomic-write" "$T/r" etc/x.conf "$T/new"
-check "an undisturbed write gives the new content and keeps the old as .bak" \
+tap_check "an undisturbed write gives the new content and keeps the old as .bak" \
 	sh -c "cmp -s '$T/r/etc/x.conf' '$T/new' && cmp -s '$T/r/etc/x.conf.bak' '$T/old'"
 echo "# $steps interrupted writes"
 tap_done

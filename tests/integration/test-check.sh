@@ -16,6 +16,13 @@ line() { grep -- "$1" "$T/out" | head -1; }
 # result ID: the result of one check in the JSON output
 result() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 print(" ".join(c["result"] for c in d["checks"] if c["id"]==sys.argv[2]))' "$T/out" "$1"; }
+# fix ID: the fix of one check in the JSON output
+fix() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print(" ".join(c["fix"] or "" for c in d["checks"] if c["id"]==sys.argv[2]))' "$T/out" "$1"; }
+# every failure has a fix
+fails_fixed() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+bad=[c["id"] for c in d["checks"] if c["result"]=="fail" and not c["fix"]]
+assert not bad, bad' "$T/out"; }
 
 # build_image COMPRESSOR: boot/initrd.img-$REL from $T/img (microcode cpio first, uncompressed)
 build_image() {
@@ -25,7 +32,7 @@ build_image() {
 	(cd "$T/img" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | $1 -c) >>"$R/boot/initrd.img-$REL"
 }
 
-"$B/tools/fake-machine" "$R" || { echo "not ok 1 - fake machine"; exit 1; }
+"$B/tools/fake-machine" "$R" || tap_bail "fake machine in $R"
 mkdir -p "$R/proc/sys/kernel" "$R/lib/modules/$REL" "$R/boot" "$R/usr/sbin" "$R/usr/share/OVMF" \
 	"$R/sys/firmware/efi/efivars"
 echo "$REL" >"$R/proc/sys/kernel/osrelease"
@@ -57,48 +64,69 @@ build_image zstd
 
 (cd "$R" && find . -type f -exec md5sum {} + | sort) >"$T/before"
 ve check
-check "a good host: exit 0, nothing failed" test "$(rc)" = 0 -a -n "$(grep ', 0 failed,' "$T/out")"
-check "... the zstd initramfs after a microcode cpio is read" grep -q 'ok.*initramfs.*zstd' "$T/out"
-check "... the device, its group and the host display pass" \
+tap_check "a good host: exit 0, nothing failed" test "$(rc)" = 0 -a -n "$(grep ', 0 failed,' "$T/out")"
+tap_check "... the zstd initramfs after a microcode cpio is read" grep -q 'ok.*initramfs.*zstd' "$T/out"
+tap_check "... the device, its group and the host display pass" \
 	test -n "$(line '\[ ok \] device 0000:00:05.1')" -a -n "$(line 'host keeps 0000:00:01.0')"
-check "... Secure Boot state is read from efivarfs" grep -q 'Secure Boot: enabled' "$T/out"
+tap_check "... Secure Boot state is read from efivarfs" grep -q 'Secure Boot: enabled' "$T/out"
+tap_check "... in words for the counts" grep -qE '^[0-9]+ passed, [0-9]+ warnings?, 0 failed, [0-9]+ not checked$' "$T/out"
 (cd "$R" && find . -type f -exec md5sum {} + | sort) >"$T/after"
-check "check changes no file" cmp -s "$T/before" "$T/after"
+tap_check "check changes no file" cmp -s "$T/before" "$T/after"
 ve check --json
-check "--json is valid JSON with a summary" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+tap_check "--json is valid JSON with a summary" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 assert d["summary"]["fail"]==0 and len(d["checks"])>10' "$T/out"
 
 build_image gzip
 ve check --json
-check "a gzip initramfs is read too" test "$(result initramfs)" = pass
+tap_check "a gzip initramfs is read too" test "$(result initramfs)" = pass
+nwarn=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["warn"])' "$T/out")
+mv "$R/usr/share/OVMF" "$T/ovmf"
+ve check
+tap_check "one warning more is counted in the singular or plural it needs" \
+	grep -q ", $((nwarn + 1)) warning$([ "$nwarn" = 0 ] || echo s), 0 failed" "$T/out"
+mv "$T/ovmf" "$R/usr/share/OVMF"
+mv "$R/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c" "$T/sb"
+rm -r "$R/sys/firmware/efi/efivars"
+ve check --json
+tap_check "Secure Boot unknown (no EFI variables) is not checked, not [ ok ]" test "$(result secure-boot)" = skip
+mkdir -p "$R/sys/firmware/efi/efivars" && mv "$T/sb" "$R/sys/firmware/efi/efivars/"
+if command -v script >/dev/null; then
+	script -qec "$(printf '%q ' "$B/vfio-early" --root="$R" check)" /dev/null >"$T/out" 2>&1
+	tap_check "the tags in colour on a terminal" grep -q $'\033\\[32m\\[ ok \\]' "$T/out"
+	NO_COLOR=1 script -qec "$(printf '%q ' "$B/vfio-early" --root="$R" check)" /dev/null >"$T/out" 2>&1
+	tap_check "... but not with NO_COLOR" test -z "$(grep $'\033' "$T/out")"
+fi
 
 echo 'device 0000:00:05.0 id=1234:1111 group=whole allow-boot-vga' >"$R/etc/vfio-early.conf"
 ve check --json
-check "a config changed since the image was built fails, exit 1" test "$(result initramfs)" = fail -a "$(rc)" = 1
+tap_check "a config changed since the image was built fails, exit 1" test "$(result initramfs)" = fail -a "$(rc)" = 1
 cp "$R/etc/vfio-early.conf" "$T/img/etc/"
 mkdir -p "$T/img/etc/vfio-early.d"
 echo 'device 0000:01:01.0' >"$T/img/etc/vfio-early.d/old.conf"
 build_image zstd
 ve check
-check "a drop-in still in the image but gone from disk fails" grep -q 'old.conf is in the image but no longer on disk' "$T/out"
+tap_check "a drop-in still in the image but gone from disk fails" grep -q 'old.conf is in the image but no longer on disk' "$T/out"
 rm -r "$T/img/etc/vfio-early.d"
 mv "$R/etc/vfio-early.conf" "$T/saved.conf"
 ve check --json
-check "no config on disk but one in the image fails (the next boot binds by it)" test "$(result initramfs)" = fail
+tap_check "no config on disk but one in the image fails (the next boot binds by it)" test "$(result initramfs)" = fail
 mv "$T/saved.conf" "$R/etc/vfio-early.conf"
 rm "$T/img/usr/libexec/vfio-early/vfio-early-bind"
 build_image zstd
 ve check
-check "an image without the binder fails and says to rebuild" \
+tap_check "an image without the binder fails and says to rebuild" \
 	grep -q "update-initramfs -u -k $REL" "$T/out"
+"$B/vfio-early" --root="$R" check -q >"$T/out" 2>"$T/err"
+tap_check "check -q: nothing on stdout, the failure on stderr with its fix, exit 1" \
+	test $? = 1 -a ! -s "$T/out" -a -n "$(grep 'error: initramfs.*fix: .*update-initramfs -u -k' "$T/err")"
 cp "$B/vfio-early-bind" "$T/img/usr/libexec/vfio-early/"
 rm "$T/img/lib/modules/$REL/kernel/drivers/vfio/pci/vfio-pci.ko"
 build_image zstd
 ve check
-check "an image without vfio-pci.ko fails" grep -q 'not the vfio-pci module' "$T/out"
+tap_check "an image without vfio-pci.ko fails" grep -q 'not the vfio-pci module' "$T/out"
 echo "kernel/drivers/vfio/pci/vfio-pci.ko" >"$R/lib/modules/$REL/modules.builtin"
 ve check --json
-check "... unless vfio-pci is built in" test "$(result initramfs)" = pass
+tap_check "... unless vfio-pci is built in" test "$(result initramfs)" = pass
 # dracut instead of initramfs-tools: another image name, the binder started by a cmdline hook
 rm "$R/usr/sbin/update-initramfs" "$T/img/scripts/init-top/00_vfio_early"
 mkdir -p "$R/usr/bin" "$T/img/var/lib/dracut/hooks/pre-udev" "$T/img/var/lib/dracut/hooks/cmdline"
@@ -106,76 +134,87 @@ mkdir -p "$R/usr/bin" "$T/img/var/lib/dracut/hooks/pre-udev" "$T/img/var/lib/dra
 build_image zstd
 mv "$R/boot/initrd.img-$REL" "$R/boot/initramfs-$REL.img"
 ve check --json
-check "dracut: an image without the cmdline hook fails" test "$(result initramfs)" = fail
+tap_check "dracut: an image without the cmdline hook fails" test "$(result initramfs)" = fail
 : >"$T/img/var/lib/dracut/hooks/pre-udev/00-vfio-early-pre-udev.sh"
 build_image zstd
 mv "$R/boot/initrd.img-$REL" "$R/boot/initramfs-$REL.img"
 ve check --json
-check "dracut: an older image with the pre-udev hook warns (rd.driver.pre loads before it)" \
+tap_check "dracut: an older image with the pre-udev hook warns (rd.driver.pre loads before it)" \
 	test "$(result initramfs)" = warn
 rm "$T/img/var/lib/dracut/hooks/pre-udev/00-vfio-early-pre-udev.sh"
 : >"$T/img/var/lib/dracut/hooks/cmdline/00-vfio-early-cmdline.sh"
 build_image zstd
 mv "$R/boot/initrd.img-$REL" "$R/boot/initramfs-$REL.img"
 ve check
-check "dracut: /boot/initramfs-REL.img with the hook passes" grep -q 'ok.*initramfs.*(dracut, zstd)' "$T/out"
+tap_check "dracut: /boot/initramfs-REL.img with the hook passes" grep -q 'ok.*initramfs.*(dracut, zstd)' "$T/out"
 rm "$R/boot/initramfs-$REL.img"
 ve check --json
-check "no initramfs for the running kernel fails" test "$(result initramfs)" = fail
+tap_check "no initramfs for the running kernel fails" test "$(result initramfs)" = fail
 
 printf 'processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vme sse2\n' >"$R/proc/cpuinfo"
 ve check --json
-check "no vmx/svm fails" test "$(result cpu-virt)" = fail
+tap_check "no vmx/svm fails" test "$(result cpu-virt)" = fail
 echo "root=/dev/sda1 intel_iommu=off pcie_acs_override=downstream,multifunction vfio-pci.ids=1234:1111" \
 	>"$R/proc/cmdline"
 ve check --json
-check "intel_iommu=off fails" test "$(result cmdline-iommu)" = fail
-check "pcie_acs_override warns" test "$(result cmdline-acs-override)" = warn
-check "vfio-pci.ids= on the command line warns" test "$(result cmdline-vfio-pci-ids)" = warn
-check "no iommu=pt warns" test "$(result cmdline-iommu-pt)" = warn
+tap_check "intel_iommu=off fails" test "$(result cmdline-iommu)" = fail
+tap_check "pcie_acs_override warns" test "$(result cmdline-acs-override)" = warn
+tap_check "vfio-pci.ids= on the command line warns" test "$(result cmdline-vfio-pci-ids)" = warn
+tap_check "no iommu=pt warns" test "$(result cmdline-iommu-pt)" = warn
 rm -r "$R/lib/modules/$REL"
 ve check --json
-check "no modules for the running kernel fails" test "$(result vfio-modules)" = fail
+tap_check "no modules for the running kernel fails" test "$(result vfio-modules)" = fail
 
 printf '0x00000000c0000000 0x00000000c0ffffff 0x0000000000040200\n' >"$R/sys/bus/pci/devices/0000:00:05.0/resource"
 ve check --json
-check "a target inside the BOOTFB range fails" test "$(result framebuffer:0000:00:05.0)" = fail
+tap_check "a target inside the BOOTFB range fails" test "$(result framebuffer:0000:00:05.0)" = fail
 sed -i 's/c0000000-c02fffff/00000000-00000000/' "$R/proc/iomem"
 ve check --json
-check "hidden /proc/iomem addresses (unprivileged) are not checked" test "$(result framebuffer)" = skip
+tap_check "hidden /proc/iomem addresses (unprivileged) are not checked" test "$(result framebuffer)" = skip
 
 mkdir -p "$R/etc/modprobe.d"
 printf 'blacklist nouveau\nblacklist snd-hda-intel\noptions vfio-pci ids=1234:1111,8086:293e disable_vga=1\n' \
 	>"$R/etc/modprobe.d/vfio.conf"
 ve check
-check "blacklisting snd_hda_intel warns about the host's sound" grep -q "host's own sound" "$T/out"
+tap_check "blacklisting snd_hda_intel warns about the host's sound" grep -q "host's own sound" "$T/out"
 ve check --json
-check "... with its own id" test "$(result modprobe-blacklist:snd_hda_intel)" = warn
+tap_check "... with its own id" test "$(result modprobe-blacklist:snd_hda_intel)" = warn
 ve check
-check "ids= that also takes the boot VGA fails and names it" \
+tap_check "ids= that also takes the boot VGA fails and names it" \
 	grep -q 'also takes 0000:00:01.0 (the boot VGA)' "$T/out"
 
 echo 'device 0000:00:05.0 id=10de:2684' >"$R/etc/vfio-early.conf"
 ve check --json
-check "a card swapped at the configured address fails" test "$(result device:0000:00:05.0)" = fail
+tap_check "a card swapped at the configured address fails" test "$(result device:0000:00:05.0)" = fail
+tap_check "... and its fix is the command" eval '[[ "$(fix device:0000:00:05.0)" == *"sudo vfio-early remove 0000:00:05.0"* ]]'
 echo 'device 0000:00:05.0' >"$R/etc/vfio-early.conf"
 ln -s ../../drivers/snd_hda_intel "$R/sys/bus/pci/devices/0000:00:05.1/driver"
 ve check --json
-check "a half-bound group is refused through the plan's guard" test "$(result device:0000:00:05.0)" = fail
+tap_check "a half-bound group is refused through the plan's guard" test "$(result device:0000:00:05.0)" = fail
+tap_check "... and its fix is the command, not 'see the reason'" \
+	eval '[[ "$(fix device:0000:00:05.0)" == "take the whole IOMMU group: sudo vfio-early add --group 0000:00:05.0" ]]'
+tap_check "every failure so far has its fix" fails_fixed
+echo 'device 0000:00:01.0' >"$R/etc/vfio-early.conf"
+ve check --json
+tap_check "the boot VGA refused: its fix installs the way back, then --allow-boot-vga" \
+	eval '[[ "$(fix device:0000:00:01.0)" == *"sudo vfio-early boot install"*"sudo vfio-early add --allow-boot-vga 0000:00:01.0"* ]]'
+echo 'device 0000:00:05.0' >"$R/etc/vfio-early.conf"
 rm "$R/sys/bus/pci/devices/0000:00:05.1/driver"
 printf 'device 0000:00:05.0 group=whole\nfrobnicate\n' >"$R/etc/vfio-early.conf"
 ve check --json
-check "a bad config line fails" test "$(result config)" = fail
+tap_check "a bad config line fails" test "$(result config)" = fail
+tap_check "... and its fix names the line and the command" \
+	eval '[[ "$(fix config)" == "fix or delete line /etc/vfio-early.conf:2 (sudoedit /etc/vfio-early.conf;"* ]]'
+tap_check "every failure has its fix" fails_fixed
 ve check extra
-check "an extra argument is a usage error" test "$(rc)" = 2
+tap_check "an extra argument is a usage error" test "$(rc)" = 2
 
 ve check --json
 # the fake host has efivarfs, so only the firmware's Boot#### path is known: a second way back, its absence warns
-check "no boot loader known: a missing firmware entry only warns" test "$(result recovery-entry:firmware)" = warn
+tap_check "no boot loader known: a missing firmware entry only warns" test "$(result recovery-entry:firmware)" = warn
 mkdir -p "$R/etc/default"
 echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$R/etc/default/grub"
 ve check --json
-check "GRUB without our recovery entry fails, through the backend's status()" test "$(result recovery-entry:grub)" = fail
+tap_check "GRUB without our recovery entry fails, through the backend's status()" test "$(result recovery-entry:grub)" = fail
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_done

@@ -20,12 +20,11 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/boot/lib-grub.sh
-CLI=$PWD/$B/vfio-early
+case $B in /*) CLI=$B/vfio-early ;; *) CLI=$PWD/$B/vfio-early ;; esac
 STOCK=/usr/share/grub/default/grub
 if [ "$(id -u)" != 0 ] || ! command -v grub-mkconfig >/dev/null || ! command -v unshare >/dev/null ||
 	[ ! -r "$STOCK" ] || [ ! -x /usr/sbin/update-grub ]; then
-	echo "1..0 # SKIP needs root, unshare, grub-common and grub2-common (tests/deps.sh)"
-	exit 0
+	tap_skip_all "needs root, unshare, grub-common and grub2-common (tests/deps.sh)"
 fi
 KVERS="6.1.0-50-amd64 6.1.0-56-amd64"
 
@@ -114,44 +113,44 @@ TAP_DIAG=$T/out
 every_verb() {
 	local h=$1 pt=$2
 	cp "$R/etc/default/grub" "$T/$h.default-grub"
-	check "$h: show before install" eval 'vfe show && grep -q "kernel parameters: (not installed)" "$T/out"'
-	check "$h: install (update-grub, the real grub-mkconfig)" vfe install
+	tap_check "$h: show before install" eval 'vfe show && grep -q "kernel parameters: (not installed)" "$T/out"'
+	tap_check "$h: install (update-grub, the real grub-mkconfig)" vfe install
 	cat "$T/out" >>"$T/$h.all"
-	check "$h: grub.cfg: the default entry has the passthrough parameters" eval \
+	tap_check "$h: grub.cfg: the default entry has the passthrough parameters" eval \
 		'block "$pt" | grep -q "linux.*intel_iommu=on iommu=pt"'
 	# the shared transform (vfio-early boot recovery-cmdline) keeps the IOMMU on and adds vfio_early=off
-	check "$h: grub.cfg: our entry = the default entry's newest kernel and arguments + vfio_early=off" eval \
+	tap_check "$h: grub.cfg: our entry = the default entry's newest kernel and arguments + vfio_early=off" eval \
 		'[ "$(block vfio-early-nopt | grep "^[[:space:]]*linux" | tr -s " \t" " ")" = \
 		   "$(block "$pt" | grep "^[[:space:]]*linux" | sed "s/\$/ vfio_early=off/" | tr -s " \t" " ")" ] &&
 		 block vfio-early-nopt | grep -q "vmlinuz-6.1.0-56-amd64 "'
-	check "$h: install again: already installed, nothing run" eval 'vfe install && grep -q "already installed" "$T/out"'
-	check "$h: show" eval 'vfe show && grep -q "entry: .* (no GPU passthrough)  \[vfio-early-nopt\]" "$T/out" &&
+	tap_check "$h: install again: already installed, nothing run" eval 'vfe install && grep -q "already installed" "$T/out"'
+	tap_check "$h: show" eval 'vfe show && grep -q "entry: .* (no GPU passthrough)  \[vfio-early-nopt\]" "$T/out" &&
 		grep -q "kernel parameters: intel_iommu=on iommu=pt" "$T/out"'
 	cat "$T/out" >>"$T/$h.all"
-	check "$h: recovery --next: next_entry in grubenv (grub-editenv reads it)" eval \
+	tap_check "$h: recovery --next: next_entry in grubenv (grub-editenv reads it)" eval \
 		'vfe recovery --next && env_has next_entry=vfio-early-nopt'
 	cat "$T/out" >>"$T/$h.all"
-	check "$h: menu --next" eval 'vfe menu --next && env_has vfio_early_menu=1'
-	check "$h: recovery --default: saved_entry, GRUB_DEFAULT=saved in grub.cfg" eval \
+	tap_check "$h: menu --next" eval 'vfe menu --next && env_has vfio_early_menu=1'
+	tap_check "$h: recovery --default: saved_entry, GRUB_DEFAULT=saved in grub.cfg" eval \
 		'vfe recovery --default && env_has saved_entry=vfio-early-nopt && ! env_has next_entry=vfio-early-nopt &&
 		 cfg | grep -q "set default=\"\${saved_entry}\""'
 	cat "$T/out" >>"$T/$h.all"
 	grep -c '^GRUB_DEFAULT=saved' "$R/etc/default/grub.d/vfio-early.cfg" >"$T/$h.saved"
-	check "$h: passthrough --default: saved_entry=$pt" eval 'vfe passthrough --default && env_has "saved_entry=$pt"'
+	tap_check "$h: passthrough --default: saved_entry=$pt" eval 'vfe passthrough --default && env_has "saved_entry=$pt"'
 	vfe show
 	cat "$T/out" >>"$T/$h.all"
-	check "$h: remove: drop-in, entries and our grubenv values gone" eval \
+	tap_check "$h: remove: drop-in, entries and our grubenv values gone" eval \
 		'vfe remove && [ ! -e "$R/etc/default/grub.d/vfio-early.cfg" ] && ! grep -q vfio-early-nopt "$R/boot/grub/grub.cfg" &&
 		 ! grub-editenv "$R/boot/grub/grubenv" list | grep -q -e vfio-early -e vfio_early'
 	cat "$T/out" >>"$T/$h.all"
-	check "$h: /etc/default/grub never changed" cmp "$T/$h.default-grub" "$R/etc/default/grub"
+	tap_check "$h: /etc/default/grub never changed" cmp "$T/$h.default-grub" "$R/etc/default/grub"
 }
 
 # ---- Debian 12, stock files from the installed packages
 host debian
 cp "$STOCK" "$R/etc/default/grub"
 [ -r /etc/default/grub.d/init-select.cfg ] && cp /etc/default/grub.d/init-select.cfg "$R/etc/default/grub.d/"
-check "debian: the stock file sets GRUB_DISTRIBUTOR with backticks" grep -q '^GRUB_DISTRIBUTOR=`' "$R/etc/default/grub"
+tap_check "debian: the stock file sets GRUB_DISTRIBUTOR with backticks" grep -q '^GRUB_DISTRIBUTOR=`' "$R/etc/default/grub"
 every_verb debian gnulinux-simple-1234-abcd
 
 # ---- Ubuntu 24.04 style: quick boot (recordfail), a cloud drop-in, a separate /boot
@@ -163,13 +162,13 @@ cloudimg_settings >"$R/etc/default/grub.d/50-cloudimg-settings.cfg"
 sed -i 's/^quick_boot="0"/quick_boot="1"/' "$R/etc/grub.d/00_header" "$R/etc/grub.d/10_linux"
 every_verb ubuntu gnulinux-simple-1234-abcd
 vfe install
-check "ubuntu: separate /boot: kernels at the partition's root, searched by the /boot UUID" eval \
+tap_check "ubuntu: separate /boot: kernels at the partition's root, searched by the /boot UUID" eval \
 	'block vfio-early-nopt | grep -q "linux	/vmlinuz-6.1.0-56-amd64 root=/dev/vda3 ro " &&
 	 block vfio-early-nopt | grep -q "search --no-floppy --fs-uuid --set=root b007-b007"'
-check "ubuntu: the cloud drop-in's command line, and ours after it" eval \
+tap_check "ubuntu: the cloud drop-in's command line, and ours after it" eval \
 	'block gnulinux-simple-1234-abcd | grep -q "console=tty1 console=ttyS0 intel_iommu=on iommu=pt"'
-check "ubuntu: our entry keeps the recordfail line of Ubuntu's entries" eval 'block vfio-early-nopt | grep -q "^	recordfail$"'
-check "ubuntu: show reads TIMEOUT_STYLE=hidden, quiet splash overridden by the cloud drop-in" eval \
+tap_check "ubuntu: our entry keeps the recordfail line of Ubuntu's entries" eval 'block vfio-early-nopt | grep -q "^	recordfail$"'
+tap_check "ubuntu: show reads TIMEOUT_STYLE=hidden, quiet splash overridden by the cloud drop-in" eval \
 	'vfe show && grep -q "GRUB_CMDLINE_LINUX_DEFAULT=\"console=tty1 console=ttyS0 intel_iommu=on iommu=pt\"" "$T/out"'
 unset GRUB_FAKE_BOOT_DEV GRUB_FAKE_ROOT_DEV
 
@@ -177,13 +176,13 @@ unset GRUB_FAKE_BOOT_DEV GRUB_FAKE_ROOT_DEV
 host user
 { cat "$STOCK"; user_additions; } >"$R/etc/default/grub"
 every_verb user gnulinux-simple-1234-abcd
-check "debian: recovery --default added GRUB_DEFAULT=saved to our drop-in" grep -qx 1 "$T/debian.saved"
-check "user: GRUB_DEFAULT=saved was the user's: our drop-in never added it" grep -qx 0 "$T/user.saved"
+tap_check "debian: recovery --default added GRUB_DEFAULT=saved to our drop-in" grep -qx 1 "$T/debian.saved"
+tap_check "user: GRUB_DEFAULT=saved was the user's: our drop-in never added it" grep -qx 0 "$T/user.saved"
 vfe install
-check "user: \$(...) and \${...} evaluated by grub-mkconfig and by us alike" eval \
+tap_check "user: \$(...) and \${...} evaluated by grub-mkconfig and by us alike" eval \
 	'block gnulinux-simple-1234-abcd | grep -q "ro mitigations=auto quiet loglevel=3 intel_iommu=on iommu=pt" &&
 	 vfe show && grep -q "GRUB_CMDLINE_LINUX=\"mitigations=auto\"" "$T/out"'
-check "user: GRUB_DISABLE_RECOVERY=true: no distribution recovery entry, ours is there" eval \
+tap_check "user: GRUB_DISABLE_RECOVERY=true: no distribution recovery entry, ours is there" eval \
 	'! grep -q "(recovery mode)" "$R/boot/grub/grub.cfg" && grep -q "vfio-early-nopt" "$R/boot/grub/grub.cfg"'
 
 # ---- BIOS (i386-pc, MBR), no EFI variables, GRUB_DISABLE_SUBMENU=y from a drop-in
@@ -192,7 +191,7 @@ host bios
 cp "$STOCK" "$R/etc/default/grub"
 printf '# local settings\nGRUB_DISABLE_SUBMENU=y\n' >"$R/etc/default/grub.d/10-local.cfg"
 every_verb bios gnulinux-6.1.0-56-amd64-advanced-1234-abcd
-check "bios: nothing we printed mentions EFI" eval '[ -s "$T/bios.all" ] && ! grep -i efi "$T/bios.all"'
+tap_check "bios: nothing we printed mentions EFI" eval '[ -s "$T/bios.all" ] && ! grep -i efi "$T/bios.all"'
 unset GRUB_FAKE_PARTMAP
 
 tap_done

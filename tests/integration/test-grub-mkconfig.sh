@@ -7,19 +7,13 @@
 # the result. Prints TAP; a few seconds per grub-mkconfig run.
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib/tap.sh
 . tests/boot/lib-grub.sh
-B=${B:-build}
 if [ "$(id -u)" != 0 ] || ! command -v grub-mkconfig >/dev/null || ! command -v unshare >/dev/null; then
-	echo "1..0 # SKIP needs root, grub-mkconfig (grub-common) and unshare"
-	exit 0
+	tap_skip_all "needs root, grub-mkconfig (grub-common) and unshare"
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+TAP_DIAG=$T/log
 R=$T/root CFG=$T/root/boot/grub/grub.cfg
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)) failed=$((failed + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$T/log" | tail -n 15; }
-check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name"; fi; }
 kernel() { echo k >"$R/boot/vmlinuz-$1"; echo i >"$R/boot/initrd.img-$1"; }
 mk() { grub_mkconfig_fakeroot "$R" /dev/vda 1234-abcd "$CFG" >"$T/log" 2>&1; }
 # block ID: the lines of the menuentry with that id, up to its closing brace
@@ -38,38 +32,38 @@ fi
 echo 'GRUB_CMDLINE_LINUX="console=ttyS0"' >"$R/etc/default/grub.d/10-serial.cfg"
 
 mk
-check "without the drop-in: grub-mkconfig succeeds, no entry of ours" eval '[ -s "$CFG" ] && ! grep -q vfio-early-nopt "$CFG"'
+tap_check "without the drop-in: grub-mkconfig succeeds, no entry of ours" eval '[ -s "$CFG" ] && ! grep -q vfio-early-nopt "$CFG"'
 
 printf 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on iommu=pt"\n' \
 	>"$R/etc/default/grub.d/vfio-early.cfg"
 mk
-check "with the drop-in: grub-mkconfig (and grub-script-check) succeed" test -s "$CFG"
-check "top-level entry boots the newest kernel with vfio_early=off" \
+tap_check "with the drop-in: grub-mkconfig (and grub-script-check) succeed" test -s "$CFG"
+tap_check "top-level entry boots the newest kernel with vfio_early=off" \
 	eval 'block vfio-early-nopt | grep -q "linux.*vmlinuz-6.1.0-56-amd64 root=/dev/vda ro .*vfio_early=off"'
-check "the distribution's entry keeps the passthrough parameters" \
+tap_check "the distribution's entry keeps the passthrough parameters" \
 	eval 'block gnulinux-simple-1234-abcd | grep -q "intel_iommu=on iommu=pt" &&
 	      ! block gnulinux-simple-1234-abcd | grep -q vfio_early'
-check "our entry = the default entry but for title, id and the linux line" \
+tap_check "our entry = the default entry but for title, id and the linux line" \
 	eval 'diff <(block gnulinux-simple-1234-abcd | grep -v -e menuentry -e "linux	") \
 	           <(block vfio-early-nopt | grep -v -e menuentry -e "linux	")'
-check "one entry per kernel in our submenu" \
+tap_check "one entry per kernel in our submenu" \
 	eval 'grep -q "submenu .*(no GPU passthrough).*'"'"'vfio-early-advanced'"'"'" "$CFG" &&
 	      block vfio-early-nopt-6.1.0-50-amd64 | grep -q "vmlinuz-6.1.0-50-amd64 .*vfio_early=off"'
-check "the distribution's recovery entries are left alone" \
+tap_check "the distribution's recovery entries are left alone" \
 	eval '[ "$(grep -c "(recovery mode)" "$CFG")" = 2 ]'
-check "the menu --next hook is there" grep -q 'if \[ "${vfio_early_menu}" = 1 \]' "$CFG"
+tap_check "the menu --next hook is there" grep -q 'if \[ "${vfio_early_menu}" = 1 \]' "$CFG"
 
 kernel 6.1.0-60-amd64
 mk
-check "kernel upgrade: the same id now boots the new kernel" \
+tap_check "kernel upgrade: the same id now boots the new kernel" \
 	eval 'block vfio-early-nopt | grep -q "vmlinuz-6.1.0-60-amd64 "'
 rm -f "$R/boot/vmlinuz-6.1.0-50-amd64" "$R/boot/initrd.img-6.1.0-50-amd64"
 mk
-check "kernel removal: its entry is gone, the others stay" \
+tap_check "kernel removal: its entry is gone, the others stay" \
 	eval '! grep -q vfio-early-nopt-6.1.0-50-amd64 "$CFG" && grep -q vfio-early-nopt-6.1.0-56-amd64 "$CFG"'
 
 "$B/vfio-early" --root="$R" boot show >"$T/log" 2>&1
-check "the C parser reads the generated ids (submenu>entry)" \
+tap_check "the C parser reads the generated ids (submenu>entry)" \
 	grep -q '\[vfio-early-advanced>vfio-early-nopt-6.1.0-60-amd64\]' "$T/log"
 
 # the shared transform: a stand-in for 'vfio-early boot recovery-cmdline -- ARGS'
@@ -82,17 +76,16 @@ echo "${out# } vfio_early=off"
 H
 chmod 755 "$T/helper"
 VFIO_EARLY_CLI=$T/helper mk
-check "with the helper: its command line, passthrough parameters gone" \
+tap_check "with the helper: its command line, passthrough parameters gone" \
 	eval 'block vfio-early-nopt | grep -Eq "linux	/boot/vmlinuz-6.1.0-60-amd64 root=/dev/vda ro console=ttyS0 quiet vfio_early=off$"'
 
 echo GRUB_DISABLE_SUBMENU=y >>"$R/etc/default/grub"
 mk
-check "GRUB_DISABLE_SUBMENU=y: still a top-level vfio-early-nopt" \
+tap_check "GRUB_DISABLE_SUBMENU=y: still a top-level vfio-early-nopt" \
 	eval 'block vfio-early-nopt | grep -q "vmlinuz-6.1.0-60-amd64 .*vfio_early=off"'
 
 rm "$R/etc/default/grub.d/vfio-early.cfg"
 mk
-check "after boot remove: the entries are gone" eval '! grep -q vfio-early-nopt "$CFG"'
+tap_check "after boot remove: the entries are gone" eval '! grep -q vfio-early-nopt "$CFG"'
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_done

@@ -5,16 +5,17 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 
-if make -s install B="${B:-build}" DESTDIR="$T/d" >"$T/log" 2>&1; then ok "make install succeeds"; else not_ok "make install succeeds"; sed 's/^/# /' "$T/log"; fi
+if make -s install B="$B" DESTDIR="$T/d" >"$T/log" 2>&1; then tap_ok "make install succeeds"; else tap_not_ok "make install succeeds" "$T/log"; fi
 for f in usr/sbin/vfio-early usr/libexec/vfio-early/vfio-early-bind usr/share/initramfs-tools/hooks/vfio-early \
 	usr/share/man/man8/vfio-early.8 usr/share/man/man5/vfio-early.conf.5 usr/share/man/man8/vfio-early-bind.8 \
-	usr/share/doc/vfio-early/vfio-early.conf.example; do
-	if [ -f "$T/d/$f" ]; then ok "installs /$f"; else not_ok "installs /$f"; fi
+	usr/share/doc/vfio-early/vfio-early.conf.example usr/share/doc/vfio-early/json.md \
+	usr/share/bash-completion/completions/vfio-early usr/share/zsh/vendor-completions/_vfio-early; do
+	if [ -f "$T/d/$f" ]; then tap_ok "installs /$f"; else tap_not_ok "installs /$f"; fi
 done
 if ls "$T/d/usr/share/initramfs-tools/scripts/init-top/"* >/dev/null 2>&1; then
-	ok "installs an initramfs-tools init-top script"
+	tap_ok "installs an initramfs-tools init-top script"
 else
-	not_ok "installs an initramfs-tools init-top script"
+	tap_not_ok "installs an initramfs-tools init-top script"
 fi
 R=$T/d/usr/lib/udev/rules.d/61-vfio-early.rules
 if [ -f "$R" ] && [ "$(stat -c %a "$R")" = 644 ] &&
@@ -28,12 +29,17 @@ if command -v udevadm >/dev/null && udevadm verify --help >/dev/null 2>&1; then
 	if udevadm verify "$R" >"$T/verify" 2>&1; then ok "udevadm verify accepts the rule"; else not_ok "udevadm verify accepts the rule"; sed 's/^/# /' "$T/verify"; fi
 fi
 if [ -x "$T/d/usr/sbin/vfio-early" ] && "$T/d/usr/sbin/vfio-early" --version | grep -q '^vfio-early '; then
-	ok "the installed command runs"
+	tap_ok "the installed command runs"
 else
-	not_ok "the installed command runs"
+	tap_not_ok "the installed command runs"
 fi
-make -s uninstall B="${B:-build}" DESTDIR="$T/d" >"$T/log" 2>&1
+if bash -c '. "$1"; complete -p vfio-early' _ "$T/d/usr/share/bash-completion/completions/vfio-early" 2>/dev/null |
+	grep -q -- '-F _vfio_early vfio-early'; then
+	tap_ok "the installed bash completion registers itself for vfio-early"
+else
+	tap_not_ok "the installed bash completion registers itself for vfio-early"
+fi
+make -s uninstall B="$B" DESTDIR="$T/d" >"$T/log" 2>&1
 left=$(find "$T/d" -type f | sed "s|^$T/d||")
-if [ -z "$left" ]; then ok "make uninstall removes every file"; else not_ok "make uninstall removes every file"; echo "$left" | sed 's/^/# left: /'; fi
-echo "1..$n"
-[ $failed = 0 ]
+if [ -z "$left" ]; then tap_ok "make uninstall removes every file"; else tap_not_ok "make uninstall removes every file"; echo "$left" | sed 's/^/# left: /'; fi
+tap_done

@@ -84,6 +84,22 @@ int fake_symlink(struct fake_root *f, const char *rel, const char *target)
 	return symlink(target, p) < 0 ? -errno : 0;
 }
 
+char *fake_own(struct fake_root *f, char *s)
+{
+	char **v;
+
+	if (!s)
+		return NULL;
+	v = realloc(f->owned, (f->n_owned + 1) * sizeof(*v));
+	if (!v) {
+		free(s);
+		return NULL;
+	}
+	f->owned = v;
+	f->owned[f->n_owned++] = s;
+	return s;
+}
+
 char *fake_read(struct fake_root *f, const char *rel)
 {
 	char *buf = NULL;
@@ -91,11 +107,19 @@ char *fake_read(struct fake_root *f, const char *rel)
 	return vfe_read_file(&f->root, rel, 16 << 20, &buf) < 0 ? NULL : buf;
 }
 
+char *fake_text(struct fake_root *f, const char *rel)
+{
+	return fake_own(f, fake_read(f, rel));
+}
+
 int fake_root_new(struct fake_root *f, const char *dir)
 {
 	const char *tmp = getenv("TMPDIR");
 	int r;
 
+	f->owned = NULL;
+	f->n_owned = 0;
+	f->root = (struct vfe_root){ .fd = -1 };
 	if (dir) {
 		if (snprintf(f->dir, sizeof(f->dir), "%s", dir) >= (int)sizeof(f->dir))
 			return -ENAMETOOLONG;
@@ -124,6 +148,11 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 void fake_root_free(struct fake_root *f)
 {
 	vfe_root_close(&f->root);
+	for (size_t i = 0; i < f->n_owned; i++)
+		free(f->owned[i]);
+	free(f->owned);
+	f->owned = NULL;
+	f->n_owned = 0;
 	if (f->dir[0] && !getenv("VFE_KEEP_FAKE"))
 		nftw(f->dir, rm_one, 32, FTW_DEPTH | FTW_PHYS);
 	f->dir[0] = '\0';

@@ -16,6 +16,8 @@
 struct fake_root {
 	char dir[PATH_MAX];
 	struct vfe_root root;
+	char **owned; /* strings handed out by fake_read and fake_own, freed with the tree */
+	size_t n_owned;
 };
 
 /* A PCI function to create under sys/bus/pci/devices. */
@@ -36,8 +38,15 @@ void fake_root_free(struct fake_root *f);
 int fake_write(struct fake_root *f, const char *rel, const char *content);
 int fake_symlink(struct fake_root *f, const char *rel, const char *target);
 int fake_mkdir(struct fake_root *f, const char *rel);
-/* Reads a file back, malloc'd; NULL when missing. */
+/* Reads a file back, malloc'd (the caller frees it); NULL when missing. */
 char *fake_read(struct fake_root *f, const char *rel);
+/*
+ * The same, but the string belongs to the tree and lives until fake_root_free,
+ * so a test can write CHECK_STREQ(fake_text(f, "etc/x"), "...") and leak nothing.
+ */
+char *fake_text(struct fake_root *f, const char *rel);
+/* Hands a malloc'd string (or NULL) to the tree, freed by fake_root_free; returns it. */
+char *fake_own(struct fake_root *f, char *s);
 
 int fake_pci_add(struct fake_root *f, const struct fake_pci *p);
 /* Registers sys/class/iommu/dmar0. */

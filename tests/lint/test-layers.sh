@@ -115,7 +115,7 @@ PY
 
 for w in named stack boot-time families folder-cycles call-cycles; do
 	TAP_DIAG=$T/$w
-	if lint $w >"$T/$w" 2>&1; then ok "layers: $w"; else not_ok "layers: $w"; fi
+	if lint $w >"$T/$w" 2>&1; then tap_ok "layers: $w"; else tap_not_ok "layers: $w"; fi
 done
 TAP_DIAG=
 
@@ -127,9 +127,9 @@ probe() { # probe LAYER HEADER: does "#include HEADER" compile in LAYER?
 	(cd "$T" && echo "#include \"$2\"" | ${CC:-cc} -fsyntax-only -std=gnu11 -D_GNU_SOURCE -I"$inc" \
 		$(pkg-config --cflags libkmod libpci efivar efiboot blkid 2>/dev/null) -x c - >/dev/null 2>&1)
 }
-check "build: early/ compiles with common/root.h" probe early common/root.h
-if probe early efi/boot.h; then not_ok "build: early/ cannot include efi/boot.h"; else ok "build: early/ cannot include efi/boot.h"; fi
-if probe common early/plan.h; then not_ok "build: common/ cannot include early/plan.h"; else ok "build: common/ cannot include early/plan.h"; fi
-if probe efi check/check.h; then not_ok "build: efi/ cannot include check/check.h"; else ok "build: efi/ cannot include check/check.h"; fi
-check "build: cli/ compiles with efi/boot.h" probe cli efi/boot.h
+tap_check "build: early/ compiles with common/root.h" probe early common/root.h
+if probe early efi/boot.h; then tap_not_ok "build: early/ cannot include efi/boot.h"; else tap_ok "build: early/ cannot include efi/boot.h"; fi
+if probe common early/plan.h; then tap_not_ok "build: common/ cannot include early/plan.h"; else tap_ok "build: common/ cannot include early/plan.h"; fi
+if probe efi check/check.h; then tap_not_ok "build: efi/ cannot include check/check.h"; else tap_ok "build: efi/ cannot include check/check.h"; fi
+tap_check "build: cli/ compiles with efi/boot.h" probe cli efi/boot.h
 tap_done

@@ -23,9 +23,9 @@ static void boot(struct fake_root *f, const char *conf)
 	struct vfe_bind_ops bops = { fake_kernel_load_module, fake_kernel_written, &kernel };
 	struct vfe_binder_opts o = { .bind = &bops };
 
-	CHECK(fake_root_new(f, NULL) == 0);
-	CHECK(fake_machine_qemu(f) == 0);
-	CHECK(fake_write(f, "etc/vfio-early.conf", conf) == 0);
+	REQUIRE(fake_root_new(f, NULL) == 0);
+	REQUIRE(fake_machine_qemu(f) == 0);
+	REQUIRE(fake_write(f, "etc/vfio-early.conf", conf) == 0);
 	kernel.f = f;
 	log_open(&f->root, VFE_LOG_KMSG, "vfio-early");
 	CHECK(vfe_binder_run(&f->root, &o) == 0);
@@ -70,15 +70,15 @@ TEST(hot_added_device_listed_by_id_is_bound_late)
 	d = find(&st, "0000:02:00.0");
 	CHECK(d && d->action == VFE_ACT_BOUND && d->late);
 	CHECK_STREQ(d ? d->after : NULL, "vfio-pci");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:02:00.0/driver_override"), "vfio-pci");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:02:00.0/driver_override"), "vfio-pci");
 	/* the boot's lines are kept, and the entry's "no device" line is replaced */
 	d = find(&st, "0000:00:05.0");
 	CHECK(d && d->action == VFE_ACT_BOUND && !d->late);
 	for (size_t i = 0; i < st.n_devs; i++)
 		CHECK(st.devs[i].bdf[0] != '\0');
 	CHECK(st.n_devs == 3);
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "vfio-early: 0000:02:00.0: bound to vfio-pci after boot (listed by id)");
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "vfio-early: 0000:02:00.0 added after boot: done in ");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "vfio-early: 0000:02:00.0: bound to vfio-pci after boot (listed by id)");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "vfio-early: 0000:02:00.0 added after boot: done in ");
 	vfe_status_free(&st);
 	fake_root_free(&f);
 }
@@ -97,7 +97,7 @@ TEST(hot_added_device_a_driver_took_first_is_unbound)
 	d = find(&st, "0000:02:00.0");
 	CHECK(d && d->action == VFE_ACT_BOUND && d->late);
 	CHECK_STREQ(d ? d->before : NULL, "e1000e");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/drivers/e1000e/unbind"), "0000:02:00.0");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/drivers/e1000e/unbind"), "0000:02:00.0");
 	vfe_status_free(&st);
 	fake_root_free(&f);
 }
@@ -105,16 +105,16 @@ TEST(hot_added_device_a_driver_took_first_is_unbound)
 TEST(device_not_configured_is_left_alone_silently)
 {
 	struct fake_root f;
-	char *before, *kmsg_before;
+	const char *before, *kmsg_before;
 
 	boot(&f, "device 0000:00:05.0 group=whole\n");
-	before = fake_read(&f, "run/vfio-early/status");
-	kmsg_before = fake_read(&f, "dev/kmsg");
+	before = fake_text(&f, "run/vfio-early/status");
+	kmsg_before = fake_text(&f, "dev/kmsg");
 	plug_nic(&f, NULL);
 	added(&f, "0000:02:00.0");
-	CHECK_STREQ(fake_read(&f, "run/vfio-early/status"), before);
-	CHECK_STREQ(fake_read(&f, "dev/kmsg"), kmsg_before);
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:02:00.0/driver_override"), "(null)\n");
+	CHECK_STREQ(fake_text(&f, "run/vfio-early/status"), before);
+	CHECK_STREQ(fake_text(&f, "dev/kmsg"), kmsg_before);
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:02:00.0/driver_override"), "(null)\n");
 	fake_root_free(&f);
 }
 
@@ -128,8 +128,8 @@ TEST(recovery_boot_binds_nothing_late)
 	CHECK(fake_write(&f, "proc/cmdline", "root=/dev/vda vfio_early=off\n") == 0);
 	plug_nic(&f, NULL);
 	added(&f, "0000:02:00.0");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:02:00.0/driver_override"), "(null)\n");
-	CHECK(fake_read(&f, "run/vfio-early/status") == NULL);
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:02:00.0/driver_override"), "(null)\n");
+	CHECK(fake_text(&f, "run/vfio-early/status") == NULL);
 	fake_root_free(&f);
 }
 
@@ -172,8 +172,8 @@ TEST(hot_added_card_whose_second_function_fails_is_given_back_whole)
 	d = find(&st, "0000:03:00.0");
 	CHECK(d && d->action == VFE_ACT_FAILED && d->late);
 	CHECK_CONTAINS(d ? d->reason : NULL, "rolled back: 0000:03:00.1 in the same IOMMU group 8 could not be bound");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:03:00.0/driver_override"), "(null)\n");
-	CHECK(fake_read(&f, "sys/bus/pci/devices/0000:03:00.0/driver") == NULL);
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:03:00.0/driver_override"), "(null)\n");
+	CHECK(fake_text(&f, "sys/bus/pci/devices/0000:03:00.0/driver") == NULL);
 	d = find(&st, "0000:03:00.1");
 	CHECK(d && d->action == VFE_ACT_FAILED && d->late);
 	vfe_status_free(&st);
@@ -195,8 +195,8 @@ TEST(the_guards_hold_for_late_devices)
 	d = find(&st, "0000:02:00.0");
 	CHECK(d && d->action == VFE_ACT_REFUSE && d->late);
 	CHECK_CONTAINS(d ? d->reason : NULL, "half-bound");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:02:00.0/driver_override"), "(null)\n");
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "vfio-early: 0000:02:00.0: refused after boot: IOMMU group 7");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:02:00.0/driver_override"), "(null)\n");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "vfio-early: 0000:02:00.0: refused after boot: IOMMU group 7");
 	vfe_status_free(&st);
 	fake_root_free(&f);
 }

@@ -14,11 +14,11 @@ TEST(replaces_and_keeps_backup)
 	struct stat st;
 	char p[PATH_MAX];
 
-	CHECK(fake_root_new(&f, NULL) == 0);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
 	fake_write(&f, "etc/x.conf", "old\n");
 	CHECK(vfe_write_file_atomic(&f.root, "etc/x.conf", "new\n", 4, 0640, VFE_ATOMIC_KEEP_BACKUP) == 0);
-	CHECK_STREQ(fake_read(&f, "etc/x.conf"), "new\n");
-	CHECK_STREQ(fake_read(&f, "etc/x.conf.bak"), "old\n");
+	CHECK_STREQ(fake_text(&f, "etc/x.conf"), "new\n");
+	CHECK_STREQ(fake_text(&f, "etc/x.conf.bak"), "old\n");
 	snprintf(p, sizeof(p), "%s/etc/x.conf", f.dir);
 	CHECK(stat(p, &st) == 0 && (st.st_mode & 0777) == 0640);
 	fake_root_free(&f);
@@ -28,10 +28,10 @@ TEST(creates_a_new_file_without_backup)
 {
 	struct fake_root f;
 
-	CHECK(fake_root_new(&f, NULL) == 0);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
 	CHECK(vfe_write_file_atomic(&f.root, "/etc/new.conf", "a", 1, 0644, VFE_ATOMIC_KEEP_BACKUP) == 0);
-	CHECK_STREQ(fake_read(&f, "etc/new.conf"), "a");
-	CHECK(fake_read(&f, "etc/new.conf.bak") == NULL);
+	CHECK_STREQ(fake_text(&f, "etc/new.conf"), "a");
+	CHECK(fake_text(&f, "etc/new.conf.bak") == NULL);
 	fake_root_free(&f);
 }
 
@@ -39,7 +39,7 @@ TEST(missing_directory_fails_and_leaves_nothing)
 {
 	struct fake_root f;
 
-	CHECK(fake_root_new(&f, NULL) == 0);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
 	CHECK(vfe_write_file_atomic(&f.root, "nodir/x", "a", 1, 0644, 0) == -ENOENT);
 	fake_root_free(&f);
 }
@@ -49,11 +49,11 @@ TEST(failed_rename_leaves_old_content_and_no_temporary)
 	struct fake_root f;
 	char cmd[PATH_MAX + 64];
 
-	CHECK(fake_root_new(&f, NULL) == 0);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
 	/* the target is a non-empty directory: the final rename fails even for root */
 	fake_write(&f, "etc/x/keep", "old");
 	CHECK(vfe_write_file_atomic(&f.root, "etc/x", "new", 3, 0644, 0) < 0);
-	CHECK_STREQ(fake_read(&f, "etc/x/keep"), "old");
+	CHECK_STREQ(fake_text(&f, "etc/x/keep"), "old");
 	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s/etc' | grep -v '^x$')\"", f.dir);
 	CHECK(system(cmd) == 0);
 	fake_root_free(&f);

@@ -75,12 +75,12 @@ TEST(bls_host_is_zeroed_after_free)
 	struct vfe_boot_ctx ctx = { .out = &out };
 	struct vfe_bls_host h;
 
-	CHECK(fake_root_new(&f, NULL) == 0);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
 	fake_write(&f, "proc/self/mountinfo", "30 22 254:1 / /boot/efi rw,relatime - vfat /dev/vda1 rw\n");
 	fake_write(&f, "boot/efi/loader/entries/debian.conf", "title Debian\nlinux /vmlinuz\noptions ro\n");
 	fake_write(&f, "boot/efi/loader/loader.conf", "default debian\n");
 	ctx.root = &f.root;
-	CHECK(vfe_bls_host_load(&ctx, "test", true, &h) == 0);
+	REQUIRE(vfe_bls_host_load(&ctx, "test", true, &h) == 0);
 	CHECK(h.entries.n == 1 && h.pattern);
 	vfe_bls_host_free(&h);
 	CHECK(!h.entries.v && !h.entries.n && !h.pattern && !h.state.n && !h.ch.n);

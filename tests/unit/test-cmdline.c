@@ -10,7 +10,7 @@ static struct vfe_cmdline parse(const char *s)
 {
 	struct vfe_cmdline c;
 
-	CHECK(vfe_cmdline_parse(s, &c) == 0);
+	REQUIRE(vfe_cmdline_parse(s, &c) == 0);
 	return c;
 }
 

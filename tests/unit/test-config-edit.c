@@ -80,6 +80,33 @@ TEST(remove_of_nothing_changes_nothing)
 	free(out);
 }
 
+TEST(replace_changes_one_line_and_keeps_the_rest)
+{
+	const char *text = "# mine\n# added by 'vfio-early add': x\ndevice 0000:05:00.0 id=10de:2684\ndevice 06:00.0";
+	char *out = NULL;
+
+	CHECK(vfe_config_replace(text, 3, "device 0000:05:00.0 id=10de:2684 group=whole", &out) == 0);
+	CHECK_STREQ(out, "# mine\n# added by 'vfio-early add': x\ndevice 0000:05:00.0 id=10de:2684 group=whole\n"
+			 "device 06:00.0");
+	free(out);
+	out = NULL;
+	CHECK(vfe_config_replace(text, 4, "device 06:00.0 allow-boot-vga", &out) == 0);
+	CHECK_STREQ(out, "# mine\n# added by 'vfio-early add': x\ndevice 0000:05:00.0 id=10de:2684\n"
+			 "device 06:00.0 allow-boot-vga\n");
+	free(out);
+}
+
+TEST(replace_refuses_a_missing_line_or_one_that_would_not_parse)
+{
+	const char *text = "device 0000:05:00.0\n";
+	char *out = NULL;
+
+	CHECK(vfe_config_replace(text, 2, "device 06:00.0", &out) == -ENOENT && !out);
+	CHECK(vfe_config_replace(text, 0, "device 06:00.0", &out) == -ENOENT && !out);
+	CHECK(vfe_config_replace(text, 1, "device zz:zz.z", &out) == -EINVAL && !out);
+	CHECK(vfe_config_replace(text, 1, "# gone", &out) == -EINVAL && !out);
+}
+
 TEST(entry_names_spec_by_address_or_id)
 {
 	struct vfe_entry e = { .has_addr = true, .has_id = true, .addr = { 0, 5, 0, 0 }, .id = { 0x10de, 0x2684 } };

@@ -12,7 +12,8 @@ static struct vfe_config parse(const char *text)
 	struct vfe_config c = { 0 };
 	char *copy = strdup(text);
 
-	CHECK(vfe_config_parse(&c, "/etc/vfio-early.conf", copy) == 0);
+	REQUIRE(copy != NULL);
+	REQUIRE(vfe_config_parse(&c, "/etc/vfio-early.conf", copy) == 0);
 	free(copy);
 	return c;
 }
@@ -86,7 +87,7 @@ TEST(dropins_load_in_name_order_and_binary_files_are_refused)
 	struct fake_root f;
 	struct vfe_config c = { 0 };
 
-	CHECK(fake_root_new(&f, NULL) == 0);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
 	fake_write(&f, "etc/vfio-early.conf", "device 01:00.0\n");
 	fake_write(&f, "etc/vfio-early.d/20-b.conf", "device 03:00.0\n");
 	fake_write(&f, "etc/vfio-early.d/10-a.conf", "device 02:00.0\n");
@@ -101,6 +102,7 @@ TEST(dropins_load_in_name_order_and_binary_files_are_refused)
 		char p[PATH_MAX];
 		snprintf(p, sizeof(p), "%s/etc/vfio-early.d/30-bin.conf", f.dir);
 		FILE *fp = fopen(p, "w");
+		REQUIRE(fp != NULL);
 		fwrite("device\0\x01\x02", 1, 9, fp);
 		fclose(fp);
 	}
@@ -117,7 +119,8 @@ TEST(huge_file_and_long_line_are_refused_not_fatal)
 	struct vfe_config c = { 0 };
 	char *big = malloc(VFE_CONFIG_MAX_SIZE + 2);
 
-	CHECK(fake_root_new(&f, NULL) == 0);
+	REQUIRE(big != NULL);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
 	memset(big, 'x', VFE_CONFIG_MAX_SIZE + 1);
 	big[VFE_CONFIG_MAX_SIZE + 1] = '\0';
 	fake_write(&f, "etc/vfio-early.conf", big);

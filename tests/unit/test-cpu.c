@@ -9,7 +9,7 @@ static struct vfe_cpu probe(const char *cpuinfo)
 	struct fake_root f;
 	struct vfe_cpu c = { VFE_CPU_UNKNOWN, false, false };
 
-	CHECK(fake_root_new(&f, NULL) == 0);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
 	if (cpuinfo)
 		fake_write(&f, "proc/cpuinfo", cpuinfo);
 	CHECK((vfe_cpu_probe(&f.root, &c) == 0) == (cpuinfo != NULL));

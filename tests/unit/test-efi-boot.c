@@ -10,6 +10,7 @@
 #include "efi/efi-paths.h"
 #include "efi/efivars.h"
 #include "efi/firmware/firmware.h"
+#include "efi/grub/grub.h"
 #include "efi/kparams.h"
 #include "recovery/recovery-cmdline.h"
 #include "tests/lib/fakesys.h"
@@ -48,7 +49,7 @@ struct t {
 static void setup(struct t *t)
 {
 	memset(t, 0, sizeof(*t));
-	CHECK(fake_root_new(&t->f, NULL) == 0);
+	REQUIRE(fake_root_new(&t->f, NULL) == 0);
 	fake_write(&t->f, "proc/self/mountinfo", "22 1 254:2 / / rw,relatime - ext4 /dev/vda2 rw\n"
 						 "30 22 254:1 / /boot/efi rw,relatime - vfat /dev/vda1 rw,fmask=0077\n");
 	fake_mkdir(&t->f, "sys/firmware/efi/efivars");
@@ -87,15 +88,16 @@ static void loader_vars(struct t *t)
 {
 	uint64_t f = 0x7ff;
 
-	CHECK(vfe_efivar_write(&t->f.root, "LoaderFeatures", EFI_GUID_LOADER, 0x6, &f, 8) == 0);
-	CHECK(vfe_efivar_write_string(&t->f.root, "LoaderEntrySelected", EFI_GUID_LOADER, "0123-6.1.0-13-amd64.conf") == 0);
+	REQUIRE(vfe_efivar_write(&t->f.root, "LoaderFeatures", EFI_GUID_LOADER, 0x6, &f, 8) == 0);
+	REQUIRE(vfe_efivar_write_string(&t->f.root, "LoaderEntrySelected", EFI_GUID_LOADER, "0123-6.1.0-13-amd64.conf") == 0);
 }
 
+/* A loader variable's value (freed with the fake tree), NULL when it is not set. */
 static char *var(struct t *t, const char *name)
 {
 	char *s = NULL;
 
-	return vfe_efivar_read_string(&t->f.root, name, EFI_GUID_LOADER, &s) == 0 ? s : NULL;
+	return vfe_efivar_read_string(&t->f.root, name, EFI_GUID_LOADER, &s) == 0 ? fake_own(&t->f, s) : NULL;
 }
 
 TEST(efivar_round_trip_immutable_flag_kept)
@@ -107,7 +109,7 @@ TEST(efivar_round_trip_immutable_flag_kept)
 
 	setup(&t);
 	CHECK(vfe_efivar_write_string(&t.f.root, "LoaderEntryOneShot", EFI_GUID_LOADER, "a-longer-name.conf") == 0);
-	s = fake_read(&t.f, VARS "LoaderEntryOneShot-" EFI_GUID_LOADER);
+	s = fake_text(&t.f, VARS "LoaderEntryOneShot-" EFI_GUID_LOADER);
 	CHECK(s && s[0] == 7 && s[1] == 0 && s[4] == 'a' && s[5] == 0);
 	snprintf(p, sizeof(p), "%s/" VARS "LoaderEntryOneShot-" EFI_GUID_LOADER, t.f.dir);
 	fd = open(p, O_RDONLY);
@@ -171,13 +173,13 @@ TEST(sdboot_install_is_idempotent_and_remove_restores_every_byte)
 	debian_tree(&t);
 	CHECK(SDBOOT->detect(&t.ctx) > 0);
 	CHECK(SDBOOT->install(&t.ctx) == 0);
-	e = fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf");
+	e = fake_text(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf");
 	CHECK_CONTAINS(e, "title Debian GNU/Linux (no GPU passthrough)\n");
 	CHECK_CONTAINS(e, "linux /0123/6.1.0-13-amd64/linux\ninitrd /0123/6.1.0-13-amd64/initrd.img\n");
 	CHECK_CONTAINS(e, "options root=UUID=abcd ro quiet intel_iommu=on iommu=pt vfio_early=off\n");
-	CHECK_CONTAINS(fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64.conf"), "quiet vfio-pci.ids=10de:2684 video=efifb:off intel_iommu=on iommu=pt\n");
-	CHECK_CONTAINS(fake_read(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), "options root=UUID=abcd ro quiet intel_iommu=on iommu=pt\n");
-	CHECK_CONTAINS(fake_read(&t.f, "etc/kernel/cmdline"), "intel_iommu=on iommu=pt");
+	CHECK_CONTAINS(fake_text(&t.f, ENTRIES "0123-6.1.0-13-amd64.conf"), "quiet vfio-pci.ids=10de:2684 video=efifb:off intel_iommu=on iommu=pt\n");
+	CHECK_CONTAINS(fake_text(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), "options root=UUID=abcd ro quiet intel_iommu=on iommu=pt\n");
+	CHECK_CONTAINS(fake_text(&t.f, "etc/kernel/cmdline"), "intel_iommu=on iommu=pt");
 	/* the menu: the default first, ours right after it, never the default */
 	vfe_bls_load(&t.f.root, "boot/efi", &b);
 	vfe_bls_sort(&b);
@@ -188,11 +190,11 @@ TEST(sdboot_install_is_idempotent_and_remove_restores_every_byte)
 	CHECK(SDBOOT->install(&t.ctx) == 0);
 	CHECK_CONTAINS(t.out.s, "already installed");
 	CHECK(SDBOOT->remove(&t.ctx) == 0);
-	CHECK_STREQ(fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64.conf"), deb_entry);
-	CHECK_STREQ(fake_read(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
-	CHECK(!fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
-	CHECK(!fake_read(&t.f, "etc/kernel/cmdline"));
-	CHECK(!fake_read(&t.f, EFI_PATH_STATE));
+	CHECK_STREQ(fake_text(&t.f, ENTRIES "0123-6.1.0-13-amd64.conf"), deb_entry);
+	CHECK_STREQ(fake_text(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
+	CHECK(!fake_text(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
+	CHECK(!fake_text(&t.f, "etc/kernel/cmdline"));
+	CHECK(!fake_text(&t.f, EFI_PATH_STATE));
 	teardown(&t);
 }
 
@@ -206,8 +208,8 @@ TEST(sdboot_dry_run_prints_diffs_and_changes_nothing)
 	CHECK(SDBOOT->install(&t.ctx) == 0);
 	CHECK_CONTAINS(t.out.s, "+options root=UUID=abcd ro quiet intel_iommu=on iommu=pt vfio_early=off");
 	CHECK_CONTAINS(t.out.s, "-options root=UUID=abcd ro quiet intel_iommu=off");
-	CHECK_STREQ(fake_read(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
-	CHECK(!fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
+	CHECK_STREQ(fake_text(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
+	CHECK(!fake_text(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
 	teardown(&t);
 }
 
@@ -218,7 +220,7 @@ TEST(sdboot_oneshot_default_menu_through_loader_variables)
 
 	setup(&t);
 	debian_tree(&t);
-	CHECK(SDBOOT->install(&t.ctx) == 0);
+	REQUIRE(SDBOOT->install(&t.ctx) == 0);
 	CHECK(SDBOOT->recovery_next(&t.ctx) < 0); /* no LoaderFeatures: no loader said it supports it */
 	CHECK(!var(&t, "LoaderEntryOneShot"));
 	loader_vars(&t);
@@ -231,8 +233,18 @@ TEST(sdboot_oneshot_default_menu_through_loader_variables)
 	CHECK_CONTAINS(st.recovery_health, "ok");
 	CHECK(SDBOOT->set_default(&t.ctx, true) == 0);
 	CHECK_STREQ(var(&t, "LoaderEntryDefault"), "0123-6.1.0-13-amd64-vfio-early-nopt.conf");
+	/* passthrough --next over a pending one-shot and a recovery default: the next boot only is passthrough */
+	CHECK(SDBOOT->passthrough_next(&t.ctx) == 0);
+	CHECK_STREQ(var(&t, "LoaderEntryOneShot"), "0123-6.1.0-13-amd64.conf");
+	CHECK(vfe_efivar_delete(&t.f.root, "LoaderEntryOneShot", EFI_GUID_LOADER) == 0);
+	CHECK(SDBOOT->status(&t.ctx, &st) == 0);
+	CHECK_CONTAINS(st.next_boot, "default: 0123-6.1.0-13-amd64-vfio-early-nopt.conf (no GPU passthrough)");
 	CHECK(SDBOOT->set_default(&t.ctx, false) == 0);
-	CHECK_STREQ(var(&t, "LoaderEntryDefault"), "0123-6.1.0-13-amd64.conf");
+	/* no loader.conf default: the newest entry is the default by systemd-boot's own rule */
+	CHECK(!var(&t, "LoaderEntryDefault"));
+	CHECK(SDBOOT->recovery_next(&t.ctx) == 0);
+	CHECK(SDBOOT->passthrough_next(&t.ctx) == 0);
+	CHECK(!var(&t, "LoaderEntryOneShot"));
 	CHECK(SDBOOT->menu_next(&t.ctx) == 0);
 	CHECK_STREQ(var(&t, "LoaderConfigTimeoutOneShot"), VFE_MENU_ONESHOT_TIMEOUT);
 	CHECK(SDBOOT->remove(&t.ctx) == 0);
@@ -247,7 +259,7 @@ TEST(sdboot_status_says_stale_when_the_kernel_is_gone_and_refresh_follows_the_ne
 
 	setup(&t);
 	debian_tree(&t);
-	CHECK(SDBOOT->install(&t.ctx) == 0);
+	REQUIRE(SDBOOT->install(&t.ctx) == 0);
 	unlink(strcat(strcpy((char[PATH_MAX + 64]){ 0 }, t.f.dir), "/boot/efi/0123/6.1.0-13-amd64/linux"));
 	CHECK(SDBOOT->status(&t.ctx, &st) == 0);
 	CHECK_CONTAINS(st.recovery_health, "stale");
@@ -257,8 +269,8 @@ TEST(sdboot_status_says_stale_when_the_kernel_is_gone_and_refresh_follows_the_ne
 		   "options root=UUID=abcd ro quiet intel_iommu=on iommu=pt\n");
 	fake_write(&t.f, "boot/efi/0123/6.1.0-14-amd64/linux", "kernel");
 	CHECK(SDBOOT->refresh(&t.ctx) == 0);
-	CHECK(fake_read(&t.f, ENTRIES "0123-6.1.0-14-amd64-vfio-early-nopt.conf") != NULL);
-	CHECK(!fake_read(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
+	CHECK(fake_text(&t.f, ENTRIES "0123-6.1.0-14-amd64-vfio-early-nopt.conf") != NULL);
+	CHECK(!fake_text(&t.f, ENTRIES "0123-6.1.0-13-amd64-vfio-early-nopt.conf"));
 	CHECK(SDBOOT->status(&t.ctx, &st) == 0);
 	CHECK_CONTAINS(st.recovery_health, "ok");
 	teardown(&t);
@@ -274,22 +286,22 @@ TEST(kernelstub_pop_layout_install_and_remove)
 	CHECK(KERNELSTUB->detect(&t.ctx) > 0);
 	CHECK(KERNELSTUB->install(&t.ctx) == 0);
 	CHECK(SDBOOT->install(&t.ctx) == 0); /* leaves kernelstub's entries alone */
-	c = fake_read(&t.f, "etc/kernelstub/configuration");
+	c = fake_text(&t.f, "etc/kernelstub/configuration");
 	CHECK_CONTAINS(c, "      \"splash\",\n      \"intel_iommu=on\",\n      \"iommu=pt\"\n    ],\n    \"esp_path\"");
 	CHECK_CONTAINS(c, "\"default\": {\n    \"kernel_options\": [\n      \"quiet\",\n      \"splash\"\n    ],");
-	e = fake_read(&t.f, ENTRIES "Pop_OS-current-vfio-early-nopt.conf");
+	e = fake_text(&t.f, ENTRIES "Pop_OS-current-vfio-early-nopt.conf");
 	CHECK_CONTAINS(e, "title Pop!_OS (no GPU passthrough)\nlinux /EFI/Pop_OS-abcd/vmlinuz.efi\ninitrd /EFI/Pop_OS-abcd/initrd.img\n");
 	CHECK_CONTAINS(e, "options root=UUID=abcd ro quiet loglevel=0 systemd.show_status=false splash intel_iommu=on iommu=pt vfio_early=off\n");
-	CHECK_CONTAINS(fake_read(&t.f, ENTRIES "Pop_OS-current.conf"), "splash intel_iommu=on iommu=pt\n");
-	CHECK_STREQ(fake_read(&t.f, "boot/efi/loader/loader.conf"), "default Pop_OS-current\n");
+	CHECK_CONTAINS(fake_text(&t.f, ENTRIES "Pop_OS-current.conf"), "splash intel_iommu=on iommu=pt\n");
+	CHECK_STREQ(fake_text(&t.f, "boot/efi/loader/loader.conf"), "default Pop_OS-current\n");
 	sb_free(&t.out);
 	CHECK(KERNELSTUB->install(&t.ctx) == 0);
 	CHECK_CONTAINS(t.out.s, "already installed");
 	CHECK(KERNELSTUB->remove(&t.ctx) == 0);
-	CHECK_STREQ(fake_read(&t.f, "etc/kernelstub/configuration"), kstub_conf);
-	CHECK_STREQ(fake_read(&t.f, ENTRIES "Pop_OS-current.conf"), pop_current);
-	CHECK_STREQ(fake_read(&t.f, ENTRIES "Pop_OS-oldkern.conf"), pop_oldkern);
-	CHECK(!fake_read(&t.f, ENTRIES "Pop_OS-current-vfio-early-nopt.conf"));
+	CHECK_STREQ(fake_text(&t.f, "etc/kernelstub/configuration"), kstub_conf);
+	CHECK_STREQ(fake_text(&t.f, ENTRIES "Pop_OS-current.conf"), pop_current);
+	CHECK_STREQ(fake_text(&t.f, ENTRIES "Pop_OS-oldkern.conf"), pop_oldkern);
+	CHECK(!fake_text(&t.f, ENTRIES "Pop_OS-current-vfio-early-nopt.conf"));
 	teardown(&t);
 }
 
@@ -323,13 +335,13 @@ TEST(firmware_boot_option_bootnext_and_remove)
 	setup(&t);
 	pop_tree(&t);
 	vfe_efi_dp_ops = &fake_ops;
-	CHECK(vfe_efivar_write(&t.f.root, "BootOrder", EFI_GUID_GLOBAL, 7, order, 2) == 0);
-	CHECK(vfe_efivar_write(&t.f.root, "Boot0000", EFI_GUID_GLOBAL, 7, "\1\0\0\0\4\0P\0o\0p\0\0\0\x7f\xff\4\0", 18) == 0);
-	CHECK(KERNELSTUB->install(&t.ctx) == 0);
+	REQUIRE(vfe_efivar_write(&t.f.root, "BootOrder", EFI_GUID_GLOBAL, 7, order, 2) == 0);
+	REQUIRE(vfe_efivar_write(&t.f.root, "Boot0000", EFI_GUID_GLOBAL, 7, "\1\0\0\0\4\0P\0o\0p\0\0\0\x7f\xff\4\0", 18) == 0);
+	REQUIRE(KERNELSTUB->install(&t.ctx) == 0);
 	CHECK(FIRMWARE->install(&t.ctx) == 0);
-	CHECK(vfe_efivar_read(&t.f.root, "Boot0001", EFI_GUID_GLOBAL, NULL, &d, &l) == 0);
-	CHECK_STREQ(vfe_loadopt_desc(d, l), "Pop!_OS (no GPU passthrough)");
-	s = vfe_loadopt_cmdline(d, l);
+	REQUIRE(vfe_efivar_read(&t.f.root, "Boot0001", EFI_GUID_GLOBAL, NULL, &d, &l) == 0);
+	CHECK_STREQ(fake_own(&t.f, vfe_loadopt_desc(d, l)), "Pop!_OS (no GPU passthrough)");
+	s = fake_own(&t.f, vfe_loadopt_cmdline(d, l));
 	CHECK_STREQ(s, "initrd=\\EFI\\Pop_OS-abcd\\initrd.img root=UUID=abcd ro quiet loglevel=0 "
 		       "systemd.show_status=false splash intel_iommu=on iommu=pt vfio_early=off");
 	sb_free(&t.out);
@@ -338,11 +350,97 @@ TEST(firmware_boot_option_bootnext_and_remove)
 	CHECK(FIRMWARE->recovery_next(&t.ctx) == 0);
 	CHECK(vfe_efivar_read_uint(&t.f.root, "BootNext", EFI_GUID_GLOBAL, &next) == 0 && next == 1);
 	free(d);
+	d = NULL;
 	CHECK(vfe_efivar_read(&t.f.root, "BootOrder", EFI_GUID_GLOBAL, NULL, &d, &l) == 0 && l == 2); /* untouched */
+	free(d);
 	CHECK(FIRMWARE->remove(&t.ctx) == 0);
 	CHECK(vfe_efivar_read(&t.f.root, "Boot0001", EFI_GUID_GLOBAL, NULL, NULL, NULL) == -ENOENT);
 	CHECK(vfe_efivar_read(&t.f.root, "BootNext", EFI_GUID_GLOBAL, NULL, NULL, NULL) == -ENOENT);
 	CHECK(vfe_efivar_read(&t.f.root, "Boot0000", EFI_GUID_GLOBAL, NULL, NULL, NULL) == 0);
+	teardown(&t);
+}
+
+/* A load option as firmware setups hold them: ACTIVE, description "d", File(path), End. */
+static void boot_option(struct t *t, const char *name, const char *path)
+{
+	uint8_t o[512] = { 1, 0, 0, 0 };
+	size_t n = 6, fl = 4 + 2 * (strlen(path) + 1);
+
+	o[n] = 'd', n += 4; /* "d" and its NUL in UTF-16 */
+	o[4] = (uint8_t)(fl + 4);
+	o[n] = 4, o[n + 1] = 4, o[n + 2] = (uint8_t)fl;
+	for (size_t i = 0; path[i]; i++)
+		o[n + 4 + 2 * i] = (uint8_t)path[i];
+	n += fl;
+	o[n] = 0x7f, o[n + 1] = 0xff, o[n + 2] = 4, n += 4;
+	CHECK(vfe_efivar_write(&t->f.root, name, EFI_GUID_GLOBAL, 7, o, n) == 0);
+}
+
+TEST(the_loader_in_use_is_the_one_that_booted)
+{
+	struct t t;
+	struct vfe_booted b;
+	uint8_t cur[] = { 3, 0 };
+
+	setup(&t);
+	vfe_boot_booted(&t.f.root, &b);
+	CHECK(b.loader == _VFE_LOADER_MAX); /* no variables: unknown, every loader found is in use */
+	CHECK(vfe_boot_in_use(vfe_boot_backend(VFE_LOADER_GRUB), &b));
+	/* GRUB through shim: BootCurrent's option starts \EFI\debian\shimx64.efi */
+	boot_option(&t, "Boot0003", "\\EFI\\debian\\shimx64.efi");
+	CHECK(vfe_efivar_write(&t.f.root, "BootCurrent", EFI_GUID_GLOBAL, 6, cur, 2) == 0);
+	vfe_boot_booted(&t.f.root, &b);
+	CHECK(b.loader == VFE_LOADER_GRUB);
+	CHECK_CONTAINS(b.how, "BootCurrent Boot0003 starts \\EFI\\debian\\shimx64.efi");
+	CHECK(!vfe_boot_in_use(SDBOOT, &b) && !vfe_boot_in_use(KERNELSTUB, &b) && vfe_boot_in_use(FIRMWARE, &b));
+	/* the removable-media path: what the image there is decides */
+	boot_option(&t, "Boot0003", "\\EFI\\BOOT\\BOOTX64.EFI");
+	fake_write(&t.f, "boot/efi/EFI/BOOT/BOOTX64.EFI", "MZ....#### LoaderInfo: systemd-boot 252.39 ####");
+	vfe_boot_booted(&t.f.root, &b);
+	CHECK(b.loader == VFE_LOADER_SDBOOT);
+	/* the loader's own word comes first */
+	CHECK(vfe_efivar_write_string(&t.f.root, "LoaderInfo", EFI_GUID_LOADER, "GRUB 2.12") == 0);
+	vfe_boot_booted(&t.f.root, &b);
+	CHECK(b.loader == VFE_LOADER_GRUB);
+	teardown(&t);
+}
+
+TEST(boot_counting_ids_match_without_the_counter)
+{
+	CHECK(vfe_bls_id_equal("Debian-6.1.0-13-amd64+2-1.conf", "debian-6.1.0-13-amd64.conf"));
+	CHECK(vfe_bls_id_equal("a+0.conf", "A+3-0.conf"));
+	CHECK(!vfe_bls_id_equal("a+x.conf", "a.conf")); /* not a counter */
+	CHECK(vfe_bls_id_match("*-vfio-early-nopt.conf", "x-vfio-early-nopt+3.conf"));
+	CHECK(vfe_bls_is_bad("a+0-3.conf") && !vfe_bls_is_bad("a+1-2.conf"));
+}
+
+TEST(passthrough_next_cancels_the_grub_and_firmware_one_shots_that_are_ours)
+{
+	const struct vfe_boot_backend *grub = vfe_boot_backend(VFE_LOADER_GRUB);
+	struct vfe_grubenv env = { 0 };
+	struct t t;
+	uint8_t next[] = { 5, 0 };
+	char *g;
+
+	setup(&t);
+	CHECK(vfe_grubenv_set(&env, "next_entry", "vfio-early-nopt") == 1);
+	CHECK(vfe_grubenv_set(&env, "saved_entry", "gnulinux-simple-abcd") == 1);
+	fake_mkdir(&t.f, "boot/grub");
+	CHECK(vfe_grubenv_save(&t.f.root, GRUB_PATH_ENV, &env) == 0);
+	CHECK(grub->passthrough_next(&t.ctx) == 0);
+	g = fake_read(&t.f, GRUB_PATH_ENV);
+	CHECK(g && !strstr(g, "next_entry") && strstr(g, "saved_entry=gnulinux-simple-abcd"));
+	free(g);
+	/* someone else's grub-reboot stays */
+	CHECK(vfe_grubenv_set(&env, "next_entry", "gnulinux-advanced-abcd>gnulinux-6.1.0-13") == 1);
+	CHECK(vfe_grubenv_save(&t.f.root, GRUB_PATH_ENV, &env) == 0);
+	CHECK(grub->passthrough_next(&t.ctx) == 0);
+	CHECK_CONTAINS(t.out.s, "is not ours; left alone");
+	vfe_grubenv_free(&env);
+	/* a BootNext that is not ours stays too */
+	CHECK(vfe_efivar_write(&t.f.root, "BootNext", EFI_GUID_GLOBAL, 7, next, 2) == 0);
+	CHECK(FIRMWARE->passthrough_next(&t.ctx) == 0);
+	CHECK(vfe_efivar_read(&t.f.root, "BootNext", EFI_GUID_GLOBAL, NULL, NULL, NULL) == 0);
 	teardown(&t);
 }
 
@@ -354,7 +452,7 @@ TEST(no_esp_is_a_clear_error_and_nothing_is_written)
 	fake_write(&t.f, "proc/self/mountinfo", "22 1 254:2 / / rw,relatime - ext4 /dev/vda2 rw\n");
 	debian_tree(&t);
 	CHECK(SDBOOT->install(&t.ctx) == -ENOENT);
-	CHECK_STREQ(fake_read(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
+	CHECK_STREQ(fake_text(&t.f, ENTRIES "0123-6.1.0-12-amd64.conf"), old_entry);
 	teardown(&t);
 }
 

@@ -33,7 +33,7 @@ static void rm_rf(struct fake_root *f, const char *rel)
 	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "%s/%s", f->dir, rel);
-	CHECK(nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
+	REQUIRE(nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
 }
 
 /* Counts in shared memory: the module is loaded in the binder's child process. */
@@ -115,10 +115,10 @@ static const struct vfe_status_dev *find(const struct vfe_status *st, const char
 
 static void machine(struct fake_root *f, const char *conf)
 {
-	CHECK(fake_root_new(f, NULL) == 0);
-	CHECK(fake_machine_qemu(f) == 0);
+	REQUIRE(fake_root_new(f, NULL) == 0);
+	REQUIRE(fake_machine_qemu(f) == 0);
 	if (conf)
-		CHECK(fake_write(f, "etc/vfio-early.conf", conf) == 0);
+		REQUIRE(fake_write(f, "etc/vfio-early.conf", conf) == 0);
 }
 
 TEST(vfio_pci_unavailable_fails_each_target_and_boot_goes_on)
@@ -136,8 +136,9 @@ TEST(vfio_pci_unavailable_fails_each_target_and_boot_goes_on)
 	CHECK(d && d->action == VFE_ACT_FAILED);
 	CHECK_CONTAINS(d ? d->reason : NULL, "vfio-pci driver is not available");
 	/* nothing was half-done: no override left behind */
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "0000:00:05.0: failed");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "0000:00:05.0: failed");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -160,7 +161,8 @@ TEST(driver_override_write_failing_is_recorded)
 	d = find(&st, "0000:00:05.1");
 	CHECK(d && d->action == VFE_ACT_FAILED);
 	CHECK_CONTAINS(d ? d->reason : NULL, "not tried");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "(null)\n");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "(null)\n");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -179,7 +181,8 @@ TEST(device_vanishing_between_scan_and_bind)
 	d = find(&st, "0000:00:05.0");
 	CHECK(d && d->action == VFE_ACT_FAILED);
 	CHECK_CONTAINS(d ? d->reason : NULL, "No such file");
-	CHECK(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override") == NULL); /* nothing created */
+	CHECK(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override") == NULL); /* nothing created */
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -257,9 +260,9 @@ TEST(run_not_writable_logs_and_goes_on)
 	/* a file where the status directory should be: the record cannot be written, even as root */
 	CHECK(fake_write(&f, "run/vfio-early", "in the way\n") == 0);
 	CHECK(run_kernel(&f, &k, 0, NULL) < 0);
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "status");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "status");
 	/* the binding itself was still done */
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
 	fake_root_free(&f);
 }
 
@@ -290,7 +293,7 @@ TEST(probe_that_never_returns_does_not_hold_the_boot)
 	struct fake_kernel k = { .dev = { { "0000:00:05.0", NULL, FAKE_PROBE_HANGS } } };
 	struct vfe_status st;
 	const struct vfe_status_dev *d;
-	char *first;
+	const char *first;
 	double t0;
 
 	machine(&f, "device 0000:00:05.0 group=whole\n");
@@ -305,14 +308,15 @@ TEST(probe_that_never_returns_does_not_hold_the_boot)
 	d = find(&st, "0000:00:05.1");
 	CHECK(d && d->action == VFE_ACT_FAILED);
 	CHECK_CONTAINS(d ? d->reason : NULL, "not tried: the binder stopped waiting after 0.3 s (the kernel was still busy with 0000:00:05.0)");
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "vfio-early: 0000:00:05.0: timed-out: still in the kernel");
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "vfio-early: done in ");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "vfio-early: 0000:00:05.0: timed-out: still in the kernel");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "vfio-early: done in ");
 	/* the provisional record was there before the first sysfs write */
-	first = fake_read(&f, "status-at-first-write");
+	first = fake_text(&f, "status-at-first-write");
 	CHECK_CONTAINS(first, " state=binding");
 	CHECK_CONTAINS(first, "bdf=0000:00:05.0 ");
 	CHECK_CONTAINS(first, "action=bind ");
 	CHECK(fake_kernel_end_hang(&f));
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -331,20 +335,21 @@ TEST(unbind_that_never_returns_is_named)
 	CHECK_CONTAINS(d ? d->reason : NULL, "unbinding it from bochs-drm had not returned");
 	CHECK_STREQ(d ? d->before : NULL, "bochs-drm");
 	CHECK(fake_kernel_end_hang(&f));
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
 /* Waits (up to 10 s) for the record to contain what; the binder's child writes it after the run returned. */
-static char *wait_record(struct fake_root *f, const char *what)
+static const char *wait_record(struct fake_root *f, const char *what)
 {
 	for (int i = 0; i < 200; i++) {
 		char *s = fake_read(f, "run/vfio-early/status");
 		if (s && strstr(s, what))
-			return s;
+			return fake_own(f, s);
 		free(s);
 		usleep(50000);
 	}
-	return fake_read(f, "run/vfio-early/status");
+	return fake_text(f, "run/vfio-early/status");
 }
 
 TEST(probe_that_returns_late_rewrites_the_record)
@@ -353,7 +358,7 @@ TEST(probe_that_returns_late_rewrites_the_record)
 	struct fake_kernel k = { .dev = { { "0000:00:05.0", NULL, FAKE_PROBE_SLOW } }, .slow_ms = 1000 };
 	struct vfe_status st;
 	const struct vfe_status_dev *d;
-	char *rec;
+	const char *rec;
 
 	machine(&f, "device 0000:00:05.0\n");
 	CHECK(run_kernel(&f, &k, 200, &st) == 0);
@@ -364,9 +369,10 @@ TEST(probe_that_returns_late_rewrites_the_record)
 	CHECK_CONTAINS(rec, "bdf=0000:00:05.0 id=1234:1111");
 	CHECK_CONTAINS(rec, "action=bound before=- after=vfio-pci");
 	CHECK_CONTAINS(rec, " state=done");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "vfio-early: 0000:00:05.0: bound to vfio-pci late");
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "the kernel returned");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "vfio-early: 0000:00:05.0: bound to vfio-pci late");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "the kernel returned");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -377,7 +383,7 @@ TEST(group_started_before_the_wait_ended_is_given_back_whole)
 					  { "0000:00:05.1", "snd_hda_intel", FAKE_OK } },
 				 .slow_ms = 1000 };
 	struct vfe_status st;
-	char *rec;
+	const char *rec;
 
 	machine(&f, "device 0000:00:05.0 group=whole\n");
 	fake_set_driver(&f, "0000:00:05.0", "bochs-drm");
@@ -388,9 +394,9 @@ TEST(group_started_before_the_wait_ended_is_given_back_whole)
 	CHECK_CONTAINS(rec, "rolled back: the binder stopped waiting after 0.2 s before IOMMU group 2 was complete; "
 			    "restored to bochs-drm");
 	CHECK_CONTAINS(rec, "action=failed before=snd_hda_intel after=snd_hda_intel reason=\"not tried: the binder stopped waiting");
-	CHECK(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver") == NULL); /* a symlink: read through it fails */
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "(null)\n");
+	CHECK(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver") == NULL); /* a symlink: read through it fails */
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "(null)\n");
 	{
 		char drv[64];
 		CHECK(vfe_readlink_base(&f.root, drv, sizeof(drv), "sys/bus/pci/devices/0000:00:05.0/driver") >= 0 &&
@@ -398,6 +404,7 @@ TEST(group_started_before_the_wait_ended_is_given_back_whole)
 		CHECK(vfe_readlink_base(&f.root, drv, sizeof(drv), "sys/bus/pci/devices/0000:00:05.1/driver") >= 0 &&
 		      strcmp(drv, "snd_hda_intel") == 0);
 	}
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -426,8 +433,9 @@ TEST(probe_that_leaves_no_driver_restores_the_native_one)
 	CHECK_STREQ(d ? d->before : NULL, "bochs-drm");
 	CHECK_STREQ(d ? d->after : NULL, "bochs-drm");
 	CHECK_STREQ(driver_of(&f, "0000:00:05.0", drv, sizeof(drv)), "bochs-drm");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "restored to bochs-drm");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "restored to bochs-drm");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -455,9 +463,10 @@ TEST(group_whose_second_function_fails_is_rolled_back_whole)
 	CHECK_STREQ(d ? d->after : NULL, "bochs-drm");
 	CHECK_STREQ(driver_of(&f, "0000:00:05.0", drv, sizeof(drv)), "bochs-drm");
 	CHECK_STREQ(driver_of(&f, "0000:00:05.1", drv, sizeof(drv)), "snd_hda_intel");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/drivers/vfio-pci/unbind"), "0000:00:05.0");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "(null)\n");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/drivers/vfio-pci/unbind"), "0000:00:05.0");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "(null)\n");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -473,7 +482,8 @@ TEST(driverless_device_vfio_refuses_is_left_to_the_host)
 	d = find(&st, "0000:00:05.0");
 	CHECK(d && d->action == VFE_ACT_FAILED);
 	CHECK_CONTAINS(d ? d->reason : NULL, "driver_override cleared, left to the host's drivers");
-	CHECK_STREQ(fake_read(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "(null)\n");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -501,7 +511,8 @@ TEST(module_refused_under_lockdown_says_so)
 	CHECK_CONTAINS(d ? d->reason : NULL, "the kernel refused to load vfio_pci (EPERM): it is locked down "
 					     "(lockdown: none [integrity] confidentiality, as under Secure Boot)");
 	CHECK(d && !strstr(d->reason, "missing from the initramfs"));
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "locked down");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "locked down");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -515,6 +526,7 @@ TEST(module_with_a_rejected_signature_says_so)
 	d = run_module_error(&f, -EKEYREJECTED, &st);
 	CHECK_CONTAINS(d ? d->reason : NULL, "the kernel rejected the signature of vfio_pci (EKEYREJECTED)");
 	CHECK(d && !strstr(d->reason, "missing from the initramfs"));
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 
@@ -528,6 +540,7 @@ TEST(module_loading_disabled_says_so)
 	fake_write(&f, "proc/sys/kernel/modules_disabled", "1\n");
 	d = run_module_error(&f, -EPERM, &st);
 	CHECK_CONTAINS(d ? d->reason : NULL, "module loading is disabled (kernel.modules_disabled=1)");
+	vfe_status_free(&st);
 	fake_root_free(&f);
 }
 

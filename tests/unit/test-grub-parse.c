@@ -12,7 +12,7 @@ static int load(const char *main_file, const char *dropin, const char *skip, str
 	struct fake_root f;
 	int k;
 
-	CHECK(fake_root_new(&f, NULL) == 0);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
 	if (main_file)
 		fake_write(&f, "etc/default/grub", main_file);
 	if (dropin)
@@ -90,7 +90,7 @@ TEST(defaults_load_reads_dropins_in_glob_order)
 	struct fake_root f;
 	struct vfe_grubenv v;
 
-	CHECK(fake_root_new(&f, NULL) == 0);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
 	fake_write(&f, "etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=quiet\n");
 	fake_write(&f, "etc/default/grub.d/init-select.cfg", "GRUB_TIMEOUT=1\n");
 	fake_write(&f, "etc/default/grub.d/vfio-early.cfg",
@@ -145,7 +145,7 @@ TEST(fs_probe_longest_mount_and_block_layers)
 	struct fake_root f;
 	struct vfe_grub_fs fs;
 
-	CHECK(fake_root_new(&f, NULL) == 0);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
 	fake_write(&f, "proc/self/mountinfo",
 		   "22 1 8:2 / / rw,relatime shared:1 - ext4 /dev/sda2 rw\n"
 		   "23 22 8:1 / /boot/efi rw shared:2 - vfat /dev/sda1 rw\n"

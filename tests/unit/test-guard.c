@@ -30,9 +30,9 @@ struct fx {
 
 static void machine(struct fx *x)
 {
-	CHECK(fake_root_new(&x->f, NULL) == 0);
-	CHECK(fake_machine_qemu(&x->f) == 0);
-	CHECK(vfe_pci_scan(&x->f.root, &x->pci) == 0);
+	REQUIRE(fake_root_new(&x->f, NULL) == 0);
+	REQUIRE(fake_machine_qemu(&x->f) == 0);
+	REQUIRE(vfe_pci_scan(&x->f.root, &x->pci) == 0);
 	vfe_pci_fill_all(&x->pci);
 }
 
@@ -242,8 +242,10 @@ static const struct {
 	{ "--allow-boot-vga 0000:00:01.0", "device 0000:00:01.0 id=1234:1111 allow-boot-vga", "0000:00:01.0", true, false },
 	{ "0000:00:06.0", "device 0000:00:06.0 id=1b36:0001", "0000:00:06.0", false, true },
 	{ "0000:00:1f.2", "device 0000:00:1f.2 id=8086:2922", "0000:00:1f.2", false, true },
-	/* the group guard is judged at boot: add takes one function and proposes --group */
-	{ "0000:01:01.0", "device 0000:01:01.0 id=1af4:1050", "0000:01:01.0", true, true },
+	/* a group with more endpoints: add wants --group or --function (off a terminal), the binder refuses it half */
+	{ "0000:01:01.0", "device 0000:01:01.0 id=1af4:1050", "0000:01:01.0", false, true },
+	/* --function: the user's word; add warns, and the binder refuses the half-bound group at boot */
+	{ "--function 0000:01:01.0", "device 0000:01:01.0 id=1af4:1050", "0000:01:01.0", true, true },
 	/* only add sees the mounted file system: allow-storage is the user's word at boot */
 	{ "--allow-storage 0000:00:1f.2", "device 0000:00:1f.2 id=8086:2922 allow-storage", "0000:00:1f.2", false, false },
 };
@@ -277,8 +279,8 @@ static bool check_fails(struct fake_root *f, const char *bdf)
 	int level = -1;
 
 	snprintf(id, sizeof(id), "device:%s", bdf);
-	CHECK(vfe_config_load(&env.cfg, &f->root) == 0);
-	CHECK(vfe_pci_scan(&f->root, &env.pci) == 0);
+	REQUIRE(vfe_config_load(&env.cfg, &f->root) == 0);
+	REQUIRE(vfe_pci_scan(&f->root, &env.pci) == 0);
 	vfe_pci_fill_all(&env.pci);
 	check_devices(&env);
 	for (size_t i = 0; i < rep.n; i++)
@@ -314,8 +316,8 @@ TEST(add_check_and_the_binder_agree)
 {
 	struct fake_root f;
 
-	CHECK(fake_root_new(&f, NULL) == 0);
-	CHECK(fake_machine_qemu(&f) == 0);
+	REQUIRE(fake_root_new(&f, NULL) == 0);
+	REQUIRE(fake_machine_qemu(&f) == 0);
 	CHECK(copy_module_indexes(&f));
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char conf[160];

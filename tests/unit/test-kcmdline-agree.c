@@ -51,7 +51,7 @@ static const struct {
 /* A host with GRUB and systemd-boot both installed, as after a switch of loaders. */
 static void host(struct fake_root *f)
 {
-	CHECK(fake_root_new(f, NULL) == 0);
+	REQUIRE(fake_root_new(f, NULL) == 0);
 	fake_write(f, "proc/self/mountinfo", "22 1 254:2 / / rw,relatime - ext4 /dev/vda2 rw\n"
 					     "30 22 254:1 / /boot/efi rw,relatime - vfat /dev/vda1 rw,fmask=0077\n");
 	fake_write(f, "etc/default/grub", "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n");

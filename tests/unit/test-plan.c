@@ -32,13 +32,14 @@ static void build(struct fx *x, const char *conf, bool iommu, bool nic_driver)
 	char *text = strdup(conf);
 
 	memset(x, 0, sizeof(*x));
-	CHECK(fake_root_new(&x->f, NULL) == 0);
-	CHECK(fake_machine_qemu(&x->f) == 0);
-	CHECK(vfe_pci_scan(&x->f.root, &x->pci) == 0);
-	CHECK(vfe_config_parse(&x->cfg, "t.conf", text) == 0);
-	CHECK(x->cfg.problems.n == 0);
+	REQUIRE(text != NULL);
+	REQUIRE(fake_root_new(&x->f, NULL) == 0);
+	REQUIRE(fake_machine_qemu(&x->f) == 0);
+	REQUIRE(vfe_pci_scan(&x->f.root, &x->pci) == 0);
+	REQUIRE(vfe_config_parse(&x->cfg, "t.conf", text) == 0);
+	REQUIRE(x->cfg.problems.n == 0);
 	free(text);
-	CHECK(vfe_plan_build(&x->pci, x->cfg.entries, x->cfg.n, iommu, nic_driver ? &ops : NULL, &x->plan) == 0);
+	REQUIRE(vfe_plan_build(&x->pci, x->cfg.entries, x->cfg.n, iommu, nic_driver ? &ops : NULL, &x->plan) == 0);
 }
 
 static const struct vfe_target *target(const struct fx *x, const char *bdf)
@@ -166,13 +167,13 @@ TEST(last_display_guard)
 
 	/* a machine where no function reports boot_vga: only the last-display guard protects the host */
 	memset(&x, 0, sizeof(x));
-	CHECK(fake_root_new(&x.f, NULL) == 0);
-	CHECK(fake_machine_qemu(&x.f) == 0);
+	REQUIRE(fake_root_new(&x.f, NULL) == 0);
+	REQUIRE(fake_machine_qemu(&x.f) == 0);
 	fake_write(&x.f, "sys/bus/pci/devices/0000:00:01.0/boot_vga", "0\n");
-	CHECK(vfe_pci_scan(&x.f.root, &x.pci) == 0);
+	REQUIRE(vfe_pci_scan(&x.f.root, &x.pci) == 0);
 	char text[] = "device 0000:00:05.0\ndevice 0000:01:01.0 group=whole\ndevice 0000:00:01.0\n";
-	CHECK(vfe_config_parse(&x.cfg, "t.conf", text) == 0);
-	CHECK(vfe_plan_build(&x.pci, x.cfg.entries, x.cfg.n, true, NULL, &x.plan) == 0);
+	REQUIRE(vfe_config_parse(&x.cfg, "t.conf", text) == 0);
+	REQUIRE(vfe_plan_build(&x.pci, x.cfg.entries, x.cfg.n, true, NULL, &x.plan) == 0);
 	t = target(&x, "0000:00:05.0");
 	CHECK(t && t->action == VFE_ACT_REFUSE);
 	CHECK_CONTAINS(t ? t->reason : NULL, "last display");
@@ -182,8 +183,8 @@ TEST(last_display_guard)
 	vfe_config_free(&x.cfg);
 	/* one entry accepting a headless host lets all of them through */
 	char text2[] = "device 0000:00:05.0\ndevice 0000:01:01.0 group=whole\ndevice 0000:00:01.0 allow-boot-vga\n";
-	CHECK(vfe_config_parse(&x.cfg, "t.conf", text2) == 0);
-	CHECK(vfe_plan_build(&x.pci, x.cfg.entries, x.cfg.n, true, NULL, &x.plan) == 0);
+	REQUIRE(vfe_config_parse(&x.cfg, "t.conf", text2) == 0);
+	REQUIRE(vfe_plan_build(&x.pci, x.cfg.entries, x.cfg.n, true, NULL, &x.plan) == 0);
 	t = target(&x, "0000:00:05.0");
 	CHECK(t && t->action == VFE_ACT_BIND);
 	done(&x);

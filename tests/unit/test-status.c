@@ -26,8 +26,8 @@ TEST(record_round_trips_with_awkward_text)
 	text = vfe_status_format(&s);
 	s.devs = NULL;
 	s.n_devs = 0;
-	CHECK(text != NULL);
-	CHECK(vfe_status_parse(text, &back, &err, &line) == 0);
+	REQUIRE(text != NULL);
+	REQUIRE(vfe_status_parse(text, &back, &err, &line) == 0);
 	CHECK_STREQ(back.mode, "passthrough");
 	CHECK_STREQ(back.reason, s.reason);
 	CHECK(back.iommu && back.elapsed_us == 807 && back.cpu_us == 700 && back.finished_us == 812);

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vfio-early add: what the binder will still refuse, or the host will miss, once the change is made. */
+#include <stdio.h>
+
+#include "cli/add.h"
+#include "cli/devices.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "efi/boot.h"
+
+/* Also for add's question (cli/verb-add.c). */
+void add_print_members(const struct add_ctx *c, FILE *f, const struct vfe_dev *const *m, size_t n)
+{
+	char name[400];
+
+	for (size_t i = 0; i < n; i++) {
+		vfe_names_lspci(c->nm, m[i], name, sizeof(name));
+		fprintf(f, "  %s  %s  driver: %s\n", m[i]->name, name, m[i]->driver[0] ? m[i]->driver : "none");
+	}
+}
+
+/* The config as it will be: the entries read, changed and new (for the warnings). */
+static int future_config(const struct add_ctx *c, struct vfe_config *ret)
+{
+	size_t n = c->cfg.n;
+
+	*ret = (struct vfe_config){ .entries = calloc(c->cfg.n + c->n + 1, sizeof(struct vfe_entry)) };
+	if (!ret->entries)
+		return -ENOMEM;
+	if (c->cfg.n)
+		memcpy(ret->entries, c->cfg.entries, c->cfg.n * sizeof(struct vfe_entry));
+	for (size_t i = 0; i < c->n; i++) {
+		const struct add_item *it = &c->items[i];
+		if (it->write && it->old)
+			ret->entries[it->old - c->cfg.entries] = it->e;
+		else if (it->write)
+			ret->entries[n++] = it->e;
+	}
+	ret->n = n;
+	return 0;
+}
+
+/* Is a recovery entry installed in some boot loader in use? */
+static bool recovery_installed(const struct vfe_root *r)
+{
+	struct strbuf out = { 0 };
+	struct vfe_boot_ctx ctx = { .root = r, .dry_run = true, .no_update = true, .out = &out };
+	int saved = log_get_max_level();
+	bool ok = false;
+
+	log_set_max_level(LOG_CRIT);
+	for (size_t i = 0; vfe_boot_backends[i] && !ok; i++) {
+		const struct vfe_boot_backend *b = vfe_boot_backends[i];
+		struct vfe_boot_status st = { 0 };
+		if (b->detect && b->status && b->detect(&ctx) > 0 && b->status(&ctx, &st) >= 0)
+			ok = streq(vfe_boot_recovery_state(st.recovery_health), "ok");
+	}
+	log_set_max_level(saved);
+	sb_free(&out);
+	return ok;
+}
+
+/* After the change: what the binder will still refuse or what the host will miss, as warnings. */
+void add_warn(struct add_ctx *c)
+{
+	_cleanup_free_ const struct vfe_dev **others = calloc(c->pci.n + 1, sizeof(*others));
+	struct vfe_config future;
+	const struct vfe_dev *via;
+	bool display_kept = false, any_display = false;
+
+	if (!others || future_config(c, &future) < 0)
+		return;
+	if (!vfe_iommu_active(&c->cli->root))
+		log_warning("the IOMMU is not active on this boot, and the binder binds nothing without it: enable VT-d "
+			    "(Intel) or AMD-Vi in the firmware setup and run 'sudo vfio-early boot install' (it adds "
+			    "intel_iommu=on or amd_iommu=on)");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct add_item *it = &c->items[i];
+		size_t n = 0;
+		if (!it->write)
+			continue;
+		for (size_t j = 0; it->e.group == VFE_GROUP_FUNCTION && it->d->group >= 0 && j < c->pci.n; j++) {
+			const struct vfe_dev *m = &c->pci.devs[j];
+			if (m != it->d && m->group == it->d->group && !vfe_dev_is_bridge(m) &&
+			    !cli_entry_for(&future, &c->pci, m, &via))
+				others[n++] = m;
+		}
+		if (n) {
+			log_warning("IOMMU group %d of %s also holds %zu other function%s nothing passes through; the binder "
+				    "refuses the group while %s or would get a host driver: 'sudo vfio-early add --group %s' "
+				    "takes %s too", it->d->group, it->d->name, n, n == 1 ? "" : "s",
+				    n == 1 ? "it has" : "one has", it->d->name, n == 1 ? "it" : "them");
+			if (!c->cli->quiet)
+				add_print_members(c, stderr, others, n);
+		}
+	}
+	for (size_t j = 0; j < c->pci.n; j++)
+		if (vfe_dev_is_display(&c->pci.devs[j])) {
+			any_display = true;
+			display_kept = display_kept || !cli_entry_for(&future, &c->pci, &c->pci.devs[j], &via);
+		}
+	if (c->o.allow_boot_vga && any_display && !display_kept && !recovery_installed(&c->cli->root))
+		log_warning("with this, the host keeps no display of its own, and no recovery entry is installed: run "
+			    "'sudo vfio-early boot install' before rebooting, so that 'no GPU passthrough' is one choice "
+			    "in the boot menu (or keep SSH at hand)");
+	free(future.entries);
+}
