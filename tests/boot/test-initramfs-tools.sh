@@ -263,6 +263,8 @@ late_driver() { vfe_section "$P" late-drivers | awk -v b="$1" '$1 == b { sub("dr
 tap_check "(g) udev's replay of the boot's devices (udevadm trigger) changed no record and no driver" eval \
 	'[ "$(vfe_section "$P" replay-status-file)" = "$(vfe_section "$P" status-file)" ] &&
 	[ "$(vfe_section "$P" replay-drivers)" = "$(vfe_section "$P" drivers)" ]'
+tap_check "(g) the NIC was not there when the binder ran (the boot's record: no device with its id)" \
+	has_line "$(vfe_section "$P" status-file)" 'entry=/etc/vfio-early.conf:13 via=- action=skipped .*no PCI device with id 8086:10d3'
 if [ -n "$HOT" ] && [ "$HOT" != none ]; then
 	tap_ok "(g) the NIC hot-added through the QEMU monitor appeared at $HOT"
 	tap_check "(g) $HOT ends on vfio-pci" test "$(late_driver "$HOT")" = vfio-pci
