@@ -78,7 +78,7 @@ for lib in $({ ldd "$bin"; [ -n "$dl" ] && echo "$dl" && ldd "$dl"; } 2>/dev/nul
 	printf '     %10s  %-40s %s\n' "$(stat -L -c %s "$lib")" "$lib" "$state"
 done
 cp "$bin" "$T/stripped" && strip "$T/stripped"
-echo "   the binder: $(stat -c %s "$bin") bytes as installed (with debug info), $(stat -c %s "$T/stripped") stripped;" \
+echo "   the binder: $(stat -c %s "$bin") bytes as make install puts it (install -s), $(stat -c %s "$T/stripped") stripped;" \
 	"$(size "$T/stripped" | awk 'NR == 2 { print "text " $1 ", data " $2 ", bss " $3 }')"
 
 [ "${VFE_BENCH_BOOT_QEMU:-1}" = 1 ] || exit 0
