@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "early/binder.h"
+#include "early/modules.h"
 #include "early/worker.h"
 
 /* A last resort: binding itself is waited for in a child (early/worker.h); this bounds the rest. */
@@ -16,7 +17,7 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-enum { ARG_ROOT = 0x100, ARG_LOG, ARG_DRY_RUN, ARG_ADDED, ARG_TIMEOUT };
+enum { ARG_ROOT = 0x100, ARG_LOG, ARG_DRY_RUN, ARG_ADDED, ARG_TIMEOUT, ARG_PRINT_DLOPEN };
 
 static void help(void)
 {
@@ -29,6 +30,8 @@ static void help(void)
 	       "  --added=BDF        a device added after boot (from the udev rule): bind it,\n"
 	       "                     or its IOMMU group, if the config asks, and record it late\n"
 	       "  --timeout=MS       how long binding is waited for (default %u)\n"
+	       "  --print-dlopen     print the path of the library the binder opens only when it\n"
+	       "                     must load a module (libkmod), for the initramfs hooks\n"
 	       "  -h, --help         show this help\n"
 	       "      --version      show the version\n", VFE_BIND_TIMEOUT_MS);
 }
@@ -41,13 +44,28 @@ static void on_alarm(int sig _unused_)
 	_exit(0);
 }
 
+/* The hooks copy what this prints into the image: initramfs-tools and dracut follow DT_NEEDED only. */
+static int print_dlopen(void)
+{
+	_cleanup_free_ char *path = NULL;
+	int k;
+
+	log_open(NULL, VFE_LOG_STDERR, "vfio-early-bind");
+	k = vfe_modules_library_path(&path);
+	if (k < 0)
+		return 1; /* said why on stderr */
+	printf("%s\n", path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "root", required_argument, NULL, ARG_ROOT },  { "log", required_argument, NULL, ARG_LOG },
 		{ "dry-run", no_argument, NULL, ARG_DRY_RUN }, { "help", no_argument, NULL, 'h' },
 		{ "added", required_argument, NULL, ARG_ADDED }, { "timeout", required_argument, NULL, ARG_TIMEOUT },
-		{ "version", no_argument, NULL, 'V' },           {}
+		{ "version", no_argument, NULL, 'V' },           { "print-dlopen", no_argument, NULL, ARG_PRINT_DLOPEN },
+		{}
 	};
 	struct vfe_binder_opts o = { 0 };
 	enum vfe_log_target target = VFE_LOG_AUTO;
@@ -81,6 +99,8 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("vfio-early-bind %s\n", VFE_VERSION);
 			return 0;
+		case ARG_PRINT_DLOPEN:
+			return print_dlopen();
 		default:
 			return 2;
 		}

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dlfcn.h>
+#include <link.h>
 #include <stdio.h>
 #include <sys/utsname.h>
 
@@ -7,6 +9,79 @@
 #include "common/log.h"
 #include "common/paths.h"
 #include "early/modules.h"
+
+/*
+ * libkmod is opened with dlopen() the first time a module must be loaded or
+ * a module alias looked up, never before. Linked, it cost every boot about
+ * 3.4 million instructions of relocations before main() (libcrypto, libzstd
+ * and liblzma come with it), while most boots need none of it: vfio-pci
+ * built in or already loaded, vfio_early=off, nothing configured or
+ * matched. The symbols are taken through the prototypes of <libkmod.h>, so
+ * the compiler checks every call as if it were linked.
+ */
+#define KMOD_FUNCTIONS(X)                     \
+	X(kmod_new)                           \
+	X(kmod_unref)                         \
+	X(kmod_set_log_fn)                    \
+	X(kmod_load_resources)                \
+	X(kmod_list_next)                     \
+	X(kmod_module_new_from_lookup)        \
+	X(kmod_module_get_module)             \
+	X(kmod_module_get_name)               \
+	X(kmod_module_probe_insert_module)    \
+	X(kmod_module_unref)                  \
+	X(kmod_module_unref_list)
+
+static struct {
+	void *dl;
+	int error; /* why it could not be opened, once tried */
+#define KMOD_FIELD(f) __typeof__(f) *f;
+	KMOD_FUNCTIONS(KMOD_FIELD)
+#undef KMOD_FIELD
+} kmod;
+
+static int kmod_open(void)
+{
+	const char *what;
+
+	if (kmod.dl || kmod.error)
+		return kmod.error;
+	kmod.dl = dlopen(VFE_LIBKMOD, RTLD_NOW | RTLD_LOCAL);
+	if (!kmod.dl) {
+		what = dlerror();
+		goto fail;
+	}
+#define KMOD_SYM(f)                                             \
+	if (!(kmod.f = (__typeof__(f) *)dlsym(kmod.dl, #f))) { \
+		what = "it lacks " #f;                          \
+		goto fail;                                      \
+	}
+	KMOD_FUNCTIONS(KMOD_SYM)
+#undef KMOD_SYM
+	return 0;
+fail:
+	log_error("cannot load %s (%s): no kernel module can be loaded; install libkmod and rebuild the initramfs "
+		  "(update-initramfs -u, or dracut -f)",
+		  VFE_LIBKMOD, what ? what : "unknown error");
+	if (kmod.dl)
+		dlclose(kmod.dl);
+	kmod.dl = NULL;
+	kmod.error = -ELIBACC;
+	return kmod.error;
+}
+
+int vfe_modules_library_path(char **ret)
+{
+	struct link_map *map = NULL;
+	int k = kmod_open();
+
+	if (k < 0)
+		return k;
+	if (dlinfo(kmod.dl, RTLD_DI_LINKMAP, &map) < 0 || !map || !map->l_name || !*map->l_name)
+		return -ENOENT;
+	*ret = strdup(map->l_name);
+	return *ret ? 0 : -ENOMEM;
+}
 
 struct vfe_modules {
 	const struct vfe_root *root;
@@ -30,7 +105,7 @@ void vfe_modules_free(struct vfe_modules *m)
 	if (!m)
 		return;
 	if (m->ctx)
-		kmod_unref(m->ctx);
+		kmod.kmod_unref(m->ctx);
 	free(m);
 }
 
@@ -51,7 +126,7 @@ static struct kmod_ctx *new_ctx(const struct vfe_root *r)
 	struct utsname u;
 
 	if (!*r->path)
-		return kmod_new(NULL, NULL);
+		return kmod.kmod_new(NULL, NULL);
 	if (uname(&u) < 0)
 		return NULL;
 	if (asprintf(&dir, "%s/%s/%s", r->path, PATH_MODULES, u.release) < 0)
@@ -61,20 +136,23 @@ static struct kmod_ctx *new_ctx(const struct vfe_root *r)
 	if (!etc || !lib)
 		return NULL;
 	const char *paths[] = { etc, lib, NULL };
-	return kmod_new(dir, paths);
+	return kmod.kmod_new(dir, paths);
 }
 
 static struct kmod_ctx *get_ctx(struct vfe_modules *m)
 {
 	if (m->ctx || m->error)
 		return m->ctx;
+	m->error = kmod_open();
+	if (m->error < 0)
+		return NULL;
 	m->ctx = new_ctx(m->root);
 	if (!m->ctx) {
 		m->error = -ENOMEM;
 		return NULL;
 	}
-	kmod_set_log_fn(m->ctx, kmod_log_cb, NULL);
-	(void)kmod_load_resources(m->ctx);
+	kmod.kmod_set_log_fn(m->ctx, kmod_log_cb, NULL);
+	(void)kmod.kmod_load_resources(m->ctx);
 	return m->ctx;
 }
 
@@ -86,22 +164,22 @@ int vfe_modules_load(struct vfe_modules *m, const char *name)
 
 	if (!ctx)
 		return m->error;
-	r = kmod_module_new_from_lookup(ctx, name, &list);
+	r = kmod.kmod_module_new_from_lookup(ctx, name, &list);
 	if (r < 0)
 		return r;
 	if (!list)
 		return -ENOENT;
 	r = 0;
-	kmod_list_foreach(it, list) {
-		struct kmod_module *mod = kmod_module_get_module(it);
-		int k = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
+	for (it = list; it; it = kmod.kmod_list_next(list, it)) {
+		struct kmod_module *mod = kmod.kmod_module_get_module(it);
+		int k = kmod.kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
 		if (k < 0 && k != -EEXIST)
 			r = k;
 		else
 			loaded++;
-		kmod_module_unref(mod);
+		kmod.kmod_module_unref(mod);
 	}
-	kmod_module_unref_list(list);
+	kmod.kmod_module_unref_list(list);
 	return loaded ? 0 : r;
 }
 
@@ -118,17 +196,17 @@ bool vfe_modules_driver_for(struct vfe_modules *m, const char *modalias, char *d
 
 	if (!modalias || !*modalias || !(ctx = get_ctx(m)))
 		return false;
-	if (kmod_module_new_from_lookup(ctx, modalias, &list) < 0)
+	if (kmod.kmod_module_new_from_lookup(ctx, modalias, &list) < 0)
 		return false;
-	kmod_list_foreach(it, list) {
-		struct kmod_module *mod = kmod_module_get_module(it);
-		const char *name = kmod_module_get_name(mod);
+	for (it = list; it; it = kmod.kmod_list_next(list, it)) {
+		struct kmod_module *mod = kmod.kmod_module_get_module(it);
+		const char *name = kmod.kmod_module_get_name(mod);
 		if (!found && name && !is_passthrough_driver(name)) {
 			snprintf(driver, n, "%s", name);
 			found = true;
 		}
-		kmod_module_unref(mod);
+		kmod.kmod_module_unref(mod);
 	}
-	kmod_module_unref_list(list);
+	kmod.kmod_module_unref_list(list);
 	return found;
 }

@@ -54,6 +54,20 @@ tap_check "check() with only /etc/vfio-early.d/*.conf: 0 (included)" test "$(mod
 tap_check "the module names no vfio_virqfd and reads no /etc/modprobe.d" \
 	eval '! grep -rqE "^[^#]*(vfio_virqfd|modprobe\.d)" "$M"'
 
+# module_install ROOT: what install() asks dracut to install, one "FUNCTION ARGS" a line
+module_install() {
+	env VFIO_EARLY_ROOT="$1" bash -c '
+		for f in inst_binary inst_library inst_simple inst_hook; do eval "$f() { echo $f \"\$@\"; }"; done
+		dwarn() { echo "W: $*" >&2; }
+		dracut_module_included() { return 1; }
+		moddir=$(dirname "$0")
+		. "$0"; install' "$M/module-setup.sh" 2>&1
+}
+cp -a "$VFE_DEST/usr" "$T/withconf/"
+libkmod=$("$VFE_DEST/usr/libexec/vfio-early/vfio-early-bind" --print-dlopen)
+tap_check "install() installs the libkmod the binder dlopens ($libkmod): inst_binary follows DT_NEEDED only" \
+	eval 'module_install "$T/withconf" | grep -qx "inst_library $libkmod"'
+
 # ------------------------------------------------------------------ the images
 
 cat >"$C" <<'EOF'
@@ -85,6 +99,8 @@ for X in "$S" "$H"; do
 	tap_check "($f) the image holds the binder, its libraries and the config" \
 		eval 'test -x "$X/usr/libexec/vfio-early/vfio-early-bind" -a -f "$X/etc/vfio-early.conf" &&
 			chroot "$X" /usr/libexec/vfio-early/vfio-early-bind --version'
+	tap_check "($f) the binder finds the libkmod it dlopens inside the image" \
+		chroot "$X" /usr/libexec/vfio-early/vfio-early-bind --print-dlopen
 	tap_check "($f) the image holds vfio-pci and vfio_iommu_type1" \
 		test -n "$(find "$X" -name 'vfio-pci.ko*')" -a -n "$(find "$X" -name 'vfio_iommu_type1.ko*')"
 done

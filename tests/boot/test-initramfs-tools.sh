@@ -62,6 +62,9 @@ tap_check "hook with only a drop-in config: copies it, the binder and vfio-pci" 
 	test -f "$T/hookout/etc/vfio-early.d/90-garbage.conf" -a ! -e "$T/hookout/etc/vfio-early.conf" \
 	-a -x "$T/hookout/usr/libexec/vfio-early/vfio-early-bind" \
 	-a -n "$(find "$T/hookout" -name 'vfio-pci.ko*')"
+# copy_exec follows DT_NEEDED only: the libkmod the binder dlopens, and libkmod's own libraries
+tap_check "hook copies libkmod (the binder dlopens it) and what libkmod needs (libcrypto)" \
+	test -n "$(find "$T/hookout" -name 'libkmod.so.2*')" -a -n "$(find "$T/hookout" -name 'libcrypto.so*')"
 rm -f "$D"
 echo "device 0000:00:05.0" >"$C"
 if run_hook "$VFE_DEST" 0.0.0-novfio && grep -q 'vfio-pci is neither a module nor built' "$T/hook.out" &&
@@ -114,6 +117,8 @@ tap_check "scripts/init-top/ORDER runs 00_vfio_early before udev ($order)" \
 tap_check "the image holds the binder and both config files" \
 	test -x "$X/usr/libexec/vfio-early/vfio-early-bind" -a -f "$X/etc/vfio-early.conf" \
 	-a -f "$X/etc/vfio-early.d/90-garbage.conf"
+tap_check "the binder finds the libkmod it dlopens inside the image" \
+	chroot "$X" /usr/libexec/vfio-early/vfio-early-bind --print-dlopen
 tap_check "the image holds vfio-pci and vfio_iommu_type1" \
 	test -n "$(find "$X" -name 'vfio-pci.ko*')" -a -n "$(find "$X" -name 'vfio_iommu_type1.ko*')"
 tap_check "the image holds the test devices' native drivers" \

@@ -3,7 +3,8 @@
 # before udev can load GPU or audio drivers for them.
 #
 # What goes into the image when a vfio-early config exists:
-#   /usr/libexec/vfio-early/vfio-early-bind (+ its libraries: libkmod, libpci)
+#   /usr/libexec/vfio-early/vfio-early-bind (it links only libc) and libkmod,
+#   which the binder dlopen()s when it must load a module
 #   /etc/vfio-early.conf and /etc/vfio-early.d/*.conf, at the same paths
 #   the kernel modules vfio_pci (with vfio, vfio-pci-core, irqbypass through
 #   its dependencies) and vfio_iommu_type1 (only a softdep of vfio), even in
@@ -63,6 +64,14 @@ install() {
     local r=${VFIO_EARLY_ROOT:-} f
     [[ -x $r$VFE_BINDER ]] || return 0
     inst_binary "$r$VFE_BINDER" "$VFE_BINDER"
+    # The binder opens libkmod with dlopen() only when a module must be
+    # loaded; inst_binary follows DT_NEEDED only, so install it (and what it
+    # needs) by name. The binder says where the dynamic loader finds it.
+    if f=$("$r$VFE_BINDER" --print-dlopen) && [[ -n $f ]]; then
+        inst_library "$f"
+    else
+        dwarn "vfio-early: libkmod is missing; the binder cannot load vfio-pci at boot unless it is built in"
+    fi
     for f in $(vfe_configs); do
         inst_simple "$r$f" "$f"
     done
