@@ -35,6 +35,7 @@ MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/vfio-early
 ITDIR ?= $(PREFIX)/share/initramfs-tools
 DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
+UDEVDIR ?= $(PREFIX)/lib/udev
 SYSCONFDIR ?= /etc
 # The binder is stripped at install (it is copied into every initramfs); the
 # Debian build sets INSTALL_STRIP= so dh_strip keeps its debug symbols apart.
@@ -213,6 +214,10 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 	install -Dm755 $(CLI) $(DESTDIR)$(SBINDIR)/vfio-early
 	# stripped: it is copied into every initramfs (281 KiB unstripped, 63 KiB stripped)
 	install -Dm755 $(INSTALL_STRIP) $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
+	# udev: devices added after boot get the binder's config and guards (vfio-early-bind(8))
+	install -d $(DESTDIR)$(UDEVDIR)/rules.d
+	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' udev/61-vfio-early.rules.in >$(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
+	chmod 644 $(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
 	install -Dm755 initramfs-hook/initramfs-tools/hooks/vfio-early $(DESTDIR)$(ITDIR)/hooks/vfio-early
 	install -Dm755 initramfs-hook/initramfs-tools/scripts/init-top/00_vfio_early \
 		$(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
@@ -237,6 +242,7 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vfio-early $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
+	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
 	rm -f $(DESTDIR)$(ITDIR)/hooks/vfio-early $(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
 	for f in $(MANPAGES); do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	rm -f $(DESTDIR)$(DOCDIR)/vfio-early.conf.example

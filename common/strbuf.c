@@ -93,13 +93,14 @@ void sb_put_word(struct strbuf *sb, const char *value)
 		return;
 	}
 	sb_putc(sb, '"');
-	for (const char *p = value; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sb_putc(sb, '\\');
-		if (*p == '\n')
-			sb_puts(sb, "\\n");
-		else
-			sb_putc(sb, *p);
+	for (const char *p = value; *p;) {
+		size_t run = strcspn(p, "\"\\\n"); /* copied as it is, in one go */
+		sb_putn(sb, p, run);
+		p += run;
+		if (!*p)
+			break;
+		sb_puts(sb, *p == '\n' ? "\\n" : *p == '"' ? "\\\"" : "\\\\");
+		p++;
 	}
 	sb_putc(sb, '"');
 }

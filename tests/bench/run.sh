@@ -178,15 +178,23 @@ for path in $PATHS; do
 			into "$path:$c" "$MEASURE" -n "$k" -w "$([ "$n" -le 64 ] && echo 1 || echo 0)" "${reset[@]}" -- \
 				@binder2 "$BINDER" --root="$t" --log=kmsg @cat "$BUSYBOX" sh "$REF" "$t" cat
 		fi
-		# instructions: one run each under callgrind
+		# instructions: one run each under callgrind. The binder binds in a forked child
+		# (early/worker.h), whose file is counted from child_main on (before that it holds the
+		# parent's counts): the parent's file, the bigger one, holds the start-up and the scan,
+		# and ir() adds the child's.
 		for p in binder bare ${BEFORE:+before}; do
 			case $p in
 			binder) cmd=("$BINDER" --root="$t" --log=kmsg) ;;
 			before) cmd=("$BEFORE" --root="$t" --log=kmsg) ;;
 			bare) cmd=("$BARE" "$t") ;;
 			esac
-			valgrind --tool=callgrind --callgrind-out-file="$W/cg-$path-$n-$m-$p.out" "${cmd[@]}" \
-				>/dev/null 2>"$W/cg-$path-$n-$m-$p.log" || true
+			out=$W/cg-$path-$n-$m-$p
+			valgrind --tool=callgrind --zero-before=child_main --callgrind-out-file="$out.pid%p" "${cmd[@]}" \
+				>/dev/null 2>"$out.log" || true
+			ls -S "$out".pid* 2>/dev/null | {
+				read -r f && mv "$f" "$out.out"
+				read -r f && mv "$f" "$out.child.out"
+			}
 		done
 		# the 4096-function trees are big: drop each when done
 		if [ "$n" = 4096 ]; then rm -rf "$t"; fi
@@ -198,8 +206,9 @@ done
 
 # ---------------------------------------------------------------- tables
 
-ir() { # callgrind output -> total instructions
-	[ -f "$1" ] && awk '/^(summary|totals):/ { print $2; exit }' "$1" || echo "-"
+ir() { # callgrind output -> total instructions (with the binder's child, when there was one)
+	[ -f "$1" ] || { echo "-"; return; }
+	awk '/^(summary|totals):/ { s += $2; nextfile } END { print s }' "$1" $([ -f "${1%.out}.child.out" ] && echo "${1%.out}.child.out")
 }
 ir_fn() { # callgrind output, function -> inclusive instructions of that function
 	[ -f "$1" ] && callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |

@@ -9,7 +9,8 @@
 #   the kernel modules vfio_pci (with vfio, vfio-pci-core, irqbypass through
 #   its dependencies) and vfio_iommu_type1 (only a softdep of vfio), even in
 #   host-only mode, because the host has not loaded them yet on first set-up
-#   and the shell init:   a pre-udev hook (vfio-early-pre-udev.sh)
+#   and the shell init:   a cmdline hook at priority 00 (vfio-early-cmdline.sh),
+#                         before parse-kernel.sh loads the rd.driver.pre modules
 #   or the systemd initrd: vfio-early.service, wanted by sysinit.target and
 #                         ordered before systemd-udevd/-udev-trigger
 # Binding uses driver_override, so nothing here depends on /etc/modprobe.d
@@ -74,12 +75,15 @@ install() {
     for f in $(vfe_configs); do
         inst_simple "$r$f" "$f"
     done
-    # One entry point per flavour: in the systemd initrd the pre-udev hooks
-    # also run (dracut-pre-udev.service), so installing both would bind twice.
+    # One entry point per flavour: in the systemd initrd the hooks also run
+    # (dracut-cmdline.service, dracut-pre-udev.service), so installing both
+    # would bind twice. The unit is ordered before dracut-pre-udev.service,
+    # which loads rd.driver.pre there; the shell init loads them in its
+    # cmdline hooks (parse-kernel.sh, priority 01), so the hook runs at 00.
     if dracut_module_included "systemd"; then
         inst_simple "$moddir/vfio-early.service" "$systemdsystemunitdir/vfio-early.service"
         $SYSTEMCTL -q --root "$initdir" add-wants sysinit.target vfio-early.service
     else
-        inst_hook pre-udev 00 "$moddir/vfio-early-pre-udev.sh"
+        inst_hook cmdline 00 "$moddir/vfio-early-cmdline.sh"
     fi
 }
