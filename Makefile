@@ -3,7 +3,7 @@
 #   make            build everything into $(B)/
 #   make check      install missing Debian packages, then run every test
 #   make demo       boot the QEMU demo: a passthrough boot and a recovery boot
-#   make bench      the binder's cost next to a shell implementation
+#   make bench      the binder's cost next to the floor (a bare C loop) and shell scripts
 #   make install    DESTDIR=... PREFIX=/usr
 #   make deb        the Debian package (debian/), built in $(B)/deb/
 #   make check-deb  build it, install, upgrade, remove and purge it in a Debian 12 chroot
@@ -35,6 +35,7 @@ MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/vfio-early
 ITDIR ?= $(PREFIX)/share/initramfs-tools
 DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
+UDEVDIR ?= $(PREFIX)/lib/udev
 SYSCONFDIR ?= /etc
 # The binder is stripped at install (it is copied into every initramfs); the
 # Debian build sets INSTALL_STRIP= so dh_strip keeps its debug symbols apart.
@@ -51,9 +52,15 @@ override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstr
 	-MMD -MP -DVFE_VERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' $(SAN)
 override LDFLAGS += $(SAN)
 
-# The binder links only what it needs at boot; the CLI and the tests get everything.
-PKGS_EARLY := libkmod libpci
+# The binder links only libc: early/ is compiled against <libkmod.h> but opens
+# libkmod with dlopen() when a boot must load a module (early/modules.c), and
+# its PCI scan reads sysfs itself. libpci serves the CLI (device names).
+# The CLI and the tests get everything else linked; they dlopen libkmod too.
+PKGS_EARLY := libkmod
 PKGS_ALL := libkmod libpci efivar efiboot blkid
+LIBS_ALL := libpci efivar efiboot blkid
+# dlopen() is in libc since glibc 2.34; older ones need libdl (--as-needed drops it otherwise).
+LIBDL := -Wl,--push-state,--as-needed -ldl -Wl,--pop-state
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
 
@@ -148,25 +155,25 @@ $(B)/early/main.o $(B)/cli/main.o: debian/changelog
 
 $(BINDER): $(B)/early/main.o $(LIB_EARLY) $(LIB_COMMON)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -Wl,--gc-sections -o $@ $^ $(call pc_libs,$(PKGS_EARLY))
+	$(Q)$(CC) $(LDFLAGS) -Wl,--gc-sections -o $@ $^ $(LIBDL)
 
 $(CLI): $(B)/cli/main.o $(ALL_LIBS)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ALL))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_ALL)) $(LIBDL)
 
 $(FACTS): $(B)/cli/image-facts.o $(ALL_LIBS)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ALL))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_ALL)) $(LIBDL)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(LIB_TEST) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ALL))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_ALL)) $(LIBDL)
 
 $(B)/tools/%: $(B)/tests/tools/%.o $(LIB_TEST) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ALL))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_ALL)) $(LIBDL)
 
 $(B)/man/%: docs/%.scd
 	@mkdir -p $(dir $@)
@@ -212,8 +219,12 @@ fuzz: deps
 install: $(BINDER) $(CLI) $(FACTS) $(MANPAGES)
 	install -Dm755 $(CLI) $(DESTDIR)$(SBINDIR)/vfio-early
 	install -Dm755 $(FACTS) $(DESTDIR)$(LIBEXECDIR)/vfio-early-image-facts
-	# stripped: it is copied into every initramfs (222 KiB unstripped, 56 KiB stripped)
+	# stripped: it is copied into every initramfs (281 KiB unstripped, 63 KiB stripped)
 	install -Dm755 $(INSTALL_STRIP) $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
+	# udev: devices added after boot get the binder's config and guards (vfio-early-bind(8))
+	install -d $(DESTDIR)$(UDEVDIR)/rules.d
+	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' udev/61-vfio-early.rules.in >$(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
+	chmod 644 $(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
 	install -Dm755 initramfs-hook/initramfs-tools/hooks/vfio-early $(DESTDIR)$(ITDIR)/hooks/vfio-early
 	install -Dm755 initramfs-hook/initramfs-tools/scripts/init-top/00_vfio_early \
 		$(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
@@ -239,6 +250,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vfio-early $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind \
 		$(DESTDIR)$(LIBEXECDIR)/vfio-early-image-facts
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
+	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
 	rm -f $(DESTDIR)$(ITDIR)/hooks/vfio-early $(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
 	for f in $(MANPAGES); do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	rm -f $(DESTDIR)$(DOCDIR)/vfio-early.conf.example

@@ -17,36 +17,32 @@ static driver_name *read_drivers(const struct vfe_pci *pci)
 	return v;
 }
 
-static int note_taken(struct vfe_load_watch *w, struct vfe_dev *d)
+static int note_taken(struct vfe_pci *pci, struct vfe_dev *d, struct strv *taken)
 {
-	vfe_pci_fill(w->pci, d);
-	return strv_pushf(&w->taken, "vfio-pci took %s (%04x:%04x%s) as it loaded, though no entry asks for it: "
+	vfe_pci_fill(pci, d);
+	return strv_pushf(taken, "vfio-pci took %s (%04x:%04x%s) as it loaded, though no entry asks for it: "
 			  "an ids= option (modprobe.d, vfio-pci.ids=) or a driver_override set outside vfio-early? "
 			  "'vfio-early check' names it", d->name, d->id.vendor, d->id.device,
 			  d->boot_vga ? ", the boot VGA" : "");
 }
 
-int vfe_load_watch_load(void *userdata, const char *name)
+void vfe_load_watch_begin(struct vfe_load_watch *w, const struct vfe_pci *pci)
 {
-	struct vfe_load_watch *w = userdata;
-	_cleanup_free_ driver_name *before = NULL, *after = NULL;
-	int k;
-
-	if (!w->load.load_module)
-		return -ENOENT;
-	before = read_drivers(w->pci);
-	k = w->load.load_module(w->load.userdata, name);
-	after = before ? read_drivers(w->pci) : NULL;
-	for (size_t i = 0; after && i < w->pci->n; i++) {
-		struct vfe_dev *d = &w->pci->devs[i];
-		if (streq(after[i], VFIO_PCI_DRIVER) && !streq(before[i], VFIO_PCI_DRIVER) && !vfe_plan_binds(w->plan, d) &&
-		    note_taken(w, d) < 0)
-			break;
-	}
-	return k;
+	w->before = vfe_exists(pci->root, PATH_PCI_DRIVERS "/" VFIO_PCI_DRIVER) ? NULL : read_drivers(pci);
 }
 
-void vfe_load_watch_free(struct vfe_load_watch *w)
+void vfe_load_watch_end(struct vfe_load_watch *w, struct vfe_pci *pci, const struct vfe_plan *plan,
+			struct strv *taken)
 {
-	strv_free(&w->taken);
+	_cleanup_free_ driver_name *before = TAKE_PTR(w->before), *after = NULL;
+
+	if (!before || !taken)
+		return;
+	after = read_drivers(pci);
+	for (size_t i = 0; after && i < pci->n; i++) {
+		struct vfe_dev *d = &pci->devs[i];
+		if (streq(after[i], VFIO_PCI_DRIVER) && !streq(before[i], VFIO_PCI_DRIVER) && !vfe_plan_binds(plan, d) &&
+		    note_taken(pci, d, taken) < 0)
+			break;
+	}
 }

@@ -8,11 +8,18 @@
 
 /*
  * Kernel modules through libkmod, against <root>/lib/modules/<release> and
- * the modprobe.d directories under the root. The libkmod context is made
- * on first use: most boots never need it (vfio-pci already loaded or built
- * in, no driverless device beside a target).
+ * the modprobe.d directories under the root. libkmod itself is dlopen()ed,
+ * and its context made, on first use: most boots never need it (vfio-pci
+ * already loaded or built in, no driverless device beside a target), and
+ * linked it would cost every start its dependencies' relocations.
  */
 struct vfe_modules;
+
+/* The library opened on first use. The initramfs hooks copy it by name: their tools follow DT_NEEDED only. */
+#define VFE_LIBKMOD "libkmod.so.2"
+
+/* Where the dynamic loader finds VFE_LIBKMOD (for the hooks, vfio-early-bind --print-dlopen); -ELIBACC if nowhere. */
+int vfe_modules_library_path(char **ret);
 
 int vfe_modules_new(const struct vfe_root *r, struct vfe_modules **ret);
 

@@ -10,8 +10,8 @@
 
 /*
  * What the status record says became of a device. The plan decides the
- * first three (vfe_plan_build); binding (early/bind.h) turns a "bind" into
- * one of the last three, in its own result.
+ * first three (vfe_plan_build); binding (early/bind.h, early/worker.h) turns
+ * a "bind" into one of the last four, in its own result.
  */
 enum vfe_action {
 	VFE_ACT_BIND,    /* passes every guard: to be bound to vfio-pci */
@@ -20,7 +20,8 @@ enum vfe_action {
 	/* set by binding */
 	VFE_ACT_BOUND,   /* bound to vfio-pci now */
 	VFE_ACT_ALREADY, /* was on vfio-pci before the binder ran */
-	VFE_ACT_FAILED,  /* the bind was tried and did not take */
+	VFE_ACT_FAILED,  /* the bind was tried and did not take, or was not tried */
+	VFE_ACT_TIMEOUT, /* still in the kernel when the binder stopped waiting */
 };
 
 /* One decision: a device (or, for an entry that matched nothing, none) and why. */

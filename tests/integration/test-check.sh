@@ -128,15 +128,22 @@ tap_check "an image without vfio-pci.ko fails" grep -q 'not the vfio-pci module'
 echo "kernel/drivers/vfio/pci/vfio-pci.ko" >"$R/lib/modules/$REL/modules.builtin"
 ve check --json
 tap_check "... unless vfio-pci is built in" test "$(result initramfs)" = pass
-# dracut instead of initramfs-tools: another image name, the binder started by a pre-udev hook
+# dracut instead of initramfs-tools: another image name, the binder started by a cmdline hook
 rm "$R/usr/sbin/update-initramfs" "$T/img/scripts/init-top/00_vfio_early"
-mkdir -p "$R/usr/bin" "$T/img/var/lib/dracut/hooks/pre-udev"
+mkdir -p "$R/usr/bin" "$T/img/var/lib/dracut/hooks/pre-udev" "$T/img/var/lib/dracut/hooks/cmdline"
 : >"$R/usr/bin/dracut"
 build_image zstd
 mv "$R/boot/initrd.img-$REL" "$R/boot/initramfs-$REL.img"
 ve check --json
-tap_check "dracut: an image without the pre-udev hook fails" test "$(result initramfs)" = fail
+tap_check "dracut: an image without the cmdline hook fails" test "$(result initramfs)" = fail
 : >"$T/img/var/lib/dracut/hooks/pre-udev/00-vfio-early-pre-udev.sh"
+build_image zstd
+mv "$R/boot/initrd.img-$REL" "$R/boot/initramfs-$REL.img"
+ve check --json
+tap_check "dracut: an older image with the pre-udev hook warns (rd.driver.pre loads before it)" \
+	test "$(result initramfs)" = warn
+rm "$T/img/var/lib/dracut/hooks/pre-udev/00-vfio-early-pre-udev.sh"
+: >"$T/img/var/lib/dracut/hooks/cmdline/00-vfio-early-cmdline.sh"
 build_image zstd
 mv "$R/boot/initrd.img-$REL" "$R/boot/initramfs-$REL.img"
 ve check
