@@ -3,7 +3,7 @@
 #   make            build everything into $(B)/
 #   make check      install missing Debian packages, then run every test
 #   make demo       boot the QEMU demo: a passthrough boot and a recovery boot
-#   make bench      the binder's cost next to a shell implementation
+#   make bench      the binder's cost next to the floor (a bare C loop) and shell scripts
 #   make install    DESTDIR=... PREFIX=/usr
 #   make deb        the Debian package (debian/), built in $(B)/deb/
 #   make check-deb  build it, install, upgrade, remove and purge it in a Debian 12 chroot
@@ -36,6 +36,7 @@ DOCDIR ?= $(PREFIX)/share/doc/vfio-early
 ITDIR ?= $(PREFIX)/share/initramfs-tools
 DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+UDEVDIR ?= $(PREFIX)/lib/udev
 SYSCONFDIR ?= /etc
 # The binder is stripped at install (it is copied into every initramfs); the
 # Debian build sets INSTALL_STRIP= so dh_strip keeps its debug symbols apart.
@@ -52,9 +53,15 @@ override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstr
 	-MMD -MP -DVFE_VERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' $(SAN)
 override LDFLAGS += $(SAN)
 
-# The binder links only what it needs at boot; the CLI and the tests get everything.
-PKGS_EARLY := libkmod libpci
+# The binder links only libc: early/ is compiled against <libkmod.h> but opens
+# libkmod with dlopen() when a boot must load a module (early/modules.c), and
+# its PCI scan reads sysfs itself. libpci serves the CLI (device names).
+# The CLI and the tests get everything else linked; they dlopen libkmod too.
+PKGS_EARLY := libkmod
 PKGS_ALL := libkmod libpci efivar efiboot blkid
+LIBS_ALL := libpci efivar efiboot blkid
+# dlopen() is in libc since glibc 2.34; older ones need libdl (--as-needed drops it otherwise).
+LIBDL := -Wl,--push-state,--as-needed -ldl -Wl,--pop-state
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
 
@@ -78,7 +85,7 @@ EARLY_SRC := $(filter-out early/main.c,$(wildcard early/*.c))
 RECOVERY_SRC := $(wildcard recovery/*.c)
 EFI_SRC := $(wildcard efi/*.c efi/*/*.c)
 CHECK_SRC := $(wildcard check/*.c)
-CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
+CLI_SRC := $(filter-out cli/main.c cli/image-facts.c,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TOOL_SRC := $(wildcard tests/tools/*.c)
@@ -95,6 +102,8 @@ LIB_TEST := $(B)/libvfe-test.a
 
 BINDER := $(B)/vfio-early-bind
 CLI := $(B)/vfio-early
+# run by the initramfs hooks at image build time: the installed system's facts the binder cannot learn
+FACTS := $(B)/vfio-early-image-facts
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 DOCS := docs/guide.md docs/grub.md docs/dracut.md docs/json.md docs/fallback.md
@@ -110,7 +119,7 @@ ALL_LIBS := $(LIB_CLI) $(LIB_CHECK) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LI
 # a failed recipe (scdoc on a bad page) leaves no half-written target behind
 .DELETE_ON_ERROR:
 .PHONY: all check check-unit check-deb demo bench fuzz install uninstall clean deps man deb
-all: $(BINDER) $(CLI) $(UNIT_BINS) $(TOOL_BINS) $(MANPAGES)
+all: $(BINDER) $(CLI) $(FACTS) $(UNIT_BINS) $(TOOL_BINS) $(MANPAGES)
 
 V ?=
 Q := $(if $(V),,@)
@@ -153,21 +162,25 @@ $(B)/early/main.o $(B)/cli/main.o: debian/changelog
 
 $(BINDER): $(B)/early/main.o $(LIB_EARLY) $(LIB_COMMON)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -Wl,--gc-sections -o $@ $^ $(call pc_libs,$(PKGS_EARLY))
+	$(Q)$(CC) $(LDFLAGS) -Wl,--gc-sections -o $@ $^ $(LIBDL)
 
 $(CLI): $(B)/cli/main.o $(ALL_LIBS)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ALL))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_ALL)) $(LIBDL)
+
+$(FACTS): $(B)/cli/image-facts.o $(ALL_LIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_ALL)) $(LIBDL)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(LIB_TEST) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ALL))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_ALL)) $(LIBDL)
 
 $(B)/tools/%: $(B)/tests/tools/%.o $(LIB_TEST) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_ALL))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_ALL)) $(LIBDL)
 
 $(B)/man/%: docs/%.scd
 	@mkdir -p $(dir $@)
@@ -210,10 +223,15 @@ bench: deps
 fuzz: deps
 	tests/fuzz/run.sh
 
-install: $(BINDER) $(CLI) $(MANPAGES)
+install: $(BINDER) $(CLI) $(FACTS) $(MANPAGES)
 	install -Dm755 $(CLI) $(DESTDIR)$(SBINDIR)/vfio-early
-	# stripped: it is copied into every initramfs (222 KiB unstripped, 56 KiB stripped)
+	install -Dm755 $(FACTS) $(DESTDIR)$(LIBEXECDIR)/vfio-early-image-facts
+	# stripped: it is copied into every initramfs (281 KiB unstripped, 63 KiB stripped)
 	install -Dm755 $(INSTALL_STRIP) $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
+	# udev: devices added after boot get the binder's config and guards (vfio-early-bind(8))
+	install -d $(DESTDIR)$(UDEVDIR)/rules.d
+	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' udev/61-vfio-early.rules.in >$(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
+	chmod 644 $(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
 	install -Dm755 initramfs-hook/initramfs-tools/hooks/vfio-early $(DESTDIR)$(ITDIR)/hooks/vfio-early
 	install -Dm755 initramfs-hook/initramfs-tools/scripts/init-top/00_vfio_early \
 		$(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
@@ -241,8 +259,10 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 			install -Dm$$m $$f $(DESTDIR)$(DRACUTDIR)/90vfio-early/$$(basename $$f); done; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/vfio-early $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
+	rm -f $(DESTDIR)$(SBINDIR)/vfio-early $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind \
+		$(DESTDIR)$(LIBEXECDIR)/vfio-early-image-facts
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
+	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
 	rm -f $(DESTDIR)$(ITDIR)/hooks/vfio-early $(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early
 	for f in $(MANPAGES); do s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done
 	rm -f $(DESTDIR)$(DOCDIR)/vfio-early.conf.example

@@ -106,16 +106,20 @@ static bool image_has_module(const struct vfe_initramfs *im, const char *file)
 	return vfe_initramfs_walk(im, find_ko, (void *)file) == 1;
 }
 
-/* dracut: the pre-udev hook or the systemd unit that starts the binder, wherever dracut put it. */
+/*
+ * dracut: the cmdline hook or the systemd unit that starts the binder,
+ * wherever dracut put it (1); or the pre-udev hook of images built by
+ * vfio-early 0.1, which runs after the shell init loaded rd.driver.pre (2).
+ */
 static int find_dracut_starter(void *ud, const struct vfe_cpio_file *f)
 {
-	static const char *const ends[] = { "vfio-early-pre-udev.sh", "/vfio-early.service" };
+	static const char *const ends[] = { "vfio-early-cmdline.sh", "/vfio-early.service", "vfio-early-pre-udev.sh" };
 
 	(void)ud;
 	for (size_t i = 0; i < ELEMENTSOF(ends); i++) {
 		size_t l = strlen(ends[i]);
 		if (f->name_len >= l && memcmp(f->name + f->name_len - l, ends[i], l) == 0)
-			return 1;
+			return i < 2 ? 1 : 2;
 	}
 	return 0;
 }
@@ -152,10 +156,19 @@ static void check_image_contents(struct check_env *env, const struct generator *
 			  "/%s has no /%s: the binder is never started", path, IT_SCRIPT_IN_IMAGE);
 		return;
 	}
-	if (streq(g->name, "dracut") && vfe_initramfs_walk(im, find_dracut_starter, NULL) != 1) {
-		check_add(env->rep, "initramfs", title, CHECK_FAIL, fix,
-			  "/%s has no vfio-early pre-udev hook or service: the binder is never started", path);
-		return;
+	if (streq(g->name, "dracut")) {
+		int k = vfe_initramfs_walk(im, find_dracut_starter, NULL);
+		if (k != 1 && k != 2) {
+			check_add(env->rep, "initramfs", title, CHECK_FAIL, fix,
+				  "/%s has no vfio-early cmdline hook or service: the binder is never started", path);
+			return;
+		}
+		if (k == 2) {
+			check_add(env->rep, "initramfs", title, CHECK_WARN, fix,
+				  "/%s starts the binder from a pre-udev hook (an older vfio-early): modules named by "
+				  "rd.driver.pre (force_drivers) load before it", path);
+			return;
+		}
 	}
 	check_add(env->rep, "initramfs", title, CHECK_PASS, NULL,
 		  "/%s (%s, %s): binder, current config (%zu file%s) and vfio-pci present", path, g->name,
@@ -186,6 +199,11 @@ void check_initramfs(struct check_env *env)
 			vfe_initramfs_free(&im);
 		return;
 	}
+	if (k >= 0) {
+		/* the console check reads it again: keep it (verb_check frees it) */
+		env->image = im;
+		env->have_image = true;
+	}
 	if (k == -ENOENT)
 		check_add(env->rep, "initramfs", title, CHECK_FAIL, fix, "no initramfs for kernel %s (%s layout, /%s)",
 			  env->release, g->name, path);
@@ -198,6 +216,5 @@ void check_initramfs(struct check_env *env)
 			  strerror(-k));
 	else {
 		check_image_contents(env, g, &im, path, fix);
-		vfe_initramfs_free(&im);
 	}
 }

@@ -211,17 +211,19 @@ static enum cli_color action_color(enum vfe_action a)
 
 static void print_device(const struct vfe_cli *cli, const struct vfe_status_dev *d, const struct dev_view *dv)
 {
-	char group[16] = "-";
+	char group[16] = "-", action[32];
 
 	if (d->group >= 0)
 		snprintf(group, sizeof(group), "%d", d->group);
+	/* a device added after boot (hotplug, SR-IOV, Thunderbolt): "bound late" */
+	snprintf(action, sizeof(action), "%s%s", vfe_action_name(d->action), d->late ? " late" : "");
 	printf("  %-12s  %-9s  group %-3s  %s%-13s%s  driver now: %s\n", d->bdf[0] ? d->bdf : "-", d->id[0] ? d->id : "-",
-	       group, cli_color(cli, action_color(d->action)), vfe_action_name(d->action), cli_color(cli, CLI_RESET),
+	       group, cli_color(cli, action_color(d->action)), action, cli_color(cli, CLI_RESET),
 	       dv->gone && d->bdf[0] ? "(device gone)" : dv->driver_now[0] ? dv->driver_now : "none");
 	if (dv->name[0])
 		printf("      %s\n", dv->name);
-	printf("      %s: %s", d->entry, d->reason);
-	if (d->before[0] && (d->action == VFE_ACT_BOUND || d->action == VFE_ACT_FAILED))
+	printf("      %s: %s%s", d->entry, d->late ? "added after boot; " : "", d->reason);
+	if (d->before[0] && (d->action == VFE_ACT_BOUND || d->action == VFE_ACT_FAILED || d->action == VFE_ACT_TIMEOUT))
 		printf("; had %s before", d->before);
 	printf("\n");
 	if ((d->action == VFE_ACT_BOUND || d->action == VFE_ACT_ALREADY) && !dv->as_configured && !dv->gone)
@@ -287,8 +289,11 @@ static void print_text(const struct vfe_cli *cli, const struct status_view *v)
 		else
 			printf("Mode:    %s (%s)\n", st->mode, st->reason);
 		printf("IOMMU:   %s\n", st->iommu ? "active" : "not active");
-		printf("Binder:  %llu us at boot (%llu us CPU)\n", (unsigned long long)st->elapsed_us,
-		       (unsigned long long)st->cpu_us);
+		if (streq(st->state, "binding"))
+			printf("Binder:  did not finish: this is the record it wrote before binding (see the kernel log)\n");
+		else
+			printf("Binder:  %llu us at boot (%llu us CPU)\n", (unsigned long long)st->elapsed_us,
+			       (unsigned long long)st->cpu_us);
 		if (st->vfio_pci_ids[0])
 			printf("Note:    vfio-pci.ids=%s is also on the kernel command line; vfio-pci binds those "
 			       "ids by itself, whatever the guards say\n", st->vfio_pci_ids);
@@ -338,6 +343,7 @@ static void json_device(struct strbuf *sb, const struct vfe_status_dev *d, const
 	sb_put_json_member(sb, "entry", or_null(d->entry));
 	sb_put_json_member(sb, "via", or_null(d->via));
 	json_enum(sb, "action", vfe_action_name(d->action));
+	json_bool(sb, "late", d->late);
 	sb_put_json_member(sb, "driver_before", or_null(d->before));
 	sb_put_json_member(sb, "driver_now", or_null(dv->driver_now));
 	json_bool(sb, "present", !dv->gone);
@@ -356,6 +362,8 @@ static void json_record(struct strbuf *sb, const struct status_view *v)
 	json_bool_or_null(sb, "iommu", st->iommu, have);
 	sb_puts(sb, ",\"binder\":{");
 	json_bool(sb, "ran", have);
+	/* false: the record is the one written before binding, and the binder never came back */
+	json_bool_or_null(sb, "finished", !streq(st->state, "binding"), have);
 	json_int_or_null(sb, "elapsed_us", (long long)st->elapsed_us, have);
 	json_int_or_null(sb, "cpu_us", (long long)st->cpu_us, have);
 	json_int_or_null(sb, "started_us", (long long)st->started_us, have);

@@ -26,11 +26,11 @@ int vfe_parse_pci_addr(const char *s, struct vfe_pci_addr *ret)
 	long dom = 0, bus, dev, fn;
 	size_t len = strlen(s);
 
-	if (len == 12) {
-		if (s[4] != ':')
+	if (len == 12 || len == 13) { /* the kernel writes the domain with %04x: five digits behind a VMD */
+		if (s[len - 8] != ':')
 			return -EINVAL;
-		dom = hex_field(s, 4);
-		p = s + 5;
+		dom = hex_field(s, len - 8);
+		p = s + len - 7;
 	} else if (len != 7) {
 		return -EINVAL;
 	}

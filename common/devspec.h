@@ -4,7 +4,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A PCI function address, "DDDD:BB:DD.F"; the domain may be left out ("BB:DD.F" = domain 0). */
+/*
+ * A PCI function address, "DDDD:BB:DD.F" (five domain digits behind a VMD);
+ * the domain may be left out ("BB:DD.F" = domain 0).
+ */
 struct vfe_pci_addr {
 	uint32_t domain;
 	uint8_t bus, dev, func;

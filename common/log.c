@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "common/kmsg.h"
 #include "common/log.h"
 #include "common/paths.h"
 
-static int kmsg_fd = -1;
 static int max_level = LOG_INFO;
 static const char *prog_name = "vfio-early";
 
@@ -48,16 +47,18 @@ void log_open(const struct vfe_root *r, enum vfe_log_target t, const char *prog)
 	log_close();
 	if (t == VFE_LOG_AUTO)
 		t = (!isatty(STDERR_FILENO) && vfe_exists(r, PATH_INITRD_RELEASE)) ? VFE_LOG_KMSG : VFE_LOG_STDERR;
-	if (t != VFE_LOG_KMSG)
-		return;
-	kmsg_fd = openat(r->fd, PATH_KMSG, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+	if (t == VFE_LOG_KMSG)
+		(void)kmsg_open(r); /* no kernel log: stderr it is */
 }
 
 void log_close(void)
 {
-	if (kmsg_fd >= 0)
-		close(kmsg_fd);
-	kmsg_fd = -1;
+	kmsg_close();
+}
+
+void log_flush(void)
+{
+	kmsg_flush();
 }
 
 void log_set_max_level(int level)
@@ -68,22 +69,6 @@ void log_set_max_level(int level)
 int log_get_max_level(void)
 {
 	return max_level;
-}
-
-/* /dev/kmsg takes one record per write() and rejects records over ~1 KiB. */
-static void write_kmsg(int level, const char *msg)
-{
-	char rec[1000];
-	int l = snprintf(rec, sizeof(rec), "<%d>%s: %s\n", LOG_USER | level, prog_name, msg);
-
-	if (l < 0)
-		return;
-	if ((size_t)l >= sizeof(rec)) {
-		l = sizeof(rec) - 1;
-		rec[l - 1] = '\n';
-	}
-	if (write(kmsg_fd, rec, (size_t)l) < 0)
-		fprintf(stderr, "%s: %s\n", prog_name, msg);
 }
 
 int log_full(int level, int err, const char *fmt, ...)
@@ -100,8 +85,8 @@ int log_full(int level, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (kmsg_fd >= 0) {
-		write_kmsg(level, msg);
+	if (kmsg_is_open()) {
+		kmsg_add(level, prog_name, msg);
 		goto out;
 	}
 	lvl = level_name(level);

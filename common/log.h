@@ -15,12 +15,16 @@ enum vfe_log_target {
 
 /*
  * One logging API with two sinks: stderr ("vfio-early: error: msg") for the
- * CLI, and /dev/kmsg ("<N>vfio-early: msg", one write per record) in the
- * initramfs. The kmsg device is opened under the root, so tests read it back
- * from a regular file.
+ * CLI, and /dev/kmsg ("<N>vfio-early: msg") in the initramfs. The kmsg
+ * device is opened under the root, so tests read it back from a regular
+ * file. Lines for the kernel log wait until log_flush() (or log_close()) and
+ * then go out several to a record, within the kernel's rate limit on
+ * /dev/kmsg (common/kmsg.h says why and how).
  */
 void log_open(const struct vfe_root *r, enum vfe_log_target t, const char *prog);
 void log_close(void);
+/* Writes the lines waiting for the kernel log. */
+void log_flush(void);
 void log_set_max_level(int level);
 int log_get_max_level(void);
 int log_parse_target(const char *s, enum vfe_log_target *ret);

@@ -57,6 +57,15 @@ static inline void closep(int *fd)
 		func(p);                        \
 	}
 
+/* Copies src into dst[n], cut to fit and always terminated (n > 0); snprintf("%s") without the printf. */
+static inline void strcpy_fit(char *dst, size_t n, const char *src)
+{
+	size_t l = strnlen(src, n - 1);
+
+	memcpy(dst, src, l);
+	dst[l] = '\0';
+}
+
 static inline int streq(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;

@@ -45,15 +45,28 @@ void sb_putc(struct strbuf *sb, char c)
 	sb_putn(sb, &c, 1);
 }
 
+/* Formats into the free space first: a second pass only when that was too small. */
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
+	size_t room = sb->s && !sb->oom ? sb->cap - sb->len : 0;
 	va_list ap;
 	int l;
 
 	va_start(ap, fmt);
-	l = vsnprintf(NULL, 0, fmt, ap);
+	l = vsnprintf(room ? sb->s + sb->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (l < 0 || !grow(sb, (size_t)l))
+	if (l < 0) {
+		if (room)
+			sb->s[sb->len] = '\0';
+		return;
+	}
+	if ((size_t)l < room) {
+		sb->len += (size_t)l;
+		return;
+	}
+	if (room)
+		sb->s[sb->len] = '\0'; /* undo the partial text until it fits */
+	if (!grow(sb, (size_t)l))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(sb->s + sb->len, (size_t)l + 1, fmt, ap);
@@ -80,13 +93,14 @@ void sb_put_word(struct strbuf *sb, const char *value)
 		return;
 	}
 	sb_putc(sb, '"');
-	for (const char *p = value; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sb_putc(sb, '\\');
-		if (*p == '\n')
-			sb_puts(sb, "\\n");
-		else
-			sb_putc(sb, *p);
+	for (const char *p = value; *p;) {
+		size_t run = strcspn(p, "\"\\\n"); /* copied as it is, in one go */
+		sb_putn(sb, p, run);
+		p += run;
+		if (!*p)
+			break;
+		sb_puts(sb, *p == '\n' ? "\\n" : *p == '"' ? "\\\"" : "\\\\");
+		p++;
 	}
 	sb_putc(sb, '"');
 }

@@ -4,55 +4,22 @@
  *
  *   read inputs   the kernel command line, the config, whether an IOMMU is on
  *   match         the entries against the scanned PCI devices     \
- *   gather facts  groups, drivers, boot_vga, host-driver answers    > vfe_plan_build()
+ *   gather facts  groups, drivers, boot_vga, host-driver answers    > vfe_run_decide()
  *   guard         the refusals, decided from those facts alone     /
- *   bind          what binding did, as results of its own (bind.h)
+ *   record        a provisional record: what is about to be bound
+ *   bind          in a child process, waited for at most a bound   (worker.h)
  *   record        the status record, built from all that at the end
  *
- * It never fails the boot: a problem is logged and recorded, and the run
- * goes on with what it has.
+ * It never fails the boot and never blocks it: a problem is logged and
+ * recorded, and the run goes on with what it has. Every decision reaches
+ * the kernel log, several to a record (common/kmsg.h).
  */
 #include <stdio.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #include "common/log.h"
 #include "common/paths.h"
-#include "early/binder.h"
-#include "early/cmdline.h"
-#include "early/config.h"
-#include "early/fallback.h"
-#include "early/host-driver.h"
-#include "early/modules.h"
-#include "early/status.h"
-
-struct run {
-	const struct vfe_root *root;
-	const struct vfe_binder_opts *o;
-	uint64_t started_us;
-	struct strv problems; /* in the order met */
-	/* read inputs */
-	struct vfe_cmdline cmd;
-	struct vfe_config cfg; /* the config's entries, then vfio_early.devices= */
-	bool cfg_failed;
-	bool iommu;
-	char fallback[256]; /* the counted entry that ran out of tries: this is the fallback boot */
-	/* match, gather facts, guard */
-	struct vfe_modules *mods; /* libkmod, made on first use: vfio-pci's module, host-driver answers */
-	struct vfe_host_drivers *hosts;
-	struct vfe_pci pci;
-	struct vfe_plan plan;
-	/* bind */
-	struct vfe_bind_result *res; /* res[i] for plan.t[i] */
-};
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
+#include "early/run.h"
 
 static uint64_t cpu_us(void)
 {
@@ -64,215 +31,132 @@ static uint64_t cpu_us(void)
 	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
-static void problem(struct run *x, const char *msg)
+static bool any_to_bind(const struct vfe_run *x)
 {
-	log_warning("%s", msg);
-	(void)strv_push(&x->problems, msg);
-}
-
-/* ---- read inputs ---- */
-
-static void read_cmdline(struct run *x)
-{
-	_cleanup_free_ char *text = NULL;
-	int l = vfe_kcmdline_read(x->root, &text);
-
-	if (l < 0) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "cannot read /%s: %s; going on without it", PATH_CMDLINE, strerror(-l));
-		problem(x, msg);
-		text = strdup("");
-	}
-	if (!text || vfe_cmdline_parse(text, &x->cmd) < 0)
-		problem(x, "out of memory while parsing the kernel command line");
-	if (x->cmd.debug)
-		log_set_max_level(LOG_DEBUG);
-	for (size_t i = 0; i < x->cmd.problems.n; i++)
-		problem(x, x->cmd.problems.v[i]);
-	for (size_t i = 0; i < x->cmd.extra.problems.n; i++)
-		problem(x, x->cmd.extra.problems.v[i]);
-}
-
-static int merge_entries(struct run *x)
-{
-	size_t n = x->cfg.n + x->cmd.extra.n;
-	struct vfe_entry *e;
-
-	if (!x->cmd.extra.n)
-		return 0;
-	e = realloc(x->cfg.entries, n * sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	memcpy(e + x->cfg.n, x->cmd.extra.entries, x->cmd.extra.n * sizeof(*e));
-	x->cfg.entries = e;
-	x->cfg.n = n;
-	return 0;
-}
-
-/* The config is read only for a passthrough boot. */
-static void read_config(struct run *x)
-{
-	if (vfe_config_load(&x->cfg, x->root) < 0 || merge_entries(x) < 0) {
-		x->cfg_failed = true;
-		problem(x, "out of memory while reading the config; binding nothing");
-		return;
-	}
-	for (size_t i = 0; i < x->cfg.problems.n; i++)
-		problem(x, x->cfg.problems.v[i]);
-}
-
-/* The automatic fallback (early/fallback.h): only where there is something to bind and it is on. */
-static void check_fallback(struct run *x)
-{
-	if (x->cfg_failed || x->cfg.n == 0 || vfe_config_fallback(&x->cfg) == 0 ||
-	    !vfe_fallback_due(x->root, x->mods, x->fallback, sizeof(x->fallback)))
-		return;
-	log_notice("automatic fallback: systemd-boot counted %s down to no tries left (%u boots without a confirmed "
-		   "host display): binding nothing (recovery boot)", x->fallback, vfe_config_fallback(&x->cfg));
-}
-
-/* Passthrough is off this boot: the command line says so, or this is the automatic fallback. */
-static bool off(const struct run *x)
-{
-	return x->cmd.off || x->fallback[0];
-}
-
-static void read_inputs(struct run *x)
-{
-	read_cmdline(x);
-	x->iommu = vfe_iommu_active(x->root);
-	if (x->cmd.off)
-		log_notice("%s on the kernel command line: binding nothing (recovery boot)", x->cmd.off_reason);
-	else
-		read_config(x);
-	if (!x->cmd.off)
-		check_fallback(x);
-}
-
-/* ---- match, gather facts, guard ---- */
-
-static int decide(struct run *x)
-{
-	struct vfe_plan_ops ops;
-
-	if (vfe_pci_scan(x->root, &x->pci) < 0) {
-		problem(x, "cannot enumerate PCI devices; binding nothing");
-		return -ENODEV;
-	}
-	if (!x->o->plan && vfe_host_drivers_new(x->root, x->mods, &x->hosts) < 0)
-		x->hosts = NULL; /* out of memory: no host driver is known */
-	ops = x->o->plan ? *x->o->plan : vfe_host_drivers_ops(x->hosts);
-	if (vfe_plan_build(&x->pci, x->cfg.entries, x->cfg.n, x->iommu, &ops, &x->plan) < 0) {
-		problem(x, "out of memory while deciding; binding nothing");
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* ---- bind ---- */
-
-static int bind_load_module(void *userdata, const char *name)
-{
-	return vfe_modules_load(userdata, name);
-}
-
-static void log_result(const struct vfe_target *t, const struct vfe_bind_result *r)
-{
-	const char *name = t->dev ? t->dev->name : t->entry->source;
-
-	switch (r->action) {
-	case VFE_ACT_BOUND:
-		log_notice("%s: bound to vfio-pci%s%s (%s)", name, r->driver_before[0] ? ", taken from " : "",
-			   r->driver_before, r->reason);
-		break;
-	case VFE_ACT_ALREADY:
-		log_notice("%s: already on vfio-pci", name);
-		break;
-	case VFE_ACT_BIND:
-		log_notice("%s: would bind to vfio-pci (dry run; %s)", name, r->reason);
-		break;
-	default:
-		log_warning("%s: %s: %s", name, vfe_action_name(r->action), r->reason);
-	}
-}
-
-static void bind(struct run *x)
-{
-	struct vfe_bind_ops ops = { bind_load_module, x->mods };
-
-	x->res = vfe_bind_results_new(&x->plan);
-	if (!x->res) {
-		problem(x, "out of memory while recording; binding nothing");
-		return;
-	}
-	if (!x->o->dry_run)
-		vfe_bind_plan(x->root, &x->plan, x->o->bind ? x->o->bind : &ops, x->res);
-	for (size_t i = 0; i < x->plan.n; i++)
-		log_result(&x->plan.t[i], &x->res[i]);
+	for (size_t i = 0; x->res && i < x->plan.n; i++)
+		if (x->res[i].action == VFE_ACT_BIND)
+			return true;
+	return false;
 }
 
 /* ---- record ---- */
 
-static void mode_and_reason(const struct run *x, struct vfe_status *st)
+/*
+ * The record: provisional (before binding: the targets still "bind", in
+ * case the binder never comes back) or final.
+ */
+static int record(struct vfe_run *x, bool provisional)
 {
-	snprintf(st->mode, sizeof(st->mode), "%s", off(x) ? "recovery" : "passthrough");
-	if (x->cmd.off)
-		snprintf(st->reason, sizeof(st->reason), "%s on the kernel command line", x->cmd.off_reason);
-	else if (x->fallback[0])
-		snprintf(st->reason, sizeof(st->reason), VFE_FALLBACK_REASON " (systemd-boot counted %s down to no "
-			 "tries left)", vfe_config_fallback(&x->cfg), x->fallback);
-	else if (x->cfg_failed)
-		st->reason[0] = '\0';
-	else if (x->cfg.n == 0)
-		snprintf(st->reason, sizeof(st->reason), "no device configured");
-	else
-		snprintf(st->reason, sizeof(st->reason), "%zu device entr%s configured, no vfio_early=off", x->cfg.n,
-			 x->cfg.n == 1 ? "y" : "ies");
-}
-
-static int record(struct run *x)
-{
-	struct vfe_status st = { .iommu = x->iommu, .started_us = x->started_us };
+	struct vfe_status st = { 0 };
 	int k;
 
-	mode_and_reason(x, &st);
-	if (x->cmd.vfio_pci_ids)
-		snprintf(st.vfio_pci_ids, sizeof(st.vfio_pci_ids), "%s", x->cmd.vfio_pci_ids);
+	vfe_run_boot_line(x, &st);
+	snprintf(st.state, sizeof(st.state), "%s", provisional ? "binding" : "done");
 	if (x->res && vfe_status_add_results(&st, &x->plan, x->res) < 0)
-		problem(x, "out of memory while recording");
-	st.problems = x->problems;
-	x->problems = (struct strv){ 0 };
-	st.finished_us = now_us();
-	st.elapsed_us = st.finished_us - st.started_us;
+		vfe_run_problem(x, "out of memory while recording");
+	for (size_t i = 0; provisional && i < st.n_devs; i++)
+		if (st.devs[i].action == VFE_ACT_BIND) {
+			char why[sizeof(st.devs[i].reason)];
+			snprintf(why, sizeof(why), "%s", st.devs[i].reason);
+			snprintf(st.devs[i].reason, sizeof(st.devs[i].reason), "being bound when this record was written "
+				 "(%s); the binder did not come back to say how it ended: see the kernel log", why);
+		}
+	for (size_t i = 0; i < x->problems.n; i++)
+		(void)strv_push(&st.problems, x->problems.v[i]);
+	st.finished_us = provisional ? 0 : vfe_run_now_us();
+	st.elapsed_us = provisional ? 0 : st.finished_us - st.started_us;
 	st.cpu_us = cpu_us();
 	k = vfe_status_write(x->root, &st);
 	if (k < 0)
 		log_error_errno(k, "cannot write the status record /%s: %m", PATH_STATUS);
-	log_info("done in %llu us", (unsigned long long)st.elapsed_us);
+	if (!provisional) {
+		char tally[200];
+		vfe_run_tally(x, NULL, tally, sizeof(tally));
+		log_info("done in %llu us: %s", (unsigned long long)st.elapsed_us, tally);
+	}
 	vfe_status_free(&st);
 	return k;
 }
 
+/* ---- bind ---- */
+
+/* The refusals and skips are final once decided: they go to the log before anything is bound. */
+static void log_decisions(const struct vfe_run *x)
+{
+	for (size_t i = 0; i < x->plan.n; i++)
+		if (x->res[i].action != VFE_ACT_BIND)
+			vfe_run_log_result(x, i, "");
+}
+
+/*
+ * In the child, when the kernel let it go after the parent had stopped
+ * waiting: the true outcome replaces the parent's lines, through the
+ * record's directory held open across the move of /run into the real root.
+ */
+struct late_ctx {
+	struct vfe_run *x;
+	struct vfe_root dir;
+};
+
+static void finish_late(void *ud, struct vfe_bind_result *res, const bool *after, uint64_t took_us)
+{
+	struct late_ctx *c = ud;
+	struct vfe_run *x = c->x;
+	struct vfe_status st = { 0 }, fresh = { 0 };
+	char when[96];
+
+	snprintf(when, sizeof(when), "%llu.%llu s after binding began, when the boot had gone on",
+		 (unsigned long long)(took_us / 1000000), (unsigned long long)(took_us % 1000000 / 100000));
+	log_warning("the kernel returned %s:", when);
+	for (size_t i = 0; i < x->plan.n; i++) {
+		size_t l = strlen(res[i].reason);
+		if (!after[i])
+			continue;
+		vfe_run_log_result(x, i, " late");
+		snprintf(res[i].reason + l, sizeof(res[i].reason) - l, "; ended %s", when);
+	}
+	log_flush();
+	vfe_run_boot_line(x, &fresh);
+	if (vfe_status_add_results(&st, &x->plan, res) < 0 || c->dir.fd < 0 || vfe_status_lock(&c->dir) < 0 ||
+	    vfe_status_update(&c->dir, st.devs, st.n_devs, &fresh) < 0)
+		log_warning("cannot rewrite the status record with these outcomes");
+	vfe_status_free(&st);
+}
+
+static void bind(struct vfe_run *x)
+{
+	struct late_ctx c = { x, { .fd = -1 } };
+	struct vfe_bind_late late = { finish_late, &c };
+
+	/* before the first write to sysfs: what is about to happen, in case nothing comes back */
+	(void)record(x, true);
+	(void)vfe_status_dir_open(x->root, &c.dir);
+	vfe_run_bind(x, NULL, &late);
+	vfe_root_close(&c.dir);
+}
+
 int vfe_binder_run(const struct vfe_root *r, const struct vfe_binder_opts *o)
 {
-	struct run x = { .root = r, .o = o, .started_us = now_us() };
+	struct vfe_run x;
 	int k;
 
-	if (vfe_modules_new(r, &x.mods) < 0)
-		x.mods = NULL;
-	read_inputs(&x);
-	if (!off(&x) && !x.cfg_failed && x.cfg.n == 0)
+	vfe_run_init(&x, r, o);
+	vfe_run_read_inputs(&x);
+	if (x.cmd.off)
+		log_notice("%s on the kernel command line: binding nothing (recovery boot)", x.cmd.off_reason);
+	else if (!x.fallback[0] && !x.cfg_failed && x.cfg.n == 0)
 		log_info("no device configured; nothing to do");
-	else if (!off(&x) && !x.cfg_failed && decide(&x) >= 0)
-		bind(&x);
-	k = record(&x);
-	free(x.res);
-	vfe_plan_free(&x.plan);
-	vfe_pci_free(&x.pci);
-	vfe_host_drivers_free(x.hosts);
-	vfe_config_free(&x.cfg);
-	vfe_cmdline_free(&x.cmd);
-	vfe_modules_free(x.mods);
-	strv_free(&x.problems);
+	if (vfe_run_configured(&x) && vfe_run_decide(&x) >= 0) {
+		log_decisions(&x);
+		if (!o->dry_run && any_to_bind(&x))
+			bind(&x);
+		for (size_t i = 0; i < x.plan.n; i++)
+			if (x.plan.t[i].action == VFE_ACT_BIND)
+				vfe_run_log_result(&x, i, "");
+	}
+	k = record(&x, false);
+	log_flush();
+	/* the record is written: a child still in the kernel may now write its own when it returns */
+	vfe_run_free(&x);
 	return k;
 }

@@ -69,7 +69,7 @@ static int mount_efivarfs(const struct vfe_root *r, struct vfe_modules *mods)
 		return 0;
 	if (mount("efivarfs", abs, "efivarfs", flags, NULL) == 0)
 		return 1;
-	if (errno != ENODEV || !mods || vfe_modules_load(mods, "efivarfs") < 0)
+	if (errno != ENODEV || !mods || vfe_modules_load(mods, "efivarfs", NULL) < 0)
 		return negative_errno();
 	return mount("efivarfs", abs, "efivarfs", flags, NULL) == 0 ? 1 : negative_errno();
 }

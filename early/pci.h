@@ -32,10 +32,11 @@ struct vfe_pci {
 };
 
 /*
- * Enumerates <root>/sys/bus/pci with libpci and reads each function's ids
- * and class, from its one modalias file. Everything else is read on demand
- * by vfe_pci_fill(): at boot only the configured functions and their IOMMU
- * groups are looked at closer, so the cost is one small read per function.
+ * Enumerates <root>/sys/bus/pci/devices (one readdir) and reads each
+ * function's ids and class from its one modalias file. Everything else is
+ * read on demand by vfe_pci_fill(): at boot only the configured functions
+ * and their IOMMU groups are looked at closer, so the cost is one small
+ * read per function.
  * A function that vanishes or cannot be read during the scan is left out;
  * only a missing bus fails.
  */
@@ -57,12 +58,23 @@ int vfe_pci_group_members(const struct vfe_pci *p, int group, struct vfe_dev ***
 /* Parses "pci:vXXXXXXXXdXXXXXXXXsvXXXXXXXXsdXXXXXXXXbcXXscXXiXX" into ids, class and interface. */
 int vfe_parse_modalias(const char *s, struct vfe_dev *d);
 /* The modalias again, as the kernel writes it (sysfs modalias, uevent MODALIAS). */
+#define VFE_MODALIAS_LEN 53 /* strlen of the above */
 #define VFE_MODALIAS_MAX 64
 void vfe_format_modalias(const struct vfe_dev *d, char buf[VFE_MODALIAS_MAX]);
 
 static inline bool vfe_dev_is_bridge(const struct vfe_dev *d)
 {
 	return (d->class >> 8) == 0x06;
+}
+/*
+ * A PCI-to-PCI (or CardBus) bridge, header type 1: the only class-06
+ * functions that never hold a driver a VM's group could mind except
+ * pcieport (the others, host, ISA/LPC and "other" bridges, are endpoints
+ * with drivers such as lpc_ich).
+ */
+static inline bool vfe_dev_is_pci_bridge(const struct vfe_dev *d)
+{
+	return d->class == 0x0604 || d->class == 0x0607 || d->class == 0x0609;
 }
 static inline bool vfe_dev_is_display(const struct vfe_dev *d)
 {

@@ -8,6 +8,7 @@
 static const char *const action_names[] = {
 	[VFE_ACT_BIND] = "bind",       [VFE_ACT_REFUSE] = "refused", [VFE_ACT_SKIP] = "skipped",
 	[VFE_ACT_BOUND] = "bound",     [VFE_ACT_ALREADY] = "already-bound", [VFE_ACT_FAILED] = "failed",
+	[VFE_ACT_TIMEOUT] = "timed-out",
 };
 
 const char *vfe_action_name(enum vfe_action a)

@@ -10,8 +10,8 @@
 
 /*
  * What the status record says became of a device. The plan decides the
- * first three (vfe_plan_build); binding (early/bind.h) turns a "bind" into
- * one of the last three, in its own result.
+ * first three (vfe_plan_build); binding (early/bind.h, early/worker.h) turns
+ * a "bind" into one of the last four, in its own result.
  */
 enum vfe_action {
 	VFE_ACT_BIND,    /* passes every guard: to be bound to vfio-pci */
@@ -20,7 +20,8 @@ enum vfe_action {
 	/* set by binding */
 	VFE_ACT_BOUND,   /* bound to vfio-pci now */
 	VFE_ACT_ALREADY, /* was on vfio-pci before the binder ran */
-	VFE_ACT_FAILED,  /* the bind was tried and did not take */
+	VFE_ACT_FAILED,  /* the bind was tried and did not take, or was not tried */
+	VFE_ACT_TIMEOUT, /* still in the kernel when the binder stopped waiting */
 };
 
 /* One decision: a device (or, for an entry that matched nothing, none) and why. */
@@ -33,14 +34,28 @@ struct vfe_target {
 	char reason[320];
 };
 
+/* Would a host driver claim a function that has none yet? */
+enum vfe_host_verdict {
+	VFE_HOST_NONE,    /* no driver of the installed kernel matches it */
+	VFE_HOST_CLAIMED, /* one does: its module's name comes with the answer */
+	VFE_HOST_UNKNOWN, /* the installed kernel's drivers are not known here */
+};
+
+struct vfe_protected;
+
 /*
- * The one question the guards need answered from outside the scan: would a
- * host driver claim this function, which has none yet? early/host-driver.h
- * answers it for the binder and check; tests answer it themselves.
+ * What the guards need from outside the scan, for the binder, add and
+ * check alike (tests give their own):
+ * - would a host driver claim this function, which has none yet?
+ *   early/host-driver.h answers it from the installed kernel's module
+ *   indexes; NULL (or no ops at all) answers "not known".
+ * - which functions are on the path to the running system (its root, /usr,
+ *   /boot, swap, ...)? early/protect.h; NULL: not known.
  */
 struct vfe_plan_ops {
-	bool (*host_driver_for)(void *userdata, const struct vfe_dev *d, char *driver, size_t n);
+	enum vfe_host_verdict (*host_driver_for)(void *userdata, const struct vfe_dev *d, char *driver, size_t n);
 	void *userdata;
+	const struct vfe_protected *protected;
 };
 
 struct vfe_plan {
@@ -50,8 +65,9 @@ struct vfe_plan {
 
 /*
  * Resolves the entries against the scanned devices and applies the guards:
- * no IOMMU, bridges, storage controllers, the boot VGA and the host's last
- * display, and IOMMU groups that would be left half-bound. In order: match
+ * no IOMMU, bridges, the path to the running system, storage controllers,
+ * the boot VGA and the host's last display, pinned groups that changed, and
+ * IOMMU groups that would not be viable for a VM. In order: match
  * (early/match.h), gather the facts the guards decide from (early/facts.h:
  * all the I/O), guard (early/guard.h: no I/O).
  */

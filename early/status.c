@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <inttypes.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "common/atomic.h"
@@ -14,26 +16,26 @@
 static void fill_dev(struct vfe_status_dev *sd, const struct vfe_target *t, const struct vfe_bind_result *r)
 {
 	const struct vfe_dev *d = t->dev;
-	bool tried = r->action == VFE_ACT_BOUND || r->action == VFE_ACT_FAILED;
 
 	*sd = (struct vfe_status_dev){ .group = -1, .action = r->action };
 	if (d) {
-		snprintf(sd->bdf, sizeof(sd->bdf), "%s", d->name);
+		strcpy_fit(sd->bdf, sizeof(sd->bdf), d->name);
 		vfe_format_pci_id(&d->id, sd->id);
 		if (d->has_subsys)
 			vfe_format_pci_id(&d->subsys, sd->subsys);
 		sd->group = d->group;
 		sd->class = d->class;
 	}
-	snprintf(sd->entry, sizeof(sd->entry), "%s", t->entry->source);
+	strcpy_fit(sd->entry, sizeof(sd->entry), t->entry->source);
 	if (t->via)
-		snprintf(sd->via, sizeof(sd->via), "%s", t->via->name);
-	snprintf(sd->before, sizeof(sd->before), "%s", r->driver_before);
+		strcpy_fit(sd->via, sizeof(sd->via), t->via->name);
+	strcpy_fit(sd->before, sizeof(sd->before), r->driver_before);
+	/* a bind still in the kernel has no "after" yet; a tried one has the driver it was left on */
 	if (r->action == VFE_ACT_BOUND || r->action == VFE_ACT_ALREADY)
-		snprintf(sd->after, sizeof(sd->after), "vfio-pci");
-	else if (!tried)
-		snprintf(sd->after, sizeof(sd->after), "%s", r->driver_before);
-	snprintf(sd->reason, sizeof(sd->reason), "%s", r->reason);
+		strcpy_fit(sd->after, sizeof(sd->after), "vfio-pci");
+	else if (r->action != VFE_ACT_TIMEOUT)
+		strcpy_fit(sd->after, sizeof(sd->after), r->driver_after);
+	strcpy_fit(sd->reason, sizeof(sd->reason), r->reason);
 }
 
 int vfe_status_add_results(struct vfe_status *s, const struct vfe_plan *p, const struct vfe_bind_result *res)
@@ -48,9 +50,12 @@ int vfe_status_add_results(struct vfe_status *s, const struct vfe_plan *p, const
 	return 0;
 }
 
+/* No printf: the record is formatted twice per boot (provisional, final), ~12 keys a device. */
 static void put_kv(struct strbuf *sb, const char *k, const char *v)
 {
-	sb_printf(sb, " %s=", k);
+	sb_putc(sb, ' ');
+	sb_puts(sb, k);
+	sb_putc(sb, '=');
 	sb_put_word(sb, v && *v ? v : "-");
 }
 
@@ -72,6 +77,8 @@ static void format_dev(struct strbuf *sb, const struct vfe_status_dev *d)
 	put_kv(sb, "before", d->before);
 	put_kv(sb, "after", d->after);
 	put_kv(sb, "reason", d->reason);
+	if (d->late)
+		put_kv(sb, "late", "yes");
 	sb_putc(sb, '\n');
 }
 
@@ -87,6 +94,7 @@ char *vfe_status_format(const struct vfe_status *s)
 	sb_printf(&sb, " started_us=%" PRIu64 " finished_us=%" PRIu64 " elapsed_us=%" PRIu64 " cpu_us=%" PRIu64,
 		  s->started_us, s->finished_us, s->elapsed_us, s->cpu_us);
 	put_kv(&sb, "vfio_pci_ids", s->vfio_pci_ids);
+	put_kv(&sb, "state", s->state);
 	sb_putc(&sb, '\n');
 	for (size_t i = 0; i < s->problems.n; i++) {
 		sb_puts(&sb, "problem");
@@ -98,12 +106,9 @@ char *vfe_status_format(const struct vfe_status *s)
 	return sb_steal(&sb);
 }
 
-int vfe_status_write(const struct vfe_root *r, const struct vfe_status *s)
+/* The record's directory. */
+static int make_dir(const struct vfe_root *r)
 {
-	_cleanup_free_ char *text = vfe_status_format(s);
-
-	if (!text)
-		return -ENOMEM;
 	if (mkdirat(r->fd, PATH_STATUS_DIR, 0755) == 0) {
 		/* whatever the umask: status runs unprivileged. A failure only hides
 		 * the record from other users, which is no reason to lose it. (A
@@ -113,8 +118,115 @@ int vfe_status_write(const struct vfe_root *r, const struct vfe_status *s)
 			log_debug("/%s: chmod 0755 failed: %m", PATH_STATUS_DIR);
 	} else if (errno != EEXIST)
 		return negative_errno();
+	return 0;
+}
+
+static int write_at(const struct vfe_root *at, const char *rel, const struct vfe_status *s)
+{
+	_cleanup_free_ char *text = vfe_status_format(s);
+
+	if (!text)
+		return -ENOMEM;
 	/* /run is a tmpfs: fsync would only cost time at boot */
-	return vfe_write_file_atomic(r, PATH_STATUS, text, strlen(text), 0644, VFE_ATOMIC_NO_SYNC);
+	return vfe_write_file_atomic(at, rel, text, strlen(text), 0644, VFE_ATOMIC_NO_SYNC);
+}
+
+int vfe_status_write(const struct vfe_root *r, const struct vfe_status *s)
+{
+	int k = make_dir(r);
+
+	return k < 0 ? k : write_at(r, PATH_STATUS, s);
+}
+
+int vfe_status_dir_open(const struct vfe_root *r, struct vfe_root *ret)
+{
+	int k = make_dir(r);
+
+	*ret = (struct vfe_root){ .fd = -1 };
+	if (k < 0)
+		return k;
+	ret->path = vfe_root_abspath(r, PATH_STATUS_DIR);
+	if (!ret->path)
+		return -ENOMEM;
+	ret->fd = openat(r->fd, PATH_STATUS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ret->fd < 0) {
+		k = negative_errno();
+		vfe_root_close(ret);
+		return k;
+	}
+	return 0;
+}
+
+int vfe_status_lock(const struct vfe_root *dir)
+{
+	while (flock(dir->fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return negative_errno();
+	return 0;
+}
+
+/* Is old the line that d replaces: the same device, or its entry's "matched nothing" line? */
+static bool replaces(const struct vfe_status_dev *d, const struct vfe_status_dev *old)
+{
+	if (old->bdf[0])
+		return streq(old->bdf, d->bdf);
+	return streq(old->entry, d->entry);
+}
+
+static int put_dev(struct vfe_status *st, const struct vfe_status_dev *d)
+{
+	struct vfe_status_dev *nv;
+	bool put = false;
+	size_t w = 0;
+
+	for (size_t i = 0; i < st->n_devs; i++) {
+		/* "already on vfio-pci" says less than the line that tells how it got there */
+		if (d->action == VFE_ACT_ALREADY && d->bdf[0] && streq(st->devs[i].bdf, d->bdf))
+			return 0;
+	}
+	for (size_t i = 0; i < st->n_devs; i++) {
+		if (!replaces(d, &st->devs[i]))
+			st->devs[w++] = st->devs[i];
+		else if (!put) /* the first line it replaces keeps its place */
+			st->devs[w++] = *d, put = true;
+	}
+	st->n_devs = w;
+	if (put)
+		return 0;
+	nv = realloc(st->devs, (st->n_devs + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	st->devs = nv;
+	st->devs[st->n_devs++] = *d;
+	return 0;
+}
+
+int vfe_status_update(const struct vfe_root *dir, const struct vfe_status_dev *devs, size_t n,
+		      const struct vfe_status *fresh)
+{
+	_cleanup_free_ char *text = NULL;
+	struct vfe_status st;
+	const char *err;
+	unsigned line;
+	int k;
+
+	k = vfe_read_file(dir, PATH_STATUS_NAME, 1 << 20, &text);
+	if (k >= 0)
+		k = vfe_status_parse(text, &st, &err, &line);
+	if (k < 0) {
+		/* no record (or one that cannot be read back): start one from fresh */
+		st = *fresh;
+		st.devs = NULL, st.n_devs = 0;
+		st.problems = (struct strv){ 0 };
+		st.version = VFE_STATUS_VERSION;
+	}
+	k = 0;
+	for (size_t i = 0; k >= 0 && i < n; i++)
+		k = put_dev(&st, &devs[i]);
+	if (k >= 0)
+		k = write_at(dir, PATH_STATUS_NAME, &st);
+	vfe_status_free(&st);
+	return k;
 }
 
 static void copy_val(char *dst, size_t n, const char *v)
@@ -149,6 +261,8 @@ static int parse_boot(struct vfe_status *s, struct vfe_word *w, int n)
 			s->cpu_us = to_u64(v);
 		else if (streq(k, "vfio_pci_ids"))
 			copy_val(s->vfio_pci_ids, sizeof(s->vfio_pci_ids), v);
+		else if (streq(k, "state"))
+			copy_val(s->state, sizeof(s->state), v);
 	}
 	return 0;
 }
@@ -177,6 +291,8 @@ static int parse_dev_kv(struct vfe_status_dev *d, const char *k, const char *v)
 		copy_val(d->after, sizeof(d->after), v);
 	else if (streq(k, "reason"))
 		copy_val(d->reason, sizeof(d->reason), v);
+	else if (streq(k, "late"))
+		d->late = streq(v, "yes");
 	return 0;
 }
 

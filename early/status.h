@@ -28,6 +28,7 @@ struct vfe_status_dev {
 	enum vfe_action action;
 	char before[64], after[64];
 	char reason[320];
+	bool late; /* added after boot (hotplug, SR-IOV, Thunderbolt) and bound or refused then */
 };
 
 struct vfe_status {
@@ -38,6 +39,7 @@ struct vfe_status {
 	uint64_t started_us, finished_us; /* CLOCK_MONOTONIC, comparable with kernel log times */
 	uint64_t elapsed_us, cpu_us;
 	char vfio_pci_ids[256];           /* a vfio-pci.ids= seen on the command line */
+	char state[16];                   /* "binding": written before binding, the binder never came back; "done" */
 	struct strv problems;             /* config and command line problems, in order */
 	struct vfe_status_dev *devs;
 	size_t n_devs;
@@ -48,6 +50,24 @@ int vfe_status_add_results(struct vfe_status *s, const struct vfe_plan *p, const
 
 char *vfe_status_format(const struct vfe_status *s);
 int vfe_status_write(const struct vfe_root *r, const struct vfe_status *s);
+
+/*
+ * The record's directory as a root of its own (status file "status"), made
+ * if missing. Held open, it still names the same directory after the
+ * initramfs moves /run into the real root: a binder's child that finishes
+ * late writes through it. Writers after boot (the udev path, a late child)
+ * take turns with vfe_status_lock() (flock, released when dir is closed).
+ */
+int vfe_status_dir_open(const struct vfe_root *r, struct vfe_root *ret);
+int vfe_status_lock(const struct vfe_root *dir);
+/*
+ * Puts device lines into the record under dir: each replaces the line of
+ * the same address (or, for an entry that matched nothing, the entry's
+ * line), or is added at the end. Without a record, one is started from
+ * fresh (its boot line; fresh's devices and problems are not used).
+ */
+int vfe_status_update(const struct vfe_root *dir, const struct vfe_status_dev *devs, size_t n,
+		      const struct vfe_status *fresh);
 
 /* Parses a record; unknown lines and keys are skipped, a malformed line is an error. */
 int vfe_status_parse(char *text, struct vfe_status *ret, const char **err, unsigned *err_line);

@@ -64,10 +64,12 @@ while read -r f; do
 	fi
 done <"$T/added"
 # ldd names /lib/...; on a merged-/usr system the image holds them under usr/lib/...
-echo "   shared libraries of the binder (ldd) and whether the image without our hook had them already:"
+echo "   shared libraries of the binder (ldd, then the one it dlopens and that one's own) and whether the image"
+echo "   without our hook had them already:"
 bin=$VFE_DEST/usr/libexec/vfio-early/vfio-early-bind
 files "$T/with.x" >"$T/with.files"
-for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*'); do
+dl=$("$bin" --print-dlopen 2>/dev/null)
+for lib in $({ ldd "$bin"; [ -n "$dl" ] && echo "$dl" && ldd "$dl"; } 2>/dev/null | grep -o '/[^ ]*' | awk '!seen[$0]++'); do
 	state="not in the image"
 	for p in ".$lib" "./usr$lib"; do
 		grep -qxF "$p" "$T/with.files" && state="already there"
@@ -76,7 +78,7 @@ for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*'); do
 	printf '     %10s  %-40s %s\n' "$(stat -L -c %s "$lib")" "$lib" "$state"
 done
 cp "$bin" "$T/stripped" && strip "$T/stripped"
-echo "   the binder: $(stat -c %s "$bin") bytes as installed (with debug info), $(stat -c %s "$T/stripped") stripped;" \
+echo "   the binder: $(stat -c %s "$bin") bytes as make install puts it (install -s), $(stat -c %s "$T/stripped") stripped;" \
 	"$(size "$T/stripped" | awk 'NR == 2 { print "text " $1 ", data " $2 ", bss " $3 }')"
 
 [ "${VFE_BENCH_BOOT_QEMU:-1}" = 1 ] || exit 0

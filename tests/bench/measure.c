@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * measure: runs a command repeatedly and reports the distribution of its
- * cost, for tests/bench/run.sh. Built by run.sh at bench time.
+ * measure: runs a few commands in turn, many times, and reports the
+ * distribution of their costs and of their paired ratios, for
+ * tests/bench/run.sh. Built by run.sh at bench time.
  *
- *   measure [-n RUNS] [-w WARMUP] [-R ROOT -L LIST] [-b BASELINE] -- CMD ARGS...
+ *   measure [-n ROUNDS] [-w WARMUP] [-R ROOT -L LIST] -- @NAME CMD ARGS... [@NAME CMD ARGS...]...
+ *
+ * A word starting with '@' names the command that follows it. One round
+ * runs every command once, starting with a different one each round (so
+ * none always runs right after the tree was put back); the first WARMUP
+ * rounds are not counted.
  *
  * Each run: posix_spawn CMD (stdin, stdout and stderr on /dev/null), wait4().
  * posix_spawn (vfork-like: the child borrows our memory until it execs)
@@ -13,20 +19,23 @@
  * be. Wall time is CLOCK_MONOTONIC from before the spawn to after wait4().
  *
  * With -R/-L, LIST names files relative to ROOT (one a line) that the
- * command writes; their content is read once before the first run and put
+ * commands write; their content is read once before the first run and put
  * back after every run, outside the timed part, so every run starts from
  * the same tree.
  *
- * With -b, the program BASELINE (no arguments) runs right before every run
- * of CMD, and the median of the paired differences CMD - BASELINE is
- * reported too: on a shared machine whose speed drifts from second to
- * second, that is the steadiest estimate of what CMD costs beyond BASELINE.
+ * Why rounds: this machine is shared and its speed drifts from second to
+ * second. Two commands measured a minute apart can differ by 30 % for no
+ * reason of their own; measured in the same round, seconds apart, they see
+ * the same machine. The median over rounds of the per-round ratio A/B is
+ * the steadiest comparison there is here.
  *
- * Prints one line of key=value pairs (microseconds, KiB):
+ * Prints one line per command, "NAME key=value...", (microseconds, KiB):
  *   runs wall_med wall_min wall_max cpu_med cpu_min cpu_max cpu_p25 cpu_p75
- *   user_med sys_med rss_max, and with -b: base_cpu_med base_wall_med
- *   own_cpu_med own_wall_med (medians of the paired differences, may be < 0)
- * Exits non-zero when the command could not be run or exited non-zero.
+ *   user_med sys_med rss_max
+ * and one line per pair of commands A after B on the command line,
+ * "A/B cpu_ratio_med=R cpu_ratio_p25=R cpu_ratio_p75=R cpu_diff_med=US
+ * wall_ratio_med=R" (ratios with three decimals, the difference may be < 0).
+ * Exits non-zero when a command could not be run or exited non-zero.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +57,17 @@ struct saved {
 
 static struct saved *saved;
 static size_t n_saved;
+
+struct sample {
+	uint64_t wall, cpu, user, sys;
+	long rss;
+};
+
+struct cmd {
+	const char *name;
+	char **argv;
+	struct sample *s; /* one per counted round */
+};
 
 static uint64_t now_us(void)
 {
@@ -116,11 +136,6 @@ static void restore(void)
 	}
 }
 
-struct sample {
-	uint64_t wall, cpu, user, sys;
-	long rss;
-};
-
 static struct sample run_once(char **argv)
 {
 	struct sample s = { 0 };
@@ -158,45 +173,72 @@ static struct sample run_once(char **argv)
 	return s;
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_double(const void *a, const void *b)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
 }
 
-/* The value at fraction q of the sorted v (nearest rank). */
-static uint64_t quantile(uint64_t *v, size_t n, double q)
+/* The value at fraction q of v (nearest rank); sorts v. */
+static double quantile(double *v, size_t n, double q)
 {
-	size_t i = (size_t)(q * (double)(n - 1) + 0.5);
-
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return v[i];
-}
-
-static int cmp_s64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int64_t squantile(int64_t *v, size_t n, double q)
-{
-	qsort(v, n, sizeof(*v), cmp_s64);
+	qsort(v, n, sizeof(*v), cmp_double);
 	return v[(size_t)(q * (double)(n - 1) + 0.5)];
+}
+
+/* One field of every sample, as doubles. */
+#define FIELD(c, n, f, out)                          \
+	do {                                         \
+		for (size_t i_ = 0; i_ < (n); i_++)  \
+			(out)[i_] = (double)(c)->s[i_].f; \
+	} while (0)
+
+static void report(const struct cmd *c, unsigned n, double *v)
+{
+	long rss = 0;
+
+	printf("%s runs=%u", c->name, n);
+	FIELD(c, n, wall, v);
+	printf(" wall_med=%.0f wall_min=%.0f wall_max=%.0f", quantile(v, n, 0.5), quantile(v, n, 0), quantile(v, n, 1));
+	FIELD(c, n, cpu, v);
+	printf(" cpu_med=%.0f cpu_min=%.0f cpu_max=%.0f cpu_p25=%.0f cpu_p75=%.0f", quantile(v, n, 0.5),
+	       quantile(v, n, 0), quantile(v, n, 1), quantile(v, n, 0.25), quantile(v, n, 0.75));
+	FIELD(c, n, user, v);
+	printf(" user_med=%.0f", quantile(v, n, 0.5));
+	FIELD(c, n, sys, v);
+	printf(" sys_med=%.0f", quantile(v, n, 0.5));
+	for (unsigned i = 0; i < n; i++)
+		if (c->s[i].rss > rss)
+			rss = c->s[i].rss;
+	printf(" rss_max=%ld\n", rss);
+}
+
+static void report_pair(const struct cmd *a, const struct cmd *b, unsigned n, double *v)
+{
+	printf("%s/%s", a->name, b->name);
+	for (unsigned i = 0; i < n; i++)
+		v[i] = b->s[i].cpu ? (double)a->s[i].cpu / (double)b->s[i].cpu : 0;
+	printf(" cpu_ratio_med=%.3f cpu_ratio_p25=%.3f cpu_ratio_p75=%.3f", quantile(v, n, 0.5), quantile(v, n, 0.25),
+	       quantile(v, n, 0.75));
+	for (unsigned i = 0; i < n; i++)
+		v[i] = (double)a->s[i].cpu - (double)b->s[i].cpu;
+	printf(" cpu_diff_med=%.0f", quantile(v, n, 0.5));
+	for (unsigned i = 0; i < n; i++)
+		v[i] = b->s[i].wall ? (double)a->s[i].wall / (double)b->s[i].wall : 0;
+	printf(" wall_ratio_med=%.3f\n", quantile(v, n, 0.5));
 }
 
 int main(int argc, char **argv)
 {
-	const char *root = NULL, *list = NULL, *base = NULL;
+	const char *root = NULL, *list = NULL;
 	unsigned runs = 11, warmup = 1;
-	uint64_t *wall, *cpu, *user, *sys, *bcpu, *bwall;
-	int64_t *dcpu, *dwall;
-	long rss = 0;
+	struct cmd *cmds = NULL;
+	size_t n = 0;
+	double *v;
 	int c;
 
-	while ((c = getopt(argc, argv, "+n:w:R:L:b:")) >= 0) {
+	while ((c = getopt(argc, argv, "+n:w:R:L:")) >= 0) {
 		switch (c) {
 		case 'n':
 			runs = (unsigned)strtoul(optarg, NULL, 10);
@@ -210,60 +252,45 @@ int main(int argc, char **argv)
 		case 'L':
 			list = optarg;
 			break;
-		case 'b':
-			base = optarg;
-			break;
 		default:
 			return 2;
 		}
 	}
-	if (optind >= argc || runs == 0 || !root != !list) {
-		fprintf(stderr, "usage: measure [-n RUNS] [-w WARMUP] [-R ROOT -L LIST] [-b BASELINE] -- CMD ARGS...\n");
+	/* @NAME CMD ARGS...: each '@' word ends the previous command's argv (NULL in its place) */
+	for (int i = optind; i < argc; i++) {
+		if (argv[i][0] != '@')
+			continue;
+		cmds = realloc(cmds, (n + 1) * sizeof(*cmds));
+		if (!cmds)
+			fail("realloc");
+		cmds[n++] = (struct cmd){ argv[i] + 1, argv + i + 1, NULL };
+		argv[i] = NULL;
+	}
+	if (optind >= argc || argv[optind] || n == 0 || runs == 0 || !root != !list) {
+		fprintf(stderr, "usage: measure [-n ROUNDS] [-w WARMUP] [-R ROOT -L LIST] -- @NAME CMD ARGS... "
+				"[@NAME CMD ARGS...]...\n");
 		return 2;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (!cmds[i].argv[0] || !(cmds[i].s = calloc(runs, sizeof(struct sample))))
+			fail(cmds[i].name);
 	if (list)
 		load_list(root, list);
-	wall = calloc(runs, sizeof(*wall));
-	cpu = calloc(runs, sizeof(*cpu));
-	user = calloc(runs, sizeof(*user));
-	sys = calloc(runs, sizeof(*sys));
-	bcpu = calloc(runs, sizeof(*bcpu));
-	bwall = calloc(runs, sizeof(*bwall));
-	dcpu = calloc(runs, sizeof(*dcpu));
-	dwall = calloc(runs, sizeof(*dwall));
-	if (!wall || !cpu || !user || !sys || !bcpu || !bwall || !dcpu || !dwall)
+	for (unsigned r = 0; r < warmup + runs; r++)
+		for (size_t j = 0; j < n; j++) {
+			struct cmd *x = &cmds[(r + j) % n];
+			struct sample s = run_once(x->argv);
+			restore();
+			if (r >= warmup)
+				x->s[r - warmup] = s;
+		}
+	v = calloc(runs, sizeof(*v));
+	if (!v)
 		fail("calloc");
-	for (unsigned i = 0; i < warmup + runs; i++) {
-		char *bargv[] = { (char *)base, NULL };
-		struct sample b = base ? run_once(bargv) : (struct sample){ 0 };
-		struct sample s = run_once(argv + optind);
-		restore();
-		if (i < warmup)
-			continue;
-		bcpu[i - warmup] = b.cpu;
-		bwall[i - warmup] = b.wall;
-		dcpu[i - warmup] = (int64_t)s.cpu - (int64_t)b.cpu;
-		dwall[i - warmup] = (int64_t)s.wall - (int64_t)b.wall;
-		wall[i - warmup] = s.wall;
-		cpu[i - warmup] = s.cpu;
-		user[i - warmup] = s.user;
-		sys[i - warmup] = s.sys;
-		if (s.rss > rss)
-			rss = s.rss;
-	}
-	printf("runs=%u wall_med=%llu wall_min=%llu wall_max=%llu", runs,
-	       (unsigned long long)quantile(wall, runs, 0.5), (unsigned long long)quantile(wall, runs, 0),
-	       (unsigned long long)quantile(wall, runs, 1));
-	printf(" cpu_med=%llu cpu_min=%llu cpu_max=%llu cpu_p25=%llu cpu_p75=%llu",
-	       (unsigned long long)quantile(cpu, runs, 0.5), (unsigned long long)quantile(cpu, runs, 0),
-	       (unsigned long long)quantile(cpu, runs, 1), (unsigned long long)quantile(cpu, runs, 0.25),
-	       (unsigned long long)quantile(cpu, runs, 0.75));
-	printf(" user_med=%llu sys_med=%llu rss_max=%ld", (unsigned long long)quantile(user, runs, 0.5),
-	       (unsigned long long)quantile(sys, runs, 0.5), rss);
-	if (base)
-		printf(" base_cpu_med=%llu base_wall_med=%llu own_cpu_med=%lld own_wall_med=%lld",
-		       (unsigned long long)quantile(bcpu, runs, 0.5), (unsigned long long)quantile(bwall, runs, 0.5),
-		       (long long)squantile(dcpu, runs, 0.5), (long long)squantile(dwall, runs, 0.5));
-	putchar('\n');
+	for (size_t i = 0; i < n; i++)
+		report(&cmds[i], runs, v);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			report_pair(&cmds[i], &cmds[j], runs, v);
 	return 0;
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # shellcheck disable=SC2154 # get and base assign their variables through eval
-# ref-bind.sh ROOT: the reference the benchmark compares the binder with.
+# ref-bind.sh ROOT [cat|read]: the reference the benchmark compares the binder with.
 #
 # What people run today instead of vfio-early: a POSIX sh script in the
 # initramfs that walks /sys/bus/pci/devices with cat and basename, picks the
@@ -17,18 +17,23 @@
 #   - a line per device to the kernel log and a status file under run/.
 # Run it with busybox sh, as in an initramfs: /bin/busybox sh ref-bind.sh ROOT
 #
-# REF_STYLE=cat (default) is the common way, one $(cat FILE) per attribute;
-# REF_STYLE=read is a careful script that reads with the "read" builtin and
-# cuts names with ${x##*/}, forking only for readlink.
+# cat (the default, or REF_STYLE=cat) is the common way, one $(cat FILE) per
+# attribute; read (or REF_STYLE=read) is a careful script that reads with
+# the "read" builtin and cuts names with ${x##*/}, forking only for readlink.
+# When vfio-pci is not registered it runs kmod's modprobe on the tree's
+# lib/modules (-d ROOT), as an initramfs script would run modprobe; if the
+# driver is still missing, each match is recorded as failed, as the binder
+# does.
 #
 # Only the config syntax the benchmark writes is understood:
 #   device DDDD:BB:DD.F id=VVVV:DDDD group=whole
-R=${1:?usage: ref-bind.sh ROOT}
+R=${1:?usage: ref-bind.sh ROOT [cat|read]}
+STYLE=${2:-${REF_STYLE:-cat}}
 PCI=$R/sys/bus/pci
 KMSG=$R/dev/kmsg
 STATUS=$R/run/vfio-early-ref.status
 
-if [ "${REF_STYLE:-cat}" = read ]; then
+if [ "$STYLE" = read ]; then
 	get() { read -r "$1" <"$2"; }
 	base() { eval "$1=\${2##*/}"; }
 else
@@ -55,8 +60,12 @@ if [ "$iommu" = no ]; then
 	log "no active IOMMU: binding nothing"
 	exit 0
 fi
-# vfio-pci built in, or loaded the usual way
-[ -d "$PCI/drivers/vfio-pci" ] || modprobe vfio-pci || exit 0
+# vfio-pci built in, or loaded the usual way (kmod's modprobe, not busybox's applet)
+vfio=yes
+if [ ! -d "$PCI/drivers/vfio-pci" ]; then
+	/sbin/modprobe -d "$R" vfio-pci 2>/dev/null
+	[ -d "$PCI/drivers/vfio-pci" ] || vfio=no
+fi
 
 # ---------------------------------------------------------------- the config
 
@@ -77,6 +86,11 @@ record() { echo "$*" >>"$STATUS"; }
 # bind_group DEV: every endpoint of DEV's IOMMU group to vfio-pci (group=whole)
 bind_group() {
 	dev=$1
+	if [ "$vfio" = no ]; then
+		log "${dev##*/}: the vfio-pci driver is not available"
+		record "${dev##*/} failed no-vfio-pci"
+		return
+	fi
 	if [ ! -e "$dev/iommu_group" ]; then
 		record "${dev##*/} refused no-iommu-group"
 		return

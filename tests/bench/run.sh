@@ -1,31 +1,48 @@
 #!/bin/bash
-# make bench: what the binder costs, next to a shell script doing the same job.
+# make bench: what the binder costs, next to the floor and to shell scripts
+# doing the same job (docs/performance.md explains the method and the numbers).
 #
 #   tests/bench/run.sh            (make bench builds first, then runs this)
 #
-# 1. Synthetic fake sysfs trees (tests/tools/mkfakesys.c) with 16, 256 and
-#    4096 PCI functions and 1, 8 or 64 configured devices. On each: the
-#    binder (vfio-early-bind --root=TREE --log=kmsg) and the reference shell
-#    script tests/bench/ref-bind.sh run under busybox sh, timed by
-#    tests/bench/measure.c (median and spread of wall and user+sys CPU time
-#    of the whole process tree, peak RSS), and the binder once more under
-#    callgrind (instructions: stable where the timings are not).
-#    An empty C program and an empty program linked with the binder's
-#    libraries are timed the same way, so the binder's own work can be read
-#    off: absolute times drift between runs on a shared machine, so compare
-#    within one run.
+# 1. Synthetic fake sysfs trees (tests/tools/mkfakesys.c) with 16, 64, 256
+#    and 4096 PCI functions and 1, 8 or 64 configured devices, on two paths:
+#      present  vfio-pci registered (built in or already loaded): no module
+#               to load, and libkmod never opened;
+#      module   vfio-pci not registered, the installed Debian kernel's module
+#               indexes under the tree's lib/modules/$(uname -r): libkmod is
+#               opened and vfio_pci looked up and inserted. The tree holds no
+#               .ko file, so the insertion stops at opening it (nothing ever
+#               reaches the running kernel) and the targets are recorded as
+#               failed; the kernel's own module loading is measured by the
+#               QEMU boot (part 2).
+#    On each tree, in rounds (tests/bench/measure.c: every command once per
+#    round, in turn, so all see the same moment of this shared machine; the
+#    medians of the per-round ratios are the comparisons to read):
+#      empty    int main(void){return 0;}: starting a dynamically linked
+#               program, the cost no C binder can go under
+#      bare     tests/bench/bare.c: the binder's system calls as the
+#               shortest C loop (one readdir, one modalias read per
+#               function, the writes), the floor for this job
+#      binder   vfio-early-bind --root=TREE --log=kmsg
+#      read     tests/bench/ref-bind.sh read: a careful busybox sh script
+#    and, in fewer rounds of its own paired with the binder (it forks for
+#    every attribute):
+#      cat      tests/bench/ref-bind.sh cat: the usual script, $(cat FILE)
+#    CPU time is user+sys of the whole process tree (wait4); the binder,
+#    bare and empty also run once under callgrind (instructions: stable
+#    where the times are not).
 # 2. tests/bench/initramfs.sh: the bytes our hook adds to a real mkinitramfs
 #    image, and a QEMU boot: time from the binder's start to the last bind,
 #    next to a boot with vfio-pci.ids= alone (VFE_BENCH_BOOT=0 skips both).
 #
-# Knobs: B (build dir, default build), TMPDIR, VFE_BENCH_QUICK=1 (fewer runs),
-# VFE_BENCH_KEEP=1 (keep the work dir), VFE_BENCH_SHELL_4096=1 (also time
-# the cat-style script once on the 4096x8 tree: several minutes on a machine
-# where exec is slow, so off by default), VFE_BENCH_BOOT=0 (skip the
-# initramfs footprint and the QEMU boots).
+# Knobs: B (build dir, default build), TMPDIR, VFE_BENCH_TREES (where the
+# trees go, default /dev/shm), VFE_BENCH_QUICK=1 (fewer rounds),
+# VFE_BENCH_KEEP=1 (keep the work dirs), VFE_BENCH_SHELL_4096=1 (also the
+# cat-style script once on the 4096x8 tree: minutes), VFE_BENCH_BOOT=0,
+# VFE_BENCH_BEFORE=PATH (another build of the binder, e.g. of an older
+# commit, measured in the same rounds and under callgrind: before/after).
 # The fake kernel never binds: every bind ends "failed" in the status record.
-# That is expected and costs the same as a success (the driver link is read
-# back either way).
+# That costs the same as a success (the driver link is read back either way).
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
@@ -43,88 +60,145 @@ done
 [ -x "$BUSYBOX" ] || { echo "bench: $BUSYBOX is missing (apt-get install busybox-static)" >&2; exit 1; }
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/vfe-bench.XXXXXX")
+# The trees go to a tmpfs: sysfs is an in-memory file system too, and a
+# 4096-function tree takes half a second to build there, against 20 s and
+# journal waits in every timed write on this machine's ext4.
+TREES=${VFE_BENCH_TREES:-/dev/shm}
+[ -d "$TREES" ] && [ -w "$TREES" ] || TREES=$W
+TREES=$(mktemp -d "$TREES/vfe-bench-trees.XXXXXX")
 cleanup() {
-	if [ "${VFE_BENCH_KEEP:-0}" = 1 ]; then echo "# kept $W" >&2; else rm -rf "$W"; fi
+	if [ "${VFE_BENCH_KEEP:-0}" = 1 ]; then echo "# kept $W and $TREES" >&2; else rm -rf "$W" "$TREES"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 T0=$SECONDS
 
-# ---------------------------------------------------------------- helpers built now
+# ---------------------------------------------------------------- programs built now
 
-# The measuring harness, and the two baselines: an empty program, and the
-# same empty program linked with the binder's libraries (dynamic loading is
-# paid before main() and is not the binder's "own" work, but it is its cost).
+# the harness, the floor programs, and the binder's old link (libkmod+libpci) for reference
 mkdir -p "$W/bin"
-$CC -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$W/bin/measure" tests/bench/measure.c
-echo 'int main(void) { return 0; }' >"$W/empty.c"
-$CC -O2 -o "$W/bin/empty" "$W/empty.c"
-# shellcheck disable=SC2046 # pkg-config's words are separate flags
-$CC -O2 -o "$W/bin/empty-libs" "$W/empty.c" -Wl,--no-as-needed $(pkg-config --libs libkmod libpci)
-MEASURE=$W/bin/measure
+CFLAGS_BENCH="-O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation"
+# shellcheck disable=SC2086 # the flags are separate words
+{
+	$CC $CFLAGS_BENCH -o "$W/bin/measure" tests/bench/measure.c
+	$CC $CFLAGS_BENCH -o "$W/bin/bare" tests/bench/bare.c
+	echo 'int main(void) { return 0; }' >"$W/empty.c"
+	$CC -O2 -o "$W/bin/empty" "$W/empty.c"
+	# shellcheck disable=SC2046 # pkg-config's words are separate flags
+	$CC -O2 -o "$W/bin/empty-libs" "$W/empty.c" -Wl,--no-as-needed $(pkg-config --libs libkmod libpci)
+}
+MEASURE=$W/bin/measure BARE=$W/bin/bare EMPTY=$W/bin/empty
+BEFORE=${VFE_BENCH_BEFORE:-}
+[ -z "$BEFORE" ] || [ -x "$BEFORE" ] || { echo "bench: VFE_BENCH_BEFORE=$BEFORE is not a program" >&2; exit 1; }
 
-# ---------------------------------------------------------------- runs
+# ---------------------------------------------------------------- the trees
 
-QUICK=${VFE_BENCH_QUICK:-0}
-# runs per measurement: binder / shell (cat) / shell (read), by tree size
-runs_for() { # WHAT FUNCTIONS [MATCHES]
-	local q=1
-	[ "$QUICK" = 1 ] && q=3
-	case $1:$2:${3:-} in
-	bin:4096:*) echo $((15 / q)) ;;
-	bin:*) echo $((31 / q)) ;;
-	cat:16:*) echo $((7 / q)) ;;
-	cat:256:8) echo 3 ;; # the ratio the goal is about: more than one run
-	cat:256:*) echo 1 ;;
-	cat:4096:*) echo 1 ;;
-	read:4096:*) echo 3 ;;
-	read:*) echo $((11 / q)) ;;
+# the installed kernel whose module indexes the "module" trees copy
+KSRC=
+for d in /lib/modules/*/; do
+	[ -f "$d/modules.dep.bin" ] && KSRC=${d%/}
+done
+PATHS="present"
+if [ -n "$KSRC" ]; then PATHS="present module"; else echo "bench: no installed kernel's modules.dep.bin: the module path is skipped" >&2; fi
+
+# configs PATH: the FUNCTIONS:MATCHES trees measured on that path
+configs() {
+	case $1 in
+	present) echo "16:1 64:8 256:1 256:8 256:64 4096:1 4096:8 4096:64" ;;
+	module) echo "16:1 64:8 256:8 4096:8" ;;
 	esac
 }
 
-CONFIGS="16:1 256:1 256:8 256:64 4096:1 4096:8 4096:64"
+# tree PATH N M: builds it, prints its directory
+tree() {
+	local t=$TREES/tree-$1-$2-$3
+	"$MKFAKESYS" --functions="$2" --matches="$3" "$t" >"$W/tree-$1-$2-$3.info"
+	if [ "$1" = module ]; then
+		rm -r "$t/sys/bus/pci/drivers/vfio-pci"
+		mkdir -p "$t/lib/modules/$(uname -r)"
+		cp "$KSRC"/modules.* "$t/lib/modules/$(uname -r)/"
+	fi
+	echo "targets=$(grep -c driver_override "$t/bench/reset.list")" >>"$W/tree-$1-$2-$3.info"
+	echo "$t"
+}
+
+QUICK=${VFE_BENCH_QUICK:-0}
+rounds() { # N: rounds of empty/bare/binder/read on an N-function tree
+	local r=31
+	[ "$1" = 4096 ] && r=11
+	[ "$QUICK" = 1 ] && r=$(((r + 2) / 3))
+	echo "$r"
+}
+cat_rounds() { # N M: rounds of binder/cat, or 0 for none
+	case $1:$2 in
+	16:*) echo 7 ;;
+	64:*) echo 5 ;;
+	256:8) echo 3 ;; # the ratio the first goal was about: more than one run
+	256:*) echo 1 ;;
+	4096:8) [ "${VFE_BENCH_SHELL_4096:-0}" = 1 ] && echo 1 || echo 0 ;;
+	*) echo 0 ;;
+	esac
+}
+
 R=$W/results
 : >"$R"
-# result KEY LINE: keeps measure's output under a name
-result() { echo "$1 $2" >>"$R"; }
+# into PREFIX CMD...: runs measure, keeps every line under PREFIX:NAME
+into() {
+	local p=$1
+	shift
+	"$@" | sed "s|^|$p:|" >>"$R"
+}
 get() { # KEY FIELD
 	awk -v k="$1" -v f="$2" '$1 == k { for (i = 2; i <= NF; i++) { split($i, a, "="); if (a[1] == f) print a[2] } }' "$R"
 }
 
-echo "bench: machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), kernel $(uname -r)"
-echo "bench: shared with other work: compare numbers within this run only"
+echo "bench: machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), kernel $(uname -r)," \
+	"load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench: shared with other work: times drift by tens of percent from minute to minute;" \
+	"compare within one round (the ratios), and read the instruction counts"
 
 echo "bench: baselines"
-result empty "$("$MEASURE" -n 51 -w 3 -- "$W/bin/empty")"
-result empty-libs "$("$MEASURE" -n 51 -w 3 -- "$W/bin/empty-libs")"
+into base "$MEASURE" -n 51 -w 3 -- @empty "$EMPTY" @empty-libs "$W/bin/empty-libs"
 
-for c in $CONFIGS; do
-	n=${c%:*} m=${c#*:} t=$W/tree-$n-$m
-	"$MKFAKESYS" --functions="$n" --matches="$m" "$t" >"$W/tree-$n-$m.info"
-	targets=$(grep -c driver_override "$t/bench/reset.list")
-	echo "bench: $n functions, $m matches ($targets functions to bind)"
-	echo "targets=$targets" >>"$W/tree-$n-$m.info"
-	reset=(-R "$t" -L "$t/bench/reset.list")
-	# each run paired with a run of the empty program linked like the binder: "own" cost
-	result "bin-$c" "$("$MEASURE" -n "$(runs_for bin "$n")" -w 2 "${reset[@]}" -b "$W/bin/empty-libs" -- \
-		"$BINDER" --root="$t" --log=kmsg)"
-	# the binder's own record of its work (elapsed_us, cpu_us), from the last run
-	grep '^boot ' "$t/run/vfio-early/status" | tr ' ' '\n' | grep -E '^(elapsed|cpu)_us=' | tr '\n' ' ' \
-		>"$W/self-$c"
-	result "read-$c" "$(env REF_STYLE=read "$MEASURE" -n "$(runs_for read "$n")" -w 1 "${reset[@]}" -- \
-		"$BUSYBOX" sh "$REF" "$t")"
-	# the cat-style script forks for every attribute: seconds per run on big trees
-	if [ "$n" != 4096 ] || { [ "$m" = 8 ] && [ "${VFE_BENCH_SHELL_4096:-0}" = 1 ]; }; then
-		w=1
-		[ "$n" = 16 ] || w=0
-		result "cat-$c" "$(env REF_STYLE=cat "$MEASURE" -n "$(runs_for cat "$n" "$m")" -w $w "${reset[@]}" -- \
-			"$BUSYBOX" sh "$REF" "$t")"
-	fi
-	# instructions: one run under callgrind
-	valgrind --tool=callgrind --callgrind-out-file="$W/cg-$n-$m.out" "$BINDER" --root="$t" --log=kmsg \
-		>/dev/null 2>"$W/cg-$n-$m.log" || true
-	# the 4096-function trees are big: drop each when done
-	if [ "$n" = 4096 ]; then rm -rf "$t"; fi
+for path in $PATHS; do
+	for c in $(configs "$path"); do
+		n=${c%:*} m=${c#*:}
+		t=$(tree "$path" "$n" "$m")
+		echo "bench: $path, $n functions, $m matches ($(sed -n 's/^targets=//p' "$W/tree-$path-$n-$m.info") functions to bind)"
+		reset=(-R "$t" -L "$t/bench/reset.list")
+		before=()
+		[ -z "$BEFORE" ] || before=(@before "$BEFORE" --root="$t" --log=kmsg)
+		into "$path:$c" "$MEASURE" -n "$(rounds "$n")" -w 2 "${reset[@]}" -- @empty "$EMPTY" @bare "$BARE" "$t" \
+			@binder "$BINDER" --root="$t" --log=kmsg @read "$BUSYBOX" sh "$REF" "$t" read "${before[@]}"
+		# the binder's own record of its work (elapsed_us, cpu_us), from the last run
+		grep '^boot ' "$t/run/vfio-early/status" | tr ' ' '\n' | grep -E '^(elapsed|cpu)_us=' | tr '\n' ' ' \
+			>"$W/self-$path-$c"
+		k=$(cat_rounds "$n" "$m")
+		if [ "$k" != 0 ]; then
+			into "$path:$c" "$MEASURE" -n "$k" -w "$([ "$n" -le 64 ] && echo 1 || echo 0)" "${reset[@]}" -- \
+				@binder2 "$BINDER" --root="$t" --log=kmsg @cat "$BUSYBOX" sh "$REF" "$t" cat
+		fi
+		# instructions: one run each under callgrind. The binder binds in a forked child
+		# (early/worker.h), whose file is counted from child_main on (before that it holds the
+		# parent's counts): the parent's file, the bigger one, holds the start-up and the scan,
+		# and ir() adds the child's.
+		for p in binder bare ${BEFORE:+before}; do
+			case $p in
+			binder) cmd=("$BINDER" --root="$t" --log=kmsg) ;;
+			before) cmd=("$BEFORE" --root="$t" --log=kmsg) ;;
+			bare) cmd=("$BARE" "$t") ;;
+			esac
+			out=$W/cg-$path-$n-$m-$p
+			valgrind --tool=callgrind --zero-before=child_main --callgrind-out-file="$out.pid%p" "${cmd[@]}" \
+				>/dev/null 2>"$out.log" || true
+			ls -S "$out".pid* 2>/dev/null | {
+				read -r f && mv "$f" "$out.out"
+				read -r f && mv "$f" "$out.child.out"
+			}
+		done
+		# the 4096-function trees are big: drop each when done
+		if [ "$n" = 4096 ]; then rm -rf "$t"; fi
+	done
 done
 for p in empty empty-libs; do
 	valgrind --tool=callgrind --callgrind-out-file="$W/cg-$p.out" "$W/bin/$p" >/dev/null 2>&1 || true
@@ -132,8 +206,14 @@ done
 
 # ---------------------------------------------------------------- tables
 
-ir() { # callgrind output -> total instructions
-	[ -f "$1" ] && awk '/^(summary|totals):/ { print $2; exit }' "$1" || echo "-"
+ir() { # callgrind output -> total instructions (with the binder's child, when there was one)
+	[ -f "$1" ] || { echo "-"; return; }
+	awk '/^(summary|totals):/ { s += $2; nextfile } END { print s }' "$1" $([ -f "${1%.out}.child.out" ] && echo "${1%.out}.child.out")
+}
+ir_fn() { # callgrind output, function -> inclusive instructions of that function
+	[ -f "$1" ] && callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
+		awk -v f="$2" '{ for (i = 2; i <= NF; i++) if ($i ~ ":" f "$" && $(i + 1) ~ /^\[/) { gsub(",", "", $1); print $1; exit } }' ||
+		echo "-"
 }
 ms() { # microseconds -> milliseconds, 2 decimals ("-" stays)
 	case ${1:--} in -) echo - ;; *) awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }' ;; esac
@@ -141,73 +221,110 @@ ms() { # microseconds -> milliseconds, 2 decimals ("-" stays)
 mi() { # instructions -> millions, 2 decimals
 	case ${1:--} in -) echo - ;; *) awk -v u="$1" 'BEGIN { printf "%.2f", u / 1e6 }' ;; esac
 }
-ratio() { # A B -> A/B with one decimal
-	case ${1:--}:${2:--} in -:* | *:-) echo - ;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0fx", a / b }' ;; esac
+x() { # a ratio with one decimal and an x ("-" stays)
+	case ${1:--} in -) echo - ;; *) awk -v r="$1" 'BEGIN { printf "%.2fx", r }' ;; esac
+}
+div() { # A B -> A/B
+	case ${1:--}:${2:--} in -:* | *:-) echo - ;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }' ;; esac
 }
 
-L_IR=$(ir "$W/cg-empty-libs.out")
-
 echo
-echo "== Baselines (same run): start-up of an empty C program"
-printf '%-34s %9s %9s %13s %8s %9s\n' "program" "wall ms" "cpu ms" "cpu p25-p75" "Minstr" "maxRSS kB"
+echo "== Baselines: starting a program (medians of 51 rounds; CPU = user+sys)"
+printf '   %-40s %8s %8s %13s %8s %9s\n' "program" "wall ms" "cpu ms" "cpu p25-p75" "Minstr" "maxRSS kB"
 for p in empty empty-libs; do
 	label="int main(){return 0;}"
-	[ "$p" = empty-libs ] && label="  ... linked with libkmod+libpci"
-	printf '%-34s %9s %9s %13s %8s %9s\n' "$label" "$(ms "$(get $p wall_med)")" "$(ms "$(get $p cpu_med)")" \
-		"$(ms "$(get $p cpu_p25)")-$(ms "$(get $p cpu_p75)")" "$(mi "$(ir "$W/cg-$p.out")")" "$(get $p rss_max)"
+	[ "$p" = empty-libs ] && label="  ... linked with libkmod+libpci (old binder)"
+	printf '   %-40s %8s %8s %13s %8s %9s\n' "$label" "$(ms "$(get "base:$p" wall_med)")" "$(ms "$(get "base:$p" cpu_med)")" \
+		"$(ms "$(get "base:$p" cpu_p25)")-$(ms "$(get "base:$p" cpu_p75)")" "$(mi "$(ir "$W/cg-$p.out")")" \
+		"$(get "base:$p" rss_max)"
 done
+echo "   the libraries' start-up, paired: $(x "$(get base:empty-libs/empty cpu_ratio_med)") the empty program's CPU"
 
-echo
-echo "== The binder (vfio-early-bind), medians; 'own' = median of (binder - empty program linked with the same"
-echo "   libraries), each binder run paired with a run of that program right before it"
-printf '%-10s %7s %9s %9s %13s %8s %9s %9s %9s %8s\n' "functions" "matches" "targets" "wall ms" "cpu ms" \
-	"cpu p25-p75" "own cpu" "Minstr" "own Mi" "maxRSS kB"
-for c in $CONFIGS; do
-	n=${c%:*} m=${c#*:} k=bin-$c
-	tg=$(sed -n 's/^targets=//p' "$W/tree-$n-$m.info")
-	i=$(ir "$W/cg-$n-$m.out")
-	own_cpu=$(ms "$(get "$k" own_cpu_med)")
-	own_ir=-
-	[ "$i" != - ] && own_ir=$(awk -v a="$i" -v b="$L_IR" 'BEGIN { printf "%.2f", (a - b) / 1e6 }')
-	printf '%-10s %7s %9s %9s %13s %8s %9s %9s %9s %8s\n' "$n" "$m" "$tg" "$(ms "$(get "$k" wall_med)")" \
-		"$(ms "$(get "$k" cpu_med)")" "$(ms "$(get "$k" cpu_p25)")-$(ms "$(get "$k" cpu_p75)")" "$own_cpu" \
-		"$(mi "$i")" "$own_ir" "$(get "$k" rss_max)"
+for path in $PATHS; do
+	echo
+	case $path in
+	present) echo "== Path 'present': vfio-pci registered, no module to load (libkmod never opened)" ;;
+	module) echo "== Path 'module': vfio_pci to load (libkmod opened; the insertion stops at the absent .ko)" ;;
+	esac
+	echo "   CPU ms, whole process tree, medians over the rounds; ratios = medians of the per-round ratios"
+	printf '   %5s %4s %4s | %6s %6s %6s %7s %8s | %7s %7s %7s %7s | %7s %6s\n' "funcs" "mat" "bind" "empty" "bare" \
+		"binder" "read" "cat" "bin/bar" "bin/emp" "read/bi" "cat/bin" "bin wal" "rounds"
+	for c in $(configs "$path"); do
+		n=${c%:*} m=${c#*:} k=$path:$c
+		tg=$(sed -n 's/^targets=//p' "$W/tree-$path-$n-$m.info")
+		printf '   %5s %4s %4s | %6s %6s %6s %7s %8s | %7s %7s %7s %7s | %7s %6s\n' "$n" "$m" "$tg" \
+			"$(ms "$(get "$k:empty" cpu_med)")" "$(ms "$(get "$k:bare" cpu_med)")" "$(ms "$(get "$k:binder" cpu_med)")" \
+			"$(ms "$(get "$k:read" cpu_med)")" "$(ms "$(get "$k:cat" cpu_med)")" \
+			"$(x "$(get "$k:binder/bare" cpu_ratio_med)")" "$(x "$(get "$k:binder/empty" cpu_ratio_med)")" \
+			"$(x "$(get "$k:read/binder" cpu_ratio_med)")" "$(x "$(get "$k:cat/binder2" cpu_ratio_med)")" \
+			"$(ms "$(get "$k:binder" wall_med)")" "$(get "$k:binder" runs)"
+	done
+	echo "   instructions (callgrind, millions); scan = vfe_pci_scan() and bare.c's scan(), inclusive"
+	printf '   %5s %4s | %6s %6s %6s %7s | %7s %7s %7s | %9s\n' "funcs" "mat" "empty" "bare" "binder" "bin/bar" \
+		"b.scan" "bar.sc" "ratio" "bin RSS kB"
+	for c in $(configs "$path"); do
+		n=${c%:*} m=${c#*:} k=$path:$c
+		bi=$(ir "$W/cg-$path-$n-$m-binder.out") ba=$(ir "$W/cg-$path-$n-$m-bare.out")
+		bs=$(ir_fn "$W/cg-$path-$n-$m-binder.out" vfe_pci_scan) as=$(ir_fn "$W/cg-$path-$n-$m-bare.out" scan)
+		printf '   %5s %4s | %6s %6s %6s %7s | %7s %7s %7s | %9s\n' "$n" "$m" "$(mi "$(ir "$W/cg-empty.out")")" \
+			"$(mi "$ba")" "$(mi "$bi")" "$(x "$(div "$bi" "$ba")")" "$(mi "$bs")" "$(mi "$as")" \
+			"$(x "$(div "$bs" "$as")")" "$(get "$k:binder" rss_max)"
+	done
 done
+echo "   ('-': not run; the cat-style script on 4096 functions only with VFE_BENCH_SHELL_4096=1;"
+echo "    callgrind does not follow busybox's re-execution of itself, so the shell has no instruction count)"
+if [ -n "$BEFORE" ]; then
+	echo
+	echo "== Before and after, same rounds: VFE_BENCH_BEFORE=$BEFORE against $B/vfio-early-bind"
+	printf '   %-7s %5s %4s | %9s %9s %9s | %9s %9s %9s\n' "path" "funcs" "mat" "before ms" "after ms" "bef/aft" \
+		"before Mi" "after Mi" "bef/aft"
+	for path in $PATHS; do
+		for c in $(configs "$path"); do
+			n=${c%:*} m=${c#*:} k=$path:$c
+			bi=$(ir "$W/cg-$path-$n-$m-binder.out") be=$(ir "$W/cg-$path-$n-$m-before.out")
+			printf '   %-7s %5s %4s | %9s %9s %9s | %9s %9s %9s\n' "$path" "$n" "$m" "$(ms "$(get "$k:before" cpu_med)")" \
+				"$(ms "$(get "$k:binder" cpu_med)")" "$(x "$(get "$k:before/binder" cpu_ratio_med)")" "$(mi "$be")" \
+				"$(mi "$bi")" "$(x "$(div "$be" "$bi")")"
+		done
+	done
+fi
 
 echo
-echo "== The shell reference (tests/bench/ref-bind.sh under busybox sh), medians, and the ratio to the binder"
-echo "   cat:  the common script, \$(cat FILE) per attribute;  read: a careful one, the 'read' builtin"
-printf '%-10s %7s %6s %10s %10s %8s %6s %10s %10s %8s\n' "functions" "matches" "runs" "cat wall" "cat cpu" \
-	"cat/bin" "runs" "read wall" "read cpu" "read/bin"
-for c in $CONFIGS; do
-	n=${c%:*} m=${c#*:} b=$(get "bin-$c" cpu_med)
-	cc_=$(get "cat-$c" cpu_med) rc=$(get "read-$c" cpu_med)
-	printf '%-10s %7s %6s %10s %10s %8s %6s %10s %10s %8s\n' "$n" "$m" "$(get "cat-$c" runs)" \
-		"$(ms "$(get "cat-$c" wall_med)")" "$(ms "$cc_")" "$(ratio "$cc_" "$b")" "$(get "read-$c" runs)" \
-		"$(ms "$(get "read-$c" wall_med)")" "$(ms "$rc")" "$(ratio "$rc" "$b")"
+echo "== The issue-17 goals, from this run"
+verdict() { awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN { if (v == "") { print "not measured"; exit } ok = (op == "<=") ? v <= g : v >= g; print (ok ? "met" : "NOT met") }'; }
+r=$(get present:256:8:binder/bare cpu_ratio_med)
+echo "   256 functions, vfio-pci built in: binder CPU / bare loop CPU = $(x "$r") (goal <= 1.5x: $(verdict "$r" "<=" 1.5))"
+beyond() { # KEY A B: (A - empty) / (B - empty), from the medians
+	awk -v a="$(get "$1:$2" cpu_med)" -v b="$(get "$1:$3" cpu_med)" -v e="$(get "$1:empty" cpu_med)" \
+		'BEGIN { if (b - e > 0) printf "%.1fx", (a - e) / (b - e); else print "-" }'
+}
+for c in 16:1 64:8; do
+	r=$(get "present:$c:read/binder" cpu_ratio_med)
+	echo "   ${c%:*} functions: careful shell CPU / binder CPU = $(x "$r") (goal >= 5x: $(verdict "$r" ">=" 5));" \
+		"binder / empty program = $(x "$(get "present:$c:binder/empty" cpu_ratio_med)");" \
+		"beyond starting a program: shell $(beyond "present:$c" read binder) the binder"
 done
-echo "   (times in ms; cpu = user+sys of the whole process tree; '-' = not run, see VFE_BENCH_SHELL_4096)"
-
-b=$(get bin-256:8 cpu_med) s=$(get cat-256:8 cpu_med)
-echo
-echo "== 256 functions, 8 matches: binder $(ms "$b") ms CPU, shell $(ms "$s") ms CPU: the binder is $(ratio "$s" "$b") cheaper"
-[ -n "$s" ] && [ -n "$b" ] && awk -v s="$s" -v b="$b" 'BEGIN { exit !(s / b >= 50) }' &&
-	echo "   (goal: at least 50x: met)" || echo "   (goal: at least 50x: NOT met)"
-
-echo
-echo "== The binder's own record (status file, last run): $(cat "$W/self-256:8") on 256x8, $(cat "$W/self-4096:64") on 4096x64"
+for c in 4096-1 4096-8; do
+	bs=$(ir_fn "$W/cg-present-$c-binder.out" vfe_pci_scan) as=$(ir_fn "$W/cg-present-$c-bare.out" scan)
+	echo "   scan of 4096 functions (${c#*-} match(es)): $(mi "$bs") M instructions, $(x "$(div "$bs" "$as")") bare.c's" \
+		"scan (goal: about 2x); whole process CPU: $(x "$(get "present:${c/-/:}:binder/bare" cpu_ratio_med)")" \
+		"the bare loop's"
+done
+echo "   the binder's own record (status file, last run): $(cat "$W/self-present-256:8") on 256x8 present," \
+	"$(cat "$W/self-present-4096:64") on 4096x64 present"
 
 # callgrind_annotate lines, without build paths
 clean() { sed -E 's|\./[^ ]*/||; s|/usr/lib/x86_64-linux-gnu/||; s|'"$TOP"'/||g; s|^|   |'; }
-for c in 256-8 4096-64; do
+for v in present-256-8 present-4096-8 module-256-8; do
+	f=$W/cg-$v-binder.out
+	[ -f "$f" ] || continue
 	echo
-	echo "== Where the instructions go: callgrind, ${c%-*} functions, ${c#*-} matches"
-	echo "   self cost (instructions in the function itself), top 12:"
-	callgrind_annotate "$W/cg-$c.out" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | sed -n '2,13p' | clean
-	echo "   inclusive cost of the dynamic loader, the binder's own functions and libpci's entry points:"
-	callgrind_annotate --inclusive=yes "$W/cg-$c.out" 2>/dev/null |
-		grep -E '^ *[0-9,]+ \(' | grep -v '=>' | grep -E '[ /](early|common)/[a-z]+\.c:[a-z_.0-9]+ \[|:pci_(scan_bus|fill_info) |rtld\.c:_dl_start |:qsort(_r)? ' |
-		sed -n '1,24p' | clean
+	echo "== Where the binder's instructions go: callgrind, ${v%%-*} path, $(echo "$v" | cut -d- -f2) functions," \
+		"$(echo "$v" | cut -d- -f3) matches, $(mi "$(ir "$f")") M in all"
+	echo "   inclusive cost of the loader, libkmod's entry points and the binder's own functions, top 16:"
+	callgrind_annotate --inclusive=yes "$f" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | grep -v '=>' |
+		grep -E '[ /](early|common)/[a-z-]+\.c:[a-z_.0-9]+ \[|rtld\.c:_dl_start |dl-open\.c:_dl_open |:kmod_[a-z_]+ \[' |
+		sed -n '1,16p' | clean
 done
 echo
 echo "bench: measurements took $((SECONDS - T0)) s"

@@ -88,20 +88,24 @@ vfe_dracut_basedir() {
 # The dracut modules of the two flavours. Listing them (-m) keeps the image
 # small and the build independent of what else the host has installed
 # (lvm2, cryptsetup, plymouth...); vfio-early itself is left out of the list
-# and added by the caller, so a test can also build without it.
+# and added by the caller, so a test can also build without it. The shell
+# flavour is also built with --omit systemd, the command-line form of
+# omit_dracutmodules+=" systemd ", which is how a user gets it.
 VFE_DRACUT_MODS_SYSTEMD="bash systemd systemd-initrd dracut-systemd kernel-modules udev-rules rootfs-block base fs-lib"
 VFE_DRACUT_MODS_SHELL="bash kernel-modules udev-rules rootfs-block base fs-lib"
 
 # vfe_build_dracut_initrd OUT systemd|shell [DRACUT_ARGS...]: the real dracut
 # from the cache, generic (not host-only), uncompressed, for $VFE_KVER, with
-# the test devices' drivers ($VFE_TEST_MODULES) and our module from $VFE_DEST
+# the test devices' drivers (VFE_DRACUT_DRIVERS, default $VFE_TEST_MODULES;
+# empty: none named, so dracut's kernel-modules picks its own generic set, as
+# a distribution's generic image has it) and our module from $VFE_DEST
 # reading its config and binder through VFIO_EARLY_ROOT. Log in OUT.log.
 vfe_build_dracut_initrd() {
-	local out=$1 flavour=$2 mods base=$T/dracut-base
+	local out=$1 flavour=$2 mods base=$T/dracut-base omit=() drivers=${VFE_DRACUT_DRIVERS-$VFE_TEST_MODULES}
 	shift 2
 	case $flavour in
 	systemd) mods=$VFE_DRACUT_MODS_SYSTEMD ;;
-	shell) mods=$VFE_DRACUT_MODS_SHELL ;;
+	shell) mods=$VFE_DRACUT_MODS_SHELL omit=(--omit systemd) ;;
 	*) return 2 ;;
 	esac
 	[ -d "$base/modules.d" ] || vfe_dracut_basedir "$base" || return 1
@@ -112,7 +116,7 @@ vfe_build_dracut_initrd() {
 		bash "$VFE_DRACUT_PKGROOT/usr/bin/dracut" \
 		--conf "$T/dracut.conf" --confdir "$T/dracut.conf.d" --tmpdir "$T/dracut-tmp" \
 		--force --no-hostonly --no-early-microcode --nostrip --no-compress \
-		-m "$mods" --drivers "$VFE_TEST_MODULES" "$@" \
+		-m "$mods" "${omit[@]}" ${drivers:+--drivers "$drivers"} "$@" \
 		"$out" "$VFE_KVER" >"$out.log" 2>&1
 }
 

@@ -32,11 +32,19 @@ TAP_KEEP=${TAP_KEEP:-${VFE_KEEP:-0}}
 # shellcheck source=tests/lib/tap.sh
 . "$VFE_TOP/tests/lib/tap.sh"
 VFE_QEMU_PID=
+VFE_WATCH_PID=
+VFE_QEMU_EXTRA=() # more QEMU arguments for the next vfe_boot
 
 # ---------------------------------------------------------------- setup
 
-# On exit, before $T goes: the QEMU this test started, and only it.
+# On exit, before $T goes: the QEMU this test started, and only it (and the
+# hot-add watcher of vfe_hotplug_when_ready, when one runs).
 vfe_kill_qemu() {
+	if [ -n "$VFE_WATCH_PID" ]; then
+		kill "$VFE_WATCH_PID" 2>/dev/null
+		wait "$VFE_WATCH_PID" 2>/dev/null
+		VFE_WATCH_PID=
+	fi
 	if [ -n "$VFE_QEMU_PID" ]; then
 		kill "$VFE_QEMU_PID" 2>/dev/null
 		wait "$VFE_QEMU_PID" 2>/dev/null
@@ -126,6 +134,10 @@ vfe_unpack() {
 # ---------------------------------------------------------------- root file system
 
 # The guest's /sbin/init: prints marked sections to the console, then powers off.
+# Roots that carry one: /etc/vfe-test.sh (a test's own commands, run before
+# anything is loaded, in section "test") and /sbin/modprobe (kmod with a
+# modules tree): the real root then loads a driver for every PCI function,
+# as udev does on a distribution's root, before the drivers are listed.
 vfe_guest_init() {
 	cat <<-'EOF'
 		#!/bin/sh
@@ -146,46 +158,121 @@ vfe_guest_init() {
 		begin status-file; cat /run/vfio-early/status 2>&1; end status-file
 		begin status; vfio-early status 2>&1; echo "rc=$?"; end status
 		begin status-json; vfio-early status --json 2>&1; end status-json
-		begin drivers
-		for d in /sys/bus/pci/devices/*; do
-			drv=-; [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
-			grp=-; [ -e "$d/iommu_group" ] && grp=$(basename "$(readlink "$d/iommu_group")")
-			bv=-; [ -e "$d/boot_vga" ] && bv=$(cat "$d/boot_vga")
-			echo "${d##*/} $(cat "$d/vendor"):$(cat "$d/device") class=$(cat "$d/class") group=$grp boot_vga=$bv driver=$drv override=$(cat "$d/driver_override" 2>/dev/null)"
+		# the system's own facts: its mounts and block devices (tests replay them as a tree)
+		begin mountinfo; cat /proc/self/mountinfo; end mountinfo
+		begin swaps; cat /proc/swaps; end swaps
+		begin blockdevs
+		for b in /sys/class/block/*; do
+			[ -e "$b/dev" ] || continue
+			echo "${b##*/} $(cat "$b/dev") $(readlink -f "$b")"
+			for s in "$b"/slaves/*; do [ -e "$s" ] && echo "slave ${b##*/} ${s##*/}"; done
 		done
-		for d in /sys/bus/virtio/devices/*; do
-			[ -e "$d" ] || continue
-			drv=-; [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
-			echo "virtio ${d##*/} parent=$(basename "$(readlink -f "$d/..")") driver=$drv"
-		done
-		end drivers
+		end blockdevs
+		if [ -x /etc/vfe-test.sh ]; then begin test; /etc/vfe-test.sh 2>&1; end test; fi
+		if [ -x /sbin/modprobe ]; then
+			for m in /sys/bus/pci/devices/*/modalias; do modprobe -q -b "$(cat "$m")"; done
+		fi
+		drivers() {
+			for d in /sys/bus/pci/devices/*; do
+				drv=-; [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+				grp=-; [ -e "$d/iommu_group" ] && grp=$(basename "$(readlink "$d/iommu_group")")
+				bv=-; [ -e "$d/boot_vga" ] && bv=$(cat "$d/boot_vga")
+				echo "${d##*/} $(cat "$d/vendor"):$(cat "$d/device") class=$(cat "$d/class") group=$grp boot_vga=$bv driver=$drv override=$(cat "$d/driver_override" 2>/dev/null)"
+			done
+			for d in /sys/bus/virtio/devices/*; do
+				[ -e "$d" ] || continue
+				drv=-; [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+				echo "virtio ${d##*/} parent=$(basename "$(readlink -f "$d/..")") driver=$drv"
+			done
+		}
+		begin drivers; drivers; end drivers
 		begin modules; cat /proc/modules | cut -d' ' -f1; end modules
 		begin dmesg; dmesg; end dmesg
+		# vfe_test.hotplug=VVVV:DDDD: the kernel log as /dev/kmsg readers (the journal,
+		# util-linux dmesg) get it, one record a line; the real root's udev, its replay
+		# of the boot's devices, then a device hot-added by the host (vfe_hotplug_when_ready)
+		hot=$(sed -n 's/.*vfe_test\.hotplug=\([0-9a-f:]*\).*/\1/p' /proc/cmdline)
+		if [ -n "$hot" ] && [ -x /lib/systemd/systemd-udevd ]; then
+			seen=$(dmesg | wc -l)
+			begin kmsg-records; timeout 1 cat /dev/kmsg | grep -a 'vfio-early'; end kmsg-records
+			/lib/systemd/systemd-udevd --daemon
+			# what systemd-udev-trigger.service does at every start, for the PCI devices
+			# our rule is about (all subsystems would cost seconds under TCG)
+			udevadm trigger --type=devices --subsystem-match=pci --action=add
+			udevadm settle --timeout=60
+			begin replay-status-file; cat /run/vfio-early/status 2>&1; end replay-status-file
+			begin replay-drivers; drivers; end replay-drivers
+			echo "@@VFE-HOTPLUG-READY@@"
+			found=
+			for i in $(seq 1 600); do
+				for d in /sys/bus/pci/devices/*; do
+					[ "$(cat "$d/vendor"):$(cat "$d/device")" = "0x${hot%:*}:0x${hot#*:}" ] && found=${d##*/}
+				done
+				[ -n "$found" ] && break
+				sleep 0.1
+			done
+			udevadm settle --timeout=60
+			begin hotplug; echo "added=${found:-none}"; end hotplug
+			begin late-status-file; cat /run/vfio-early/status 2>&1; end late-status-file
+			begin late-status; vfio-early status 2>&1; end late-status
+			begin late-drivers; drivers; end late-drivers
+			begin late-modules; cat /proc/modules | cut -d' ' -f1; end late-modules
+			# only what came since the first dmesg section: the serial console is slow
+			begin late-dmesg; dmesg | tail -n +$((seen + 1)); end late-dmesg
+		fi
 		echo "@@VFE-DONE@@"
 		sync
 		poweroff -f
 	EOF
 }
 
+# vfe_copy_exec ROOT FILE [DEST]: FILE into ROOT (at DEST, default FILE) with its
+# shared libraries and loader, at the paths ldd names.
+vfe_copy_exec() {
+	local r=$1 f=$2 dest=${3:-$2} lib
+	mkdir -p "$r$(dirname "$dest")" && cp -L "$f" "$r$dest" || return 1
+	for lib in $(ldd "$f" | grep -o '/[^ ]*'); do
+		[ -e "$r$lib" ] && continue
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib" || return 1
+	done
+}
+
+# vfe_rootfs_modules ROOT MODULE...: MODULE and what it needs from the
+# installed kernel ($VFE_KVER), under ROOT/lib/modules with their own index
+# (depmod): a real root that loads the drivers a distribution's initramfs
+# does not carry.
+vfe_rootfs_modules() {
+	local r=$1 f
+	shift
+	for f in $(modprobe -a --set-version "$VFE_KVER" --show-depends "$@" 2>/dev/null | awk '$1 == "insmod" { print $2 }'); do
+		mkdir -p "$r$(dirname "$f")" && cp "$f" "$r$f" || return 1
+	done
+	mkdir -p "$r/lib/modules/$VFE_KVER"
+	cp "/lib/modules/$VFE_KVER"/modules.{order,builtin,builtin.modinfo} "$r/lib/modules/$VFE_KVER/" 2>/dev/null
+	depmod -b "$r" "$VFE_KVER"
+}
+
 # vfe_mkrootfs IMG: an ext4 image (mke2fs -d, no mount) with busybox-static,
-# the installed vfio-early CLI and its libraries, pci.ids, the config of
-# $VFE_DEST (etc/vfio-early.conf, etc/vfio-early.d/) as the real system would
-# have it, and vfe_guest_init as /sbin/init.
+# the installed vfio-early CLI and vfio-early-image-facts with their
+# libraries, pci.ids, the config of $VFE_DEST (etc/vfio-early.conf,
+# etc/vfio-early.d/) as the real system would have it, and vfe_guest_init as
+# /sbin/init. With VFE_ROOTFS_UDEV_MODULES set, also udev, our rule and
+# binder, and those modules (vfe_rootfs_udev).
 #   vfe_mkrootfs IMG CONFIG: the same, with CONFIG as the only config file.
+# Knobs: VFE_ROOT_MODULES (vfe_rootfs_modules), VFE_ROOT_TEST_SCRIPT (a file
+# installed as /etc/vfe-test.sh), VFE_ROOT_SIZE (default 64M).
 vfe_mkrootfs() {
-	local img=$1 conf=${2:-} r=$T/rootfs lib a
+	local img=$1 conf=${2:-} r=$T/rootfs a
 	rm -rf "$r"
 	mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,run,tmp,root,usr/sbin,usr/share/misc} || return 1
 	cp /bin/busybox "$r/bin/busybox"
 	for a in $(/bin/busybox --list); do
 		[ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
 	done
-	cp "$VFE_DEST/usr/sbin/vfio-early" "$r/usr/sbin/vfio-early" || return 1
-	# the CLI's shared libraries and loader, at the paths ldd names
-	for lib in $(ldd "$r/usr/sbin/vfio-early" | grep -o '/[^ ]*'); do
-		mkdir -p "$r$(dirname "$lib")"
-		cp -L "$lib" "$r$lib" || return 1
-	done
+	vfe_copy_exec "$r" "$VFE_DEST/usr/sbin/vfio-early" /usr/sbin/vfio-early || return 1
+	vfe_copy_exec "$r" "$VFE_DEST/usr/libexec/vfio-early/vfio-early-image-facts" \
+		/usr/libexec/vfio-early/vfio-early-image-facts || return 1
 	[ -r /usr/share/misc/pci.ids ] && cp /usr/share/misc/pci.ids "$r/usr/share/misc/"
 	if [ -n "$conf" ]; then
 		cp "$conf" "$r/etc/vfio-early.conf" || return 1
@@ -193,10 +280,69 @@ vfe_mkrootfs() {
 		[ -f "$VFE_DEST/etc/vfio-early.conf" ] && cp "$VFE_DEST/etc/vfio-early.conf" "$r/etc/"
 		[ -d "$VFE_DEST/etc/vfio-early.d" ] && cp -r "$VFE_DEST/etc/vfio-early.d" "$r/etc/"
 	fi
+	if [ -n "${VFE_ROOT_MODULES:-}" ]; then
+		# shellcheck disable=SC2086 # a list of module names
+		vfe_rootfs_modules "$r" $VFE_ROOT_MODULES || return 1
+		vfe_copy_exec "$r" "$(command -v kmod)" /sbin/kmod && ln -sf kmod "$r/sbin/modprobe" || return 1
+	fi
+	if [ -n "${VFE_ROOT_TEST_SCRIPT:-}" ]; then
+		install -m755 "$VFE_ROOT_TEST_SCRIPT" "$r/etc/vfe-test.sh" || return 1
+	fi
+	if [ -n "${VFE_ROOTFS_UDEV_MODULES:-}" ]; then
+		vfe_rootfs_udev "$r" || return 1
+	fi
 	vfe_guest_init >"$r/sbin/init"
 	chmod 755 "$r/sbin/init"
 	rm -f "$img"
-	mke2fs -q -t ext4 -L vfe-root -d "$r" "$img" 64M >"$T/mke2fs.log" 2>&1
+	mke2fs -q -t ext4 -L vfe-root -d "$r" "$img" "${VFE_ROOT_SIZE:-64M}" >"$T/mke2fs.log" 2>&1
+}
+
+# vfe_rootfs_udev DIR: what the real root of an installed system has for devices
+# added after boot: the host's own systemd-udevd and stock rules
+# (/lib/udev/rules.d, with 80-drivers.rules loading modules), our installed
+# rule and binder (make install into $VFE_DEST), and the kernel modules named
+# in $VFE_ROOTFS_UDEV_MODULES with their dependencies, indexed by depmod.
+vfe_rootfs_udev() {
+	local r=$1
+	vfe_copy_exec "$r" /bin/udevadm || return 1
+	vfe_copy_exec "$r" "$VFE_DEST/usr/libexec/vfio-early/vfio-early-bind" /usr/libexec/vfio-early/vfio-early-bind ||
+		return 1
+	mkdir -p "$r/lib/systemd" "$r/lib/udev/rules.d" "$r/etc/udev" "$r/lib/modules/$VFE_KVER"
+	ln -sf /bin/udevadm "$r/lib/systemd/systemd-udevd"
+	cp /lib/udev/rules.d/*.rules "$r/lib/udev/rules.d/" || return 1
+	cp "$VFE_DEST"/usr/lib/udev/rules.d/*vfio-early.rules "$r/lib/udev/rules.d/" || return 1
+	# shellcheck disable=SC2086 # a list of module names
+	vfe_rootfs_modules "$r" $VFE_ROOTFS_UDEV_MODULES
+}
+
+# vfe_hotplug_when_ready LOG SOCK DEVICE: in the background, waits for the
+# guest to print @@VFE-HOTPLUG-READY@@ (vfe_guest_init with
+# vfe_test.hotplug=) on its console, then hot-adds DEVICE ("e1000e,bus=hp1")
+# through the QEMU monitor listening on SOCK. What the monitor said goes to
+# LOG.monitor. The watcher's PID is kept in VFE_WATCH_PID (vfe_kill_qemu and
+# vfe_boot end it).
+vfe_hotplug_when_ready() {
+	local log=$1 sock=$2 dev=$3
+	(
+		# nothing is added unless the guest said it is ready: that is the test
+		for _ in $(seq 1 $((${VFE_TIMEOUT:-180} * 10))); do
+			grep -qa '^@@VFE-HOTPLUG-READY@@' "$log.raw" 2>/dev/null && break
+			sleep 0.1
+		done
+		grep -qa '^@@VFE-HOTPLUG-READY@@' "$log.raw" 2>/dev/null || exit 0
+		python3 - "$sock" "$dev" >"$log.monitor" 2>&1 <<-'PY'
+			import socket, sys, time
+			s = socket.socket(socket.AF_UNIX)
+			s.connect(sys.argv[1])
+			s.settimeout(5)
+			time.sleep(0.3)
+			print(s.recv(65536).decode(errors="replace"))
+			s.sendall(("device_add " + sys.argv[2] + "\n").encode())
+			time.sleep(1)
+			print(s.recv(65536).decode(errors="replace"))
+		PY
+	) &
+	VFE_WATCH_PID=$!
 }
 
 # ---------------------------------------------------------------- QEMU
@@ -219,7 +365,12 @@ VFE_QEMU_ARGS=(
 	-device virtio-gpu-pci,bus=br1,addr=01.0
 	-device e1000,bus=br1,addr=02.0
 )
-VFE_BASE_CMDLINE="console=ttyS0 intel_iommu=on root=/dev/vda rootfstype=ext4 rw panic=-1"
+# no_timer_check: under TCG on a loaded host the kernel's early check of the
+# IO-APIC timer (timer_irq_works(), with interrupt remapping on) can see no
+# tick in its calibrated wait and panic with "timer doesn't work through
+# Interrupt-remapped IO-APIC", seconds into a boot; seen on this 2-core
+# machine at load 8. The option skips that check only (kernel-parameters.txt).
+VFE_BASE_CMDLINE="console=ttyS0 intel_iommu=on root=/dev/vda rootfstype=ext4 rw panic=-1 no_timer_check"
 
 # vfe_qemu_run LOG QEMU_ARGS...: runs qemu-system-x86_64 under timeout
 # ($VFE_TIMEOUT s, default 180) with the serial console going to LOG (CRs stripped) and
@@ -241,15 +392,21 @@ vfe_qemu_run() {
 }
 
 # vfe_boot INITRD ROOTIMG LOG [EXTRA_CMDLINE]: boots the Debian kernel
-# directly (-kernel/-initrd) on the test machine, with a throw-away copy of
-# ROOTIMG as /dev/vda. Returns 0 when the guest reached the end of /sbin/init.
+# directly (-kernel/-initrd) on the test machine (plus VFE_QEMU_EXTRA), with
+# a throw-away copy of ROOTIMG as /dev/vda. Returns 0 when the guest reached
+# the end of /sbin/init.
 vfe_boot() {
 	local initrd=$1 img=$2 log=$3 extra=${4:-} disk=$T/disk.img
 	cp --sparse=always "$img" "$disk" || return 1
-	vfe_qemu_run "$log" "${VFE_QEMU_ARGS[@]}" \
+	vfe_qemu_run "$log" "${VFE_QEMU_ARGS[@]}" "${VFE_QEMU_EXTRA[@]}" \
 		-drive "file=$disk,if=none,id=root,format=raw" -device virtio-blk-pci,drive=root,addr=04.0 \
 		-kernel "$VFE_KERNEL" -initrd "$initrd" -append "$VFE_BASE_CMDLINE $extra"
 	rm -f "$disk"
+	if [ -n "$VFE_WATCH_PID" ]; then
+		kill "$VFE_WATCH_PID" 2>/dev/null
+		wait "$VFE_WATCH_PID" 2>/dev/null
+		VFE_WATCH_PID=
+	fi
 	grep -q '^@@VFE-DONE@@' "$log"
 }
 

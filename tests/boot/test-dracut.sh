@@ -5,10 +5,15 @@
 # initramfs-tools, see lib-dracut.sh), the real Debian kernel, our installed
 # module, and two images:
 #   systemd  dracut's systemd initrd: vfio-early.service before systemd-udevd
-#   shell    dracut's classic shell /init: the pre-udev hook
+#   shell    dracut's classic shell /init (omit_dracutmodules+=" systemd "):
+#            a cmdline hook at priority 00
 # each booted twice:
-#   P  passthrough: the target GPU + its HDMI audio end on vfio-pci, their
-#      native drivers never probe them, the status record reaches the real root
+#   P  passthrough, with rd.driver.pre=bochs on the command line (what
+#      force_drivers+=" bochs " writes; the usual early-KMS recipe): the
+#      target GPU + its HDMI audio end on vfio-pci, their native drivers never
+#      probe them, though the shell init loads bochs in its cmdline hooks and
+#      the systemd one in dracut-pre-udev.service; the status record reaches
+#      the real root
 #   R  vfio_early=off: the native drivers own them (recovery)
 # Prints TAP. About 3-4 minutes on 2 cores under TCG.
 set -u
@@ -32,9 +37,9 @@ tap_ok "dracut unpacked in $VFE_DRACUT_CACHE: $(cat "$VFE_DRACUT_CACHE/unpacked.
 # ------------------------------------------------------------------ the module alone
 
 tap_check "make install: module-setup.sh and the hook 0755, the unit 0644" \
-	test "$(stat -c %a "$M/module-setup.sh") $(stat -c %a "$M/vfio-early-pre-udev.sh") $(stat -c %a "$M/vfio-early.service")" = "755 755 644"
-tap_check "the pre-udev hook is POSIX sh and never exits (dracut's /init sources it)" \
-	eval 'sh -n "$M/vfio-early-pre-udev.sh" && ! grep -qE "^[^#]*\<exit\>" "$M/vfio-early-pre-udev.sh"'
+	test "$(stat -c %a "$M/module-setup.sh") $(stat -c %a "$M/vfio-early-cmdline.sh") $(stat -c %a "$M/vfio-early.service")" = "755 755 644"
+tap_check "the cmdline hook is POSIX sh and never exits (dracut's /init sources it)" \
+	eval 'sh -n "$M/vfio-early-cmdline.sh" && ! grep -qE "^[^#]*\<exit\>" "$M/vfio-early-cmdline.sh"'
 
 # module_check ROOT: what check() returns with VFIO_EARLY_ROOT=ROOT, as dracut calls it
 module_check() {
@@ -48,6 +53,20 @@ tap_check "check() without a config: 255 (only when asked for)" test "$(module_c
 tap_check "check() with only /etc/vfio-early.d/*.conf: 0 (included)" test "$(module_check "$T/withconf")" = 0
 tap_check "the module names no vfio_virqfd and reads no /etc/modprobe.d" \
 	eval '! grep -rqE "^[^#]*(vfio_virqfd|modprobe\.d)" "$M"'
+
+# module_install ROOT: what install() asks dracut to install, one "FUNCTION ARGS" a line
+module_install() {
+	env VFIO_EARLY_ROOT="$1" bash -c '
+		for f in inst_binary inst_library inst_simple inst_hook; do eval "$f() { echo $f \"\$@\"; }"; done
+		dwarn() { echo "W: $*" >&2; }
+		dracut_module_included() { return 1; }
+		moddir=$(dirname "$0")
+		. "$0"; install' "$M/module-setup.sh" 2>&1
+}
+cp -a "$VFE_DEST/usr" "$T/withconf/"
+libkmod=$("$VFE_DEST/usr/libexec/vfio-early/vfio-early-bind" --print-dlopen)
+tap_check "install() installs the libkmod the binder dlopens ($libkmod): inst_binary follows DT_NEEDED only" \
+	eval 'module_install "$T/withconf" | grep -qx "inst_library $libkmod"'
 
 # ------------------------------------------------------------------ the images
 
@@ -80,20 +99,26 @@ for X in "$S" "$H"; do
 	tap_check "($f) the image holds the binder, its libraries and the config" \
 		eval 'test -x "$X/usr/libexec/vfio-early/vfio-early-bind" -a -f "$X/etc/vfio-early.conf" &&
 			chroot "$X" /usr/libexec/vfio-early/vfio-early-bind --version'
+	tap_check "($f) the binder finds the libkmod it dlopens inside the image" \
+		chroot "$X" /usr/libexec/vfio-early/vfio-early-bind --print-dlopen
 	tap_check "($f) the image holds vfio-pci and vfio_iommu_type1" \
 		test -n "$(find "$X" -name 'vfio-pci.ko*')" -a -n "$(find "$X" -name 'vfio_iommu_type1.ko*')"
 done
-tap_check "(systemd) vfio-early.service wanted by sysinit.target; no pre-udev hook" \
+tap_check "(systemd) vfio-early.service wanted by sysinit.target; no hook" \
 	eval 'test -f "$S/$UNIT" && test -n "$(find "$S/etc/systemd/system/sysinit.target.wants" "$S/${UNIT%/*}/sysinit.target.wants" \
 			-name vfio-early.service 2>/dev/null)" &&
-		test -z "$(ls "$S/lib/dracut/hooks/pre-udev" 2>/dev/null | grep vfio)"'
+		test -z "$(ls "$S/lib/dracut/hooks/cmdline" "$S/lib/dracut/hooks/pre-udev" 2>/dev/null | grep vfio)"'
 # unit_has KEY VALUE: the installed unit has KEY= naming VALUE
 unit_has() { grep -qE "^$1=(.* )?$2( |\$)" "$S/$UNIT" || { echo "no $1=$2 in $UNIT"; return 1; }; }
 tap_check "(systemd) unit: oneshot, no default deps, before udevd + udev-trigger, initrd only" \
 	eval 'unit_has Type oneshot && unit_has DefaultDependencies no && unit_has Before systemd-udevd.service &&
 		unit_has Before systemd-udev-trigger.service && unit_has ConditionPathExists /etc/initrd-release'
-tap_check "(shell) the pre-udev hook is in the image; no unit, no systemd" \
-	eval 'test -f "$H/lib/dracut/hooks/pre-udev/00-vfio-early-pre-udev.sh" &&
+# dracut's /init sources the cmdline hooks in name order: ours before parse-kernel.sh, which loads rd.driver.pre
+cmdline_hooks=$(find "$H/lib/dracut/hooks/cmdline" -maxdepth 1 -name '*.sh' -printf '%f\n' 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
+tap_check "(shell) the cmdline hook runs before parse-kernel.sh loads rd.driver.pre ($cmdline_hooks)" \
+	eval '[[ "$cmdline_hooks" == 00-vfio-early-cmdline.sh\ *01-parse-kernel.sh* ]]'
+tap_check "(shell) the hook is in the image; no unit, no systemd" \
+	eval 'test -f "$H/lib/dracut/hooks/cmdline/00-vfio-early-cmdline.sh" &&
 		test -z "$(find "$H" -name vfio-early.service -o -name systemd-udevd.service)" -a ! -e "$H/usr/lib/systemd/systemd"'
 
 vfe_mkrootfs "$T/root.img" || tap_bail "root file system image" "$T/mke2fs.log"
@@ -160,7 +185,7 @@ recovery_checks() {
 }
 
 for f in systemd shell; do
-	boot "($f) passthrough" "$T/initrd-$f" "$T/p-$f.log"
+	boot "($f) passthrough, rd.driver.pre=bochs" "$T/initrd-$f" "$T/p-$f.log" "rd.driver.pre=bochs"
 	passthrough_checks $f "$T/p-$f.log"
 	if [ $f = systemd ]; then
 		tap_check "(systemd) vfio-early.service finished before systemd-udevd started" \

@@ -3,12 +3,17 @@
 # an initramfs built by the real mkinitramfs with our installed hook and
 # init-top script, three boots of one image:
 #   P  passthrough: the target GPU + audio end on vfio-pci, their native
-#      drivers never probe them; refusals for the boot VGA and a shared group
+#      drivers never probe them; refusals for the boot VGA and a shared group;
+#      twelve more cards (GPU + HDMI audio behind PCIe root ports), and every
+#      decision and the closing line in the kernel log; then, in the real
+#      root, udev's replay of the boot's devices changes nothing, and a NIC
+#      hot-added on a PCIe root port through the QEMU monitor ends on
+#      vfio-pci before its driver (loaded by udev then) can probe it
 #   R  vfio_early=off: the native drivers own everything (recovery)
 #   G  a garbage kernel command line: the boot goes on, problems are recorded
 # and one boot of a second image whose vfio-pci module was taken out:
 #   M  the binder finds no vfio-pci: it binds nothing, says why, the boot goes on
-# Prints TAP. About a minute and a half on 2 cores under TCG.
+# Prints TAP. About two minutes on 2 cores under TCG.
 set -u
 # shellcheck disable=SC2016 # eval '...' defers expansion to the check, on purpose
 . "$(dirname "$0")/lib.sh"
@@ -17,6 +22,21 @@ vfe_setup
 C=$VFE_DEST/etc/vfio-early.conf
 D=$VFE_DEST/etc/vfio-early.d/90-garbage.conf
 TARGET=0000:00:05.0 AUDIO=0000:00:05.1 BOOTVGA=0000:00:01.0 VGPU=0000:01:01.0 NIC=0000:01:02.0
+# (h) twelve cards on PCIe root ports (slots 10.0-10.7 and 11.0-11.3); the
+# root ports' buses follow the pci-bridge's bus 01 in slot order
+CARD_BUSES="02 03 04 05 06 07 08 09 0a 0b 0c 0d"
+CARDS=()
+i=0
+for b in $CARD_BUSES; do
+	mf=
+	[ $((i % 8)) = 0 ] && mf=,multifunction=on
+	CARDS+=(-device "pcie-root-port,id=rp$i,bus=pcie.0,chassis=$((10 + i)),addr=$(printf '%x.%x' $((0x10 + i / 8)) $((i % 8)))$mf"
+		-device "bochs-display,bus=rp$i,addr=00.0,multifunction=on" -device "ich9-intel-hda,bus=rp$i,addr=00.1")
+	i=$((i + 1))
+done
+# (g) an empty hotplug-capable root port, and the monitor to hot-add through
+HOTPLUG=(-device pcie-root-port,id=hp1,bus=pcie.0,chassis=40,addr=12.0 -monitor "unix:$T/monitor.sock,server=on,wait=off")
+HOT_ID=8086:10d3 HOT_DEV=e1000e,bus=hp1,id=hot1
 
 # ------------------------------------------------------------------ the hook alone
 
@@ -42,6 +62,9 @@ tap_check "hook with only a drop-in config: copies it, the binder and vfio-pci" 
 	test -f "$T/hookout/etc/vfio-early.d/90-garbage.conf" -a ! -e "$T/hookout/etc/vfio-early.conf" \
 	-a -x "$T/hookout/usr/libexec/vfio-early/vfio-early-bind" \
 	-a -n "$(find "$T/hookout" -name 'vfio-pci.ko*')"
+# copy_exec follows DT_NEEDED only: the libkmod the binder dlopens, and libkmod's own libraries
+tap_check "hook copies libkmod (the binder dlopens it) and what libkmod needs (libcrypto)" \
+	test -n "$(find "$T/hookout" -name 'libkmod.so.2*')" -a -n "$(find "$T/hookout" -name 'libcrypto.so*')"
 rm -f "$D"
 echo "device 0000:00:05.0" >"$C"
 if run_hook "$VFE_DEST" 0.0.0-novfio && grep -q 'vfio-pci is neither a module nor built' "$T/hook.out" &&
@@ -64,7 +87,12 @@ device 0000:00:01.0
 # (f) garbage
 frobnicate the flux capacitor
 device 0000:zz:00.0 group=sometimes
+# (g) a device that comes late: an Intel 82574L hot-added on a PCIe root port
+# after boot, listed by id as SR-IOV virtual functions are
+device 8086:10d3
+# (h) twelve more cards, GPU + HDMI audio each, behind PCIe root ports
 EOF
+for b in $CARD_BUSES; do echo "device 0000:$b:00.0 id=1234:1111 group=whole"; done >>"$C"
 cat >"$D" <<'EOF'
 device
 device id=1234 "unterminated
@@ -89,12 +117,15 @@ tap_check "scripts/init-top/ORDER runs 00_vfio_early before udev ($order)" \
 tap_check "the image holds the binder and both config files" \
 	test -x "$X/usr/libexec/vfio-early/vfio-early-bind" -a -f "$X/etc/vfio-early.conf" \
 	-a -f "$X/etc/vfio-early.d/90-garbage.conf"
+tap_check "the binder finds the libkmod it dlopens inside the image" \
+	chroot "$X" /usr/libexec/vfio-early/vfio-early-bind --print-dlopen
 tap_check "the image holds vfio-pci and vfio_iommu_type1" \
 	test -n "$(find "$X" -name 'vfio-pci.ko*')" -a -n "$(find "$X" -name 'vfio_iommu_type1.ko*')"
 tap_check "the image holds the test devices' native drivers" \
 	test -n "$(find "$X" -name 'bochs.ko*')" -a -n "$(find "$X" -name 'snd-hda-intel.ko*')"
 
-vfe_mkrootfs "$T/root.img" || tap_bail "root file system image" "$T/mke2fs.log"
+# the real root has udev and, for the NIC hot-added in (g), its driver's module
+VFE_ROOTFS_UDEV_MODULES=e1000e vfe_mkrootfs "$T/root.img" || tap_bail "root file system image" "$T/mke2fs.log"
 
 # ------------------------------------------------------------------ boots
 
@@ -119,7 +150,10 @@ is_driver() {
 has_line() { grep -qE -- "$2" <<<"$1" || { echo "no line matching: $2"; printf '%s\n' "$1" | head -n 20; return 1; }; }
 no_lines() { [ -z "$1" ] || { echo "unexpected:"; printf '%s\n' "$1"; return 1; }; }
 
-boot "passthrough" "$P"
+VFE_QEMU_EXTRA=("${CARDS[@]}" "${HOTPLUG[@]}")
+vfe_hotplug_when_ready "$P" "$T/monitor.sock" "$HOT_DEV"
+boot "passthrough, twelve more cards, a hot-added NIC" "$P" "vfe_test.hotplug=$HOT_ID"
+VFE_QEMU_EXTRA=()
 boot "recovery (vfio_early=off)" "$R" "vfio_early=off"
 boot "garbage command line" "$G" \
 	'vfio_early=maybe vfio_early.frobnicate=1 vfio_early.devices=zz:zz,,0000:00:05.1 vfio_early.debug=sometimes "vfio_early.devices=0000:00:1f.2 unbalanced'
@@ -188,6 +222,72 @@ tap_check "(f) config problems are recorded with file:line" has_problems "$P" \
 	/etc/vfio-early.d/90-garbage.conf:1: /etc/vfio-early.d/90-garbage.conf:2:
 tap_check "(f) a binary drop-in is skipped whole and said so" has_problems "$P" \
 	"/etc/vfio-early.d/95-binary.conf: contains a NUL byte"
+
+# ------------------------------------------------------------------ (h) the kernel log with twelve more cards
+
+# every_decision LOG: each configured card's two functions bound, in dmesg
+every_decision() {
+	local d b f miss=""
+	d=$(vfe_section "$1" dmesg)
+	for b in $CARD_BUSES; do
+		for f in 0 1; do
+			grep -q "vfio-early: 0000:$b:00.$f: bound to vfio-pci" <<<"$d" || miss="$miss 0000:$b:00.$f"
+			[ "$(vfe_driver "$1" "0000:$b:00.$f")" = vfio-pci ] || miss="$miss 0000:$b:00.$f(driver)"
+		done
+	done
+	[ -z "$miss" ] || { echo "not bound, or not in the kernel log:$miss"; return 1; }
+}
+tap_check "(h) twelve more cards: all 24 functions on vfio-pci, each decision in the kernel log" every_decision "$P"
+# journal_view LOG: the same, as /dev/kmsg gives each record to the journal (newlines as \x0a)
+journal_view() {
+	local k b f miss=""
+	k=$(vfe_section "$1" kmsg-records | sed 's/\\x0a/\n/g')
+	for b in $CARD_BUSES; do
+		for f in 0 1; do
+			grep -q "vfio-early: 0000:$b:00.$f: bound to vfio-pci" <<<"$k" || miss="$miss 0000:$b:00.$f"
+		done
+	done
+	grep -qE 'vfio-early: done in [0-9]+ us: 26 bound' <<<"$k" || miss="$miss (closing line)"
+	[ -z "$miss" ] || { echo "not in what /dev/kmsg gives its readers:$miss"; return 1; }
+}
+tap_check "(h) ... and in the records /dev/kmsg gives the journal and util-linux dmesg" journal_view "$P"
+tap_check "(h) ... the refusals and skips are there too" eval \
+	'has_line "$(vfe_section "$P" dmesg)" "vfio-early: $BOOTVGA: refused: the boot VGA" &&
+	has_line "$(vfe_section "$P" dmesg)" "vfio-early: $VGPU: refused: IOMMU group" &&
+	has_line "$(vfe_section "$P" dmesg)" "vfio-early: /etc/vfio-early.conf:13: skipped: no PCI device with id 8086:10d3"'
+tap_check "(h) ... and the closing line" \
+	has_line "$(vfe_section "$P" dmesg)" 'vfio-early: done in [0-9]+ us: 26 bound, 2 refused, 1 skipped$'
+tap_check "(h) the kernel dropped nothing (no 'output lines suppressed due to ratelimiting')" \
+	no_lines "$(vfe_section "$P" dmesg | grep 'suppressed due to ratelimiting')"
+
+# ------------------------------------------------------------------ (g) a device added after boot
+
+HOT=$(vfe_section "$P" hotplug | sed -n 's/^added=//p')
+# late_driver BDF: the driver BDF was on after the hot-add
+late_driver() { vfe_section "$P" late-drivers | awk -v b="$1" '$1 == b { sub("driver=", "", $6); print $6 }'; }
+tap_check "(g) udev's replay of the boot's devices (udevadm trigger) changed no record and no driver" eval \
+	'[ "$(vfe_section "$P" replay-status-file)" = "$(vfe_section "$P" status-file)" ] &&
+	[ "$(vfe_section "$P" replay-drivers)" = "$(vfe_section "$P" drivers)" ]'
+tap_check "(g) the NIC was not there when the binder ran (the boot's record: no device with its id)" \
+	has_line "$(vfe_section "$P" status-file)" 'entry=/etc/vfio-early.conf:13 via=- action=skipped .*no PCI device with id 8086:10d3'
+if [ -n "$HOT" ] && [ "$HOT" != none ]; then
+	tap_ok "(g) the NIC hot-added through the QEMU monitor appeared at $HOT"
+	tap_check "(g) $HOT ends on vfio-pci" test "$(late_driver "$HOT")" = vfio-pci
+	tap_check "(g) udev loaded e1000e for it, and e1000e never probed it" eval \
+		'has_line "$(vfe_section "$P" late-modules)" "^e1000e$" &&
+		no_lines "$(vfe_section "$P" late-dmesg | grep -E "\] e1000e $HOT: ")"'
+	tap_check "(g) status record: $HOT bound, late" \
+		has_line "$(vfe_section "$P" late-status-file | grep "^device bdf=$HOT ")" ' action=bound before=- after=vfio-pci .* late=yes'
+	tap_check "(g) ... the entry's 'no device' line replaced, the boot's lines kept" eval \
+		'no_lines "$(vfe_section "$P" late-status-file | grep "no PCI device with id 8086:10d3")" &&
+		[ "$(vfe_section "$P" late-status-file | grep -c "^device ")" = "$(vfe_section "$P" status-file | grep -c "^device ")" ]'
+	tap_check "(g) the kernel log says so" \
+		has_line "$(vfe_section "$P" late-dmesg)" "vfio-early: $HOT: bound to vfio-pci after boot \(listed by id\)"
+	tap_check "(g) 'vfio-early status' shows it bound late" \
+		has_line "$(vfe_section "$P" late-status)" "^ +$HOT .*bound late .*driver now: vfio-pci"
+else
+	tap_not_ok "(g) the NIC hot-added through the QEMU monitor appeared" "$P.monitor"
+fi
 
 # ------------------------------------------------------------------ (b) recovery
 

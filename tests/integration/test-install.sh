@@ -19,6 +19,17 @@ if ls "$T/d/usr/share/initramfs-tools/scripts/init-top/"* >/dev/null 2>&1; then
 else
 	tap_not_ok "installs an initramfs-tools init-top script"
 fi
+R=$T/d/usr/lib/udev/rules.d/61-vfio-early.rules
+if [ -f "$R" ] && [ "$(stat -c %a "$R")" = 644 ] &&
+	grep -qE '^ACTION=="add", SUBSYSTEM=="pci", ENV\{SYNTH_UUID\}!="\?\*", RUN\+="/usr/libexec/vfio-early/vfio-early-bind --log=kmsg --added=%k"$' "$R"; then
+	ok "installs the udev rule for devices added after boot, naming the installed binder"
+else
+	not_ok "installs the udev rule for devices added after boot, naming the installed binder"
+	[ -f "$R" ] && sed 's/^/# /' "$R"
+fi
+if command -v udevadm >/dev/null && udevadm verify --help >/dev/null 2>&1; then
+	if udevadm verify "$R" >"$T/verify" 2>&1; then ok "udevadm verify accepts the rule"; else not_ok "udevadm verify accepts the rule"; sed 's/^/# /' "$T/verify"; fi
+fi
 if [ -x "$T/d/usr/sbin/vfio-early" ] && "$T/d/usr/sbin/vfio-early" --version | grep -q '^vfio-early '; then
 	tap_ok "the installed command runs"
 else

@@ -91,7 +91,8 @@ assert st == show, (st, show)
 assert d["state"] in ("ok", "degraded", "recovery", "not_run", "error")
 for x in d["devices"]:
     assert x["entry"].startswith("/etc/"), x["entry"]
-    assert x["action"] in ("bind", "refused", "skipped", "bound", "already_bound", "failed"), x["action"]
+    assert x["action"] in ("bind", "refused", "skipped", "bound", "already_bound", "failed", "timed_out"), x["action"]
+    assert isinstance(x["late"], bool), x
     assert isinstance(x["as_configured"], bool) and isinstance(x["present"], bool)' "$T/boot_show.json"; then
 	tap_ok "status --json: the recovery state is boot show's, machine values for state and action"
 else

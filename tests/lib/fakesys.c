@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/lib/fakesys.h"
@@ -238,4 +241,184 @@ int fake_pci_add(struct fake_root *f, const struct fake_pci *p)
 int fake_iommu_on(struct fake_root *f)
 {
 	return fake_write(f, "sys/class/iommu/dmar0/name", "dmar0\n");
+}
+
+/* "../" once per component of dir (a path relative to the root, no trailing '/'). */
+static void ups(const char *dir, char *buf, size_t n)
+{
+	size_t l = 0;
+
+	buf[0] = '\0';
+	for (const char *p = dir; p && *p && l + 4 < n; p = strchr(p, '/'), p = p ? p + 1 : NULL)
+		l += (size_t)snprintf(buf + l, n - l, "../");
+}
+
+int fake_block_add(struct fake_root *f, const char *devnum, const char *path)
+{
+	char rel[PATH_MAX], target[PATH_MAX];
+	const char *name = strrchr(path, '/');
+	int r;
+
+	name = name ? name + 1 : path;
+	snprintf(rel, sizeof(rel), "sys/%s/dev", path);
+	snprintf(target, sizeof(target), "%s\n", devnum);
+	if ((r = fake_write(f, rel, target)) < 0)
+		return r;
+	snprintf(rel, sizeof(rel), "sys/dev/block/%s", devnum);
+	snprintf(target, sizeof(target), "../../%s", path);
+	if ((r = fake_symlink(f, rel, target)) < 0)
+		return r;
+	snprintf(rel, sizeof(rel), "sys/class/block/%s", name);
+	return fake_symlink(f, rel, target);
+}
+
+/* The path under sys/ of block device name, from its sys/class/block link. */
+static int block_path(struct fake_root *f, const char *name, char *buf, size_t n)
+{
+	char rel[PATH_MAX], target[PATH_MAX];
+	int k;
+
+	snprintf(rel, sizeof(rel), "sys/class/block/%s", name);
+	k = vfe_readlink(&f->root, target, sizeof(target), "%s", rel);
+	if (k < 0)
+		return k;
+	if (strncmp(target, "../../", 6) != 0)
+		return -EINVAL;
+	snprintf(buf, n, "%s", target + 6);
+	return 0;
+}
+
+int fake_block_slave(struct fake_root *f, const char *holder, const char *slave)
+{
+	char hp[PATH_MAX], sp[PATH_MAX], dir[PATH_MAX], up[PATH_MAX], rel[PATH_MAX * 2], target[PATH_MAX * 2];
+	int r;
+
+	if ((r = block_path(f, holder, hp, sizeof(hp))) < 0 || (r = block_path(f, slave, sp, sizeof(sp))) < 0)
+		return r;
+	snprintf(dir, sizeof(dir), "sys/%s/slaves", hp);
+	ups(dir + 4, up, sizeof(up)); /* from sys/<holder>/slaves/ back up to sys/ */
+	snprintf(rel, sizeof(rel), "%s/%s", dir, slave);
+	snprintf(target, sizeof(target), "%s%s", up, sp);
+	return fake_symlink(f, rel, target);
+}
+
+/* ---- the fake kernel ---- */
+
+static struct fake_kdev *kdev(struct fake_kernel *k, const char *bdf)
+{
+	for (size_t i = 0; i < sizeof(k->dev) / sizeof(k->dev[0]) && k->dev[i].bdf; i++)
+		if (strcmp(k->dev[i].bdf, bdf) == 0)
+			return &k->dev[i];
+	return NULL;
+}
+
+static bool has_driver(struct fake_root *f, const char *bdf)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver", f->dir, bdf);
+	return lstat(p, &st) == 0;
+}
+
+static _Noreturn void hang(struct fake_root *f)
+{
+	char pid[32];
+
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	fake_write(f, "hang.pid", pid);
+	for (;;)
+		pause();
+}
+
+static void probe(struct fake_kernel *k, const char *bdf)
+{
+	struct fake_kdev *d = kdev(k, bdf);
+	char rel[PATH_MAX], *ov;
+
+	if (has_driver(k->f, bdf))
+		return;
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override", bdf);
+	ov = fake_read(k->f, rel);
+	if (ov && strcmp(ov, "vfio-pci") == 0) {
+		char p[PATH_MAX];
+		struct stat st;
+		snprintf(p, sizeof(p), "%s/sys/bus/pci/drivers/vfio-pci", k->f->dir);
+		if (stat(p, &st) < 0 || (d && d->fault == FAKE_VFIO_REFUSES))
+			goto out;
+		if (d && d->fault == FAKE_PROBE_HANGS)
+			hang(k->f);
+		if (d && d->fault == FAKE_PROBE_SLOW)
+			usleep(k->slow_ms * 1000);
+		fake_set_driver(k->f, bdf, "vfio-pci");
+	} else if ((!ov || !*ov || strcmp(ov, "(null)\n") == 0) && d && d->native) {
+		fake_set_driver(k->f, bdf, d->native);
+	}
+out:
+	free(ov);
+}
+
+void fake_kernel_written(void *userdata, const char *path, const char *value)
+{
+	struct fake_kernel *k = userdata;
+	const char *bdf = value, *tail;
+	char dev[64], *first;
+
+	/* what the status record said when the first write reached the kernel */
+	first = fake_read(k->f, "status-at-first-write");
+	if (!first) {
+		char *st = fake_read(k->f, "run/vfio-early/status");
+		fake_write(k->f, "status-at-first-write", st ? st : "(none)");
+		free(st);
+	}
+	free(first);
+
+	if (strcmp(path, "sys/bus/pci/drivers_probe") == 0)
+		return probe(k, bdf);
+	if ((tail = strrchr(path, '/')) && strcmp(tail, "/unbind") == 0) {
+		struct fake_kdev *d = kdev(k, bdf);
+		if (d && d->fault == FAKE_UNBIND_HANGS)
+			hang(k->f);
+		fake_set_driver(k->f, bdf, NULL);
+		return;
+	}
+	/* clearing an override: sysfs shows "(null)" again */
+	if (sscanf(path, "sys/bus/pci/devices/%63[^/]/driver_override", dev) == 1 && (!*value || strcmp(value, "\n") == 0)) {
+		char rel[PATH_MAX];
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override", dev);
+		fake_write(k->f, rel, "(null)\n");
+	}
+}
+
+int fake_kernel_load_module(void *userdata, const char *name)
+{
+	struct fake_kernel *k = userdata;
+
+	(void)name;
+	if (k->load_error)
+		return k->load_error;
+	return fake_driver(k->f, "vfio-pci");
+}
+
+void *fake_shared(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		abort();
+	memset(p, 0, n);
+	return p;
+}
+
+bool fake_kernel_end_hang(struct fake_root *f)
+{
+	char *s = fake_read(f, "hang.pid");
+	int pid = s ? atoi(s) : 0;
+
+	free(s);
+	if (pid <= 0)
+		return false;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return true;
 }

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/root.h"
@@ -53,3 +55,49 @@ int fake_iommu_on(struct fake_root *f);
 int fake_driver(struct fake_root *f, const char *name);
 /* Points a device's driver link at NAME (NULL removes it), as the kernel does after a probe. */
 int fake_set_driver(struct fake_root *f, const char *bdf, const char *name);
+
+/*
+ * A block device as the kernel lays it out: its directory sys/PATH
+ * ("devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda1",
+ * "devices/virtual/block/dm-0") with "dev", and the relative links
+ * sys/dev/block/DEVNUM and sys/class/block/NAME.
+ */
+int fake_block_add(struct fake_root *f, const char *devnum, const char *path);
+/* slave under holder's slaves/ (dm, LUKS, LVM, md), both added with fake_block_add() first. */
+int fake_block_slave(struct fake_root *f, const char *holder, const char *slave);
+
+/*
+ * The kernel's side of the binder's sysfs writes, on a fake tree: what the
+ * PCI driver core does when driver_override, an unbind file or drivers_probe
+ * is written (pci_match_device() honours the override; a probe binds the
+ * override's driver, or without one the device's native driver). Plugged
+ * into struct vfe_bind_ops.sysfs_written; faults per device make it
+ * misbehave the ways real kernels and devices do.
+ */
+enum fake_fault {
+	FAKE_OK,
+	FAKE_VFIO_REFUSES, /* vfio-pci's probe fails: the device is left without a driver */
+	FAKE_PROBE_HANGS,  /* a probe with vfio-pci never returns (the process stays in the kernel) */
+	FAKE_PROBE_SLOW,   /* ... returns after slow_ms, then binds */
+	FAKE_UNBIND_HANGS, /* unbinding its driver never returns */
+};
+
+struct fake_kernel {
+	struct fake_root *f;
+	struct fake_kdev {
+		const char *bdf;
+		const char *native; /* the driver a probe without override binds; NULL: none loaded */
+		enum fake_fault fault;
+	} dev[16];
+	unsigned slow_ms;
+	int load_error; /* what loading a module returns (0: vfio-pci registers) */
+};
+
+/* The hook itself (userdata: struct fake_kernel *). A hang writes its pid to <root>/hang.pid first. */
+void fake_kernel_written(void *userdata, const char *path, const char *value);
+/* Loading a module: registers the vfio-pci driver, or fails with k->load_error. */
+int fake_kernel_load_module(void *userdata, const char *name);
+/* Memory that a forked child's writes reach too (counters of hooks that run in the binder's child). */
+void *fake_shared(size_t n);
+/* Kills and reaps the process whose pid <root>/hang.pid holds; true when there was one. */
+bool fake_kernel_end_hang(struct fake_root *f);

@@ -21,35 +21,51 @@ static void machine(struct fake_root *f)
 }
 
 /* A host driver exists for the NIC and the audio function, as modules.alias would say. */
-static bool fake_host_driver(void *ud, const struct vfe_dev *d, char *drv, size_t n)
+static enum vfe_host_verdict fake_host_driver(void *ud, const struct vfe_dev *d, char *drv, size_t n)
 {
 	(void)ud;
 	if (d->id.vendor == 0x8086 && d->id.device == 0x100e)
-		return snprintf(drv, n, "e1000"), true;
+		return snprintf(drv, n, "e1000"), VFE_HOST_CLAIMED;
 	if (d->id.vendor == 0x8086 && d->id.device == 0x293e)
-		return snprintf(drv, n, "snd_hda_intel"), true;
-	return false;
+		return snprintf(drv, n, "snd_hda_intel"), VFE_HOST_CLAIMED;
+	return VFE_HOST_NONE;
 }
 
-static const struct vfe_plan_ops plan_ops = { fake_host_driver, NULL };
+static const struct vfe_plan_ops plan_ops = { fake_host_driver, NULL, NULL };
 
-/* The fake kernel: a probe request binds vfio-pci when the override names it. */
+/* A kernel that never binds (vfio-pci "built in", so no module to load): the binder must notice. */
 static int no_module(void *ud, const char *name)
 {
 	(void)ud;
 	(void)name;
 	return -ENOENT;
 }
-static const struct vfe_bind_ops bind_ops = { no_module, NULL };
+static const struct vfe_bind_ops bind_ops = { .load_module = no_module };
 
-static void run(struct fake_root *f, struct vfe_status *st)
+static void run_with(struct fake_root *f, struct vfe_status *st, const struct vfe_bind_ops *bops)
 {
-	struct vfe_binder_opts o = { .plan = &plan_ops, .bind = &bind_ops };
+	struct vfe_binder_opts o = { .plan = &plan_ops, .bind = bops };
 
 	log_open(&f->root, VFE_LOG_KMSG, "vfio-early");
 	CHECK(vfe_binder_run(&f->root, &o) == 0);
 	log_close();
 	REQUIRE(vfe_status_read(&f->root, st) == 0);
+}
+
+static void run(struct fake_root *f, struct vfe_status *st)
+{
+	run_with(f, st, &bind_ops);
+}
+
+/* The fake kernel of tests/lib/fakesys.h: a probe binds vfio-pci when the override names it. */
+static struct fake_kernel kernel;
+
+static void run_kernel(struct fake_root *f, struct vfe_status *st)
+{
+	struct vfe_bind_ops bops = { fake_kernel_load_module, fake_kernel_written, &kernel };
+
+	kernel.f = f;
+	run_with(f, st, &bops);
 }
 
 static const struct vfe_status_dev *find(const struct vfe_status *st, const char *bdf)
@@ -60,7 +76,7 @@ static const struct vfe_status_dev *find(const struct vfe_status *st, const char
 	return NULL;
 }
 
-TEST(whole_group_is_written_and_unverified_bind_fails)
+TEST(whole_group_is_bound_and_read_back)
 {
 	struct fake_root f;
 	struct vfe_status st;
@@ -68,18 +84,50 @@ TEST(whole_group_is_written_and_unverified_bind_fails)
 
 	machine(&f);
 	fake_write(&f, "etc/vfio-early.conf", "# GPU and its audio\ndevice 0000:00:05.0 id=1234:1111 group=whole\n");
-	run(&f, &st);
+	run_kernel(&f, &st);
 	CHECK_STREQ(st.mode, "passthrough");
+	CHECK_STREQ(st.state, "done");
 	CHECK(st.n_devs == 2);
 	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "vfio-pci");
 	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "vfio-pci");
+	REQUIRE((d = find(&st, "0000:00:05.0")));
+	CHECK(d->action == VFE_ACT_BOUND);
+	CHECK_STREQ(d->after, "vfio-pci");
+	REQUIRE((d = find(&st, "0000:00:05.1")));
+	CHECK(d->action == VFE_ACT_BOUND);
+	CHECK_STREQ(d->via, "0000:00:05.0");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/drivers_probe"), "0000:00:05.1");
+	/* the boot VGA with the same id was not touched */
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:01.0/driver_override"), "(null)\n");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "vfio-early: 0000:00:05.1: bound to vfio-pci");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "vfio-early: done in ");
+	vfe_status_free(&st);
+	fake_root_free(&f);
+}
+
+TEST(unverified_bind_fails_and_gives_the_device_back)
+{
+	struct fake_root f;
+	struct vfe_status st;
+	const struct vfe_status_dev *d;
+
+	machine(&f);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.0 id=1234:1111 group=whole\n");
+	run(&f, &st);
 	/* the fake kernel never binds: the binder must notice instead of trusting drivers_probe */
 	REQUIRE((d = find(&st, "0000:00:05.0")));
 	CHECK(d->action == VFE_ACT_FAILED);
-	CHECK_CONTAINS(d->reason, "did not bind");
+	CHECK_CONTAINS(d->reason, "vfio-pci did not take it");
+	CHECK_CONTAINS(d->reason, "its kernel messages: sudo dmesg | grep 0000:00:05.0");
+	CHECK_CONTAINS(d->reason, "driver_override cleared");
+	/* ... and leaves no override behind: the host's drivers may have it */
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.0/driver_override"), "\n");
+	/* the group failed at its first member: the second is not tried */
 	REQUIRE((d = find(&st, "0000:00:05.1")));
+	CHECK(d->action == VFE_ACT_FAILED);
 	CHECK_STREQ(d->via, "0000:00:05.0");
-	CHECK_STREQ(fake_text(&f, "sys/bus/pci/drivers_probe"), "0000:00:05.1");
+	CHECK_CONTAINS(d->reason, "not tried: 0000:00:05.0 in the same IOMMU group 2");
+	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:05.1/driver_override"), "(null)\n");
 	/* the boot VGA with the same id was not touched */
 	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:01.0/driver_override"), "(null)\n");
 	vfe_status_free(&st);
@@ -303,6 +351,105 @@ TEST(boot_vga_is_refused_without_allow)
 	fake_root_free(&f);
 }
 
+struct taker {
+	struct fake_root *f;
+	const char *takes; /* what vfio-pci takes as it registers, as an ids= option would have it */
+};
+
+/* The fake kernel's vfio-pci module: it registers, and takes a driverless function of the id it was given. */
+static int load_taking(void *ud, const char *name)
+{
+	struct taker *t = ud;
+
+	(void)name;
+	CHECK(fake_driver(t->f, "vfio-pci") == 0);
+	return fake_set_driver(t->f, t->takes, "vfio-pci");
+}
+
+/*
+ * A leftover "options vfio-pci ids=1234:1111" in the image: the binder loads
+ * vfio-pci without it, and whatever vfio-pci still takes unasked (the boot
+ * VGA has no driver yet in a distribution's image) is recorded, never silent.
+ */
+TEST(what_vfio_pci_takes_unasked_is_recorded)
+{
+	struct fake_root f;
+	struct taker tk = { &f, "0000:00:01.0" };
+	struct vfe_bind_ops ops = { load_taking, NULL, &tk };
+	struct vfe_binder_opts o = { .plan = &plan_ops, .bind = &ops };
+	struct vfe_status st;
+	bool said = false;
+	char p[PATH_MAX];
+
+	machine(&f);
+	snprintf(p, sizeof(p), "rm -rf '%s/sys/bus/pci/drivers/vfio-pci'", f.dir);
+	CHECK(system(p) == 0);
+	CHECK(fake_set_driver(&f, "0000:00:01.0", NULL) == 0);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.0 group=whole\n");
+	log_open(&f.root, VFE_LOG_KMSG, "vfio-early");
+	CHECK(vfe_binder_run(&f.root, &o) == 0);
+	log_close();
+	CHECK(vfe_status_read(&f.root, &st) == 0);
+	for (size_t i = 0; i < st.problems.n; i++)
+		said |= strstr(st.problems.v[i], "vfio-pci took 0000:00:01.0 (1234:1111, the boot VGA) as it loaded") != NULL;
+	CHECK(said);
+	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "vfio-pci took 0000:00:01.0");
+	vfe_status_free(&st);
+	/* what the plan asked for is no surprise */
+	CHECK(fake_set_driver(&f, "0000:00:01.0", NULL) == 0);
+	snprintf(p, sizeof(p), "rm -rf '%s/sys/bus/pci/drivers/vfio-pci'", f.dir);
+	CHECK(system(p) == 0);
+	tk.takes = "0000:00:05.1";
+	log_open(&f.root, VFE_LOG_KMSG, "vfio-early");
+	CHECK(vfe_binder_run(&f.root, &o) == 0);
+	log_close();
+	CHECK(vfe_status_read(&f.root, &st) == 0);
+	for (size_t i = 0; i < st.problems.n; i++)
+		CHECK(!strstr(st.problems.v[i], "vfio-pci took"));
+	vfe_status_free(&st);
+	fake_root_free(&f);
+}
+
+/* The binder decides from what the hooks put into the image; without it, it says so and decides with less. */
+TEST(image_facts_decide_and_their_absence_is_said)
+{
+	struct fake_root f;
+	struct vfe_binder_opts o = { .dry_run = true };
+	struct vfe_status st;
+	const struct vfe_status_dev *d;
+	size_t missing = 0;
+
+	machine(&f);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:1f.2 allow-storage\ndevice 0000:00:05.0\n");
+	log_open(&f.root, VFE_LOG_KMSG, "vfio-early");
+	CHECK(vfe_binder_run(&f.root, &o) == 0);
+	CHECK(vfe_status_read(&f.root, &st) == 0);
+	for (size_t i = 0; i < st.problems.n; i++)
+		missing += strstr(st.problems.v[i], "the initramfs has no") != NULL;
+	CHECK(missing == 2);
+	d = find(&st, "0000:00:1f.2"); /* allow-storage is all it knows */
+	CHECK(d && d->action == VFE_ACT_BIND);
+	d = find(&st, "0000:00:05.0"); /* nothing known of the audio function's driver: taken */
+	CHECK(d && d->action == VFE_ACT_REFUSE);
+	vfe_status_free(&st);
+	/* with the facts, as the hooks make them */
+	CHECK(fake_installed_modules(&f));
+	CHECK(fake_image_facts(&f) == 0);
+	CHECK(vfe_binder_run(&f.root, &o) == 0);
+	log_close();
+	CHECK(vfe_status_read(&f.root, &st) == 0);
+	for (size_t i = 0; i < st.problems.n; i++)
+		CHECK(!strstr(st.problems.v[i], "the initramfs has no"));
+	d = find(&st, "0000:00:1f.2");
+	CHECK(d && d->action == VFE_ACT_REFUSE);
+	CHECK_CONTAINS(d ? d->reason : NULL, "/ (sda1)");
+	d = find(&st, "0000:00:05.0");
+	CHECK(d && d->action == VFE_ACT_REFUSE);
+	CHECK_CONTAINS(d ? d->reason : NULL, "would get snd_hda_intel");
+	vfe_status_free(&st);
+	fake_root_free(&f);
+}
+
 TEST(recovery_mode_binds_nothing)
 {
 	struct fake_root f;
@@ -330,7 +477,7 @@ TEST(garbage_config_and_cmdline_still_bind_the_good_entry)
 	machine(&f);
 	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.0 group=whole\nfrobnicate 12\ndevice zz:zz.z\n");
 	fake_write(&f, "proc/cmdline", "vfio_early.devices=nonsense vfio_early.bogus=1 vfio_early=maybe \"unbalanced\n");
-	run(&f, &st);
+	run_kernel(&f, &st);
 	CHECK_STREQ(st.mode, "passthrough");
 	for (size_t i = 0; i < st.problems.n; i++)
 		saw_line |= strstr(st.problems.v[i], "/etc/vfio-early.conf:2:") != NULL;

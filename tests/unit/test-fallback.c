@@ -124,15 +124,21 @@ static int no_module(void *ud, const char *name)
 	return -ENOENT;
 }
 
-static void run(struct fake_root *f, struct vfe_status *st)
+static void run_with(struct fake_root *f, const struct vfe_bind_ops *bops, struct vfe_status *st)
 {
-	static const struct vfe_bind_ops bind_ops = { no_module, NULL };
-	struct vfe_binder_opts o = { .bind = &bind_ops };
+	struct vfe_binder_opts o = { .bind = bops };
 
 	log_open(&f->root, VFE_LOG_KMSG, "vfio-early");
 	CHECK(vfe_binder_run(&f->root, &o) == 0);
 	log_close();
 	CHECK(vfe_status_read(&f->root, st) == 0);
+}
+
+static void run(struct fake_root *f, struct vfe_status *st)
+{
+	static const struct vfe_bind_ops bind_ops = { .load_module = no_module };
+
+	run_with(f, &bind_ops, st);
 }
 
 static void machine(struct fake_root *f, const char *conf)
@@ -166,10 +172,16 @@ TEST(binder_binds_while_tries_are_left)
 	struct fake_root f;
 	struct vfe_status st;
 
+	struct fake_kernel k = { .f = &f };
+	const struct vfe_bind_ops kops = { fake_kernel_load_module, fake_kernel_written, &k };
+	const struct vfe_status_dev *d;
+
 	machine(&f, "device 0000:00:01.0 allow-boot-vga\nfallback 2\n");
 	count_path(&f, "\\loader\\entries\\deb-6.1.0-13-amd64+1-2.conf");
-	run(&f, &st);
+	run_with(&f, &kops, &st);
 	CHECK_STREQ(st.mode, "passthrough");
+	d = st.n_devs ? &st.devs[0] : NULL;
+	CHECK(d && d->action == VFE_ACT_BOUND);
 	CHECK_STREQ(fake_text(&f, "sys/bus/pci/devices/0000:00:01.0/driver_override"), "vfio-pci");
 	vfe_status_free(&st);
 	fake_root_free(&f);

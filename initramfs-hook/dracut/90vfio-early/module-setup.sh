@@ -3,13 +3,19 @@
 # before udev can load GPU or audio drivers for them.
 #
 # What goes into the image when a vfio-early config exists:
-#   /usr/libexec/vfio-early/vfio-early-bind (+ its libraries: libkmod, libpci)
+#   /usr/libexec/vfio-early/vfio-early-bind (it links only libc) and libkmod,
+#   which the binder dlopen()s when it must load a module
 #   /etc/vfio-early.conf and /etc/vfio-early.d/*.conf, at the same paths
+#   /usr/lib/vfio-early/host, written by vfio-early-image-facts: copies of
+#   the installed kernel's module alias indexes (a host-only image's own
+#   index holds only the drivers in it) and the PCI functions on the path to
+#   the running system, so the binder decides as the installed system will
 #   the kernel modules vfio_pci (with vfio, vfio-pci-core, irqbypass through
 #   its dependencies) and vfio_iommu_type1 (only a softdep of vfio), even in
 #   host-only mode, because the host has not loaded them yet on first set-up;
 #   efivarfs, for the automatic fallback's read of LoaderBootCountPath
-#   and the shell init:   a pre-udev hook (vfio-early-pre-udev.sh)
+#   and the shell init:   a cmdline hook at priority 00 (vfio-early-cmdline.sh),
+#                         before parse-kernel.sh loads the rd.driver.pre modules
 #   or the systemd initrd: vfio-early.service, wanted by sysinit.target and
 #                         ordered before systemd-udevd/-udev-trigger
 # Binding uses driver_override, so nothing here depends on /etc/modprobe.d
@@ -26,6 +32,7 @@
 # tests can point it at a "make install DESTDIR=..." tree.
 
 VFE_BINDER=/usr/libexec/vfio-early/vfio-early-bind
+VFE_FACTS=/usr/libexec/vfio-early/vfio-early-image-facts
 
 # The config files (paths inside the image), in the order the binder reads them.
 vfe_configs() {
@@ -66,15 +73,35 @@ install() {
     local r=${VFIO_EARLY_ROOT:-} f
     [[ -x $r$VFE_BINDER ]] || return 0
     inst_binary "$r$VFE_BINDER" "$VFE_BINDER"
+    # The binder opens libkmod with dlopen() only when a module must be
+    # loaded; inst_binary follows DT_NEEDED only, so install it (and what it
+    # needs) by name. The binder says where the dynamic loader finds it.
+    if f=$("$r$VFE_BINDER" --print-dlopen) && [[ -n $f ]]; then
+        inst_library "$f"
+    else
+        dwarn "vfio-early: libkmod is missing; the binder cannot load vfio-pci at boot unless it is built in"
+    fi
     for f in $(vfe_configs); do
         inst_simple "$r$f" "$f"
     done
-    # One entry point per flavour: in the systemd initrd the pre-udev hooks
-    # also run (dracut-pre-udev.service), so installing both would bind twice.
+    # The installed system's facts, from the kernel the image is for ($srcmods).
+    if [[ -x $r$VFE_FACTS ]]; then
+        mkdir -p "$initdir/usr/lib/vfio-early"
+        "$r$VFE_FACTS" --root="${r:-/}" --modules="${srcmods:-/lib/modules/$kernel}" \
+            --output="$initdir/usr/lib/vfio-early/host" \
+            || dwarn "vfio-early: vfio-early-image-facts failed; the binder decides without the installed system's facts"
+    else
+        dwarn "vfio-early: $r$VFE_FACTS is missing; the binder decides without the installed system's facts (reinstall vfio-early)"
+    fi
+    # One entry point per flavour: in the systemd initrd the hooks also run
+    # (dracut-cmdline.service, dracut-pre-udev.service), so installing both
+    # would bind twice. The unit is ordered before dracut-pre-udev.service,
+    # which loads rd.driver.pre there; the shell init loads them in its
+    # cmdline hooks (parse-kernel.sh, priority 01), so the hook runs at 00.
     if dracut_module_included "systemd"; then
         inst_simple "$moddir/vfio-early.service" "$systemdsystemunitdir/vfio-early.service"
         $SYSTEMCTL -q --root "$initdir" add-wants sysinit.target vfio-early.service
     else
-        inst_hook pre-udev 00 "$moddir/vfio-early-pre-udev.sh"
+        inst_hook cmdline 00 "$moddir/vfio-early-cmdline.sh"
     fi
 }
