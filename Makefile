@@ -107,7 +107,7 @@ FACTS := $(B)/vfio-early-image-facts
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 DOCS := docs/guide.md docs/grub.md docs/dracut.md docs/json.md docs/fallback.md
-UNITS := $(wildcard systemd/*.service systemd/*.path)
+UNITS := $(wildcard recovery/systemd/*.service recovery/systemd/*.path)
 # Enabled where they are installed, as their [Install] sections say (the automatic fallback's callers)
 UNIT_LINKS := multi-user.target.wants/vfio-early-confirm.service boot-complete.target.requires/vfio-early-confirm.service \
 	multi-user.target.wants/vfio-early-session.path
@@ -230,7 +230,7 @@ install: $(BINDER) $(CLI) $(FACTS) $(MANPAGES)
 	install -Dm755 $(INSTALL_STRIP) $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
 	# udev: devices added after boot get the binder's config and guards (vfio-early-bind(8))
 	install -d $(DESTDIR)$(UDEVDIR)/rules.d
-	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' udev/61-vfio-early.rules.in >$(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
+	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' early/udev/61-vfio-early.rules.in >$(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
 	chmod 644 $(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
 	install -Dm755 initramfs-hook/initramfs-tools/hooks/vfio-early $(DESTDIR)$(ITDIR)/hooks/vfio-early
 	install -Dm755 initramfs-hook/initramfs-tools/scripts/init-top/00_vfio_early \
