@@ -84,7 +84,7 @@ EARLY_SRC := $(filter-out early/main.c,$(wildcard early/*.c))
 RECOVERY_SRC := $(wildcard recovery/*.c)
 EFI_SRC := $(wildcard efi/*.c efi/*/*.c)
 CHECK_SRC := $(wildcard check/*.c)
-CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
+CLI_SRC := $(filter-out cli/main.c cli/image-facts.c,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TOOL_SRC := $(wildcard tests/tools/*.c)
@@ -101,6 +101,8 @@ LIB_TEST := $(B)/libvfe-test.a
 
 BINDER := $(B)/vfio-early-bind
 CLI := $(B)/vfio-early
+# run by the initramfs hooks at image build time: the installed system's facts the binder cannot learn
+FACTS := $(B)/vfio-early-image-facts
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 DOCS := docs/guide.md docs/grub.md docs/dracut.md docs/json.md
@@ -110,7 +112,7 @@ ALL_LIBS := $(LIB_CLI) $(LIB_CHECK) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LI
 
 .SECONDARY:
 .PHONY: all check check-unit check-deb demo bench fuzz install uninstall clean deps man deb
-all: $(BINDER) $(CLI) $(UNIT_BINS) $(TOOL_BINS) $(MANPAGES)
+all: $(BINDER) $(CLI) $(FACTS) $(UNIT_BINS) $(TOOL_BINS) $(MANPAGES)
 
 V ?=
 Q := $(if $(V),,@)
@@ -156,6 +158,10 @@ $(BINDER): $(B)/early/main.o $(LIB_EARLY) $(LIB_COMMON)
 	$(Q)$(CC) $(LDFLAGS) -Wl,--gc-sections -o $@ $^ $(LIBDL)
 
 $(CLI): $(B)/cli/main.o $(ALL_LIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_ALL)) $(LIBDL)
+
+$(FACTS): $(B)/cli/image-facts.o $(ALL_LIBS)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_ALL)) $(LIBDL)
 
@@ -210,8 +216,9 @@ bench: deps
 fuzz: deps
 	tests/fuzz/run.sh
 
-install: $(BINDER) $(CLI) $(MANPAGES)
+install: $(BINDER) $(CLI) $(FACTS) $(MANPAGES)
 	install -Dm755 $(CLI) $(DESTDIR)$(SBINDIR)/vfio-early
+	install -Dm755 $(FACTS) $(DESTDIR)$(LIBEXECDIR)/vfio-early-image-facts
 	# stripped: it is copied into every initramfs (281 KiB unstripped, 63 KiB stripped)
 	install -Dm755 $(INSTALL_STRIP) $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
 	# udev: devices added after boot get the binder's config and guards (vfio-early-bind(8))
@@ -240,7 +247,8 @@ install: $(BINDER) $(CLI) $(MANPAGES)
 			install -Dm$$m $$f $(DESTDIR)$(DRACUTDIR)/90vfio-early/$$(basename $$f); done; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/vfio-early $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
+	rm -f $(DESTDIR)$(SBINDIR)/vfio-early $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind \
+		$(DESTDIR)$(LIBEXECDIR)/vfio-early-image-facts
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
 	rm -f $(DESTDIR)$(ITDIR)/hooks/vfio-early $(DESTDIR)$(ITDIR)/scripts/init-top/00_vfio_early

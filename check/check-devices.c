@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vfio-early check: each configured device is present and still the card
- * configured, its IOMMU group viable, the host keeps a display. The
- * answers come from vfe_plan_build() (a plan built as if the IOMMU were on),
- * the same guards the binder applies at boot, with the same host-driver
- * answers (early/host-driver.h).
+ * configured, not on the path to the running system, its IOMMU group
+ * viable, the host keeps a display. The answers come from vfe_plan_build()
+ * (a plan built as if the IOMMU were on), the same guards the binder
+ * applies at boot, decided from the same facts of the installed system: the
+ * installed kernel's module indexes (early/host-driver.h) and the devices
+ * behind its file systems (check/system-paths.h).
  */
 #include <stdio.h>
 
 #include "check/check.h"
+#include "check/system-paths.h"
 #include "common/paths.h"
 #include "early/guard.h"
 #include "early/host-driver.h"
+#include "early/protect.h"
 #include "early/plan.h"
 #include "early/status.h"
 
@@ -43,23 +47,49 @@ static bool group_left_behind(const struct check_env *env, const struct vfe_plan
 {
 	for (size_t j = 0; d->group >= 0 && j < env->pci.n; j++) {
 		const struct vfe_dev *m = &env->pci.devs[j];
-		if (m != d && m->group == d->group && vfe_guard_left_behind(p, m))
+		if (m != d && m->group == d->group && !vfe_dev_is_bridge(m) && vfe_guard_left_behind(p, m))
+			return true;
+	}
+	return false;
+}
+
+/* A bridge of d's group that holds a driver the kernel minds (vfe_guard_blocks()): no entry can fix that. */
+static const struct vfe_dev *blocking_bridge(const struct check_env *env, const struct vfe_dev *d)
+{
+	for (size_t j = 0; d->group >= 0 && j < env->pci.n; j++) {
+		const struct vfe_dev *m = &env->pci.devs[j];
+		if (m->group == d->group && vfe_dev_is_bridge(m) && m->driver[0] && !vfe_guard_driver_viable(m->driver))
+			return m;
+	}
+	return NULL;
+}
+
+/* Has d's group a member that e, pinned by add --group, did not record as it is now? */
+static bool group_changed(const struct check_env *env, const struct vfe_entry *e, const struct vfe_dev *d)
+{
+	for (size_t j = 0; e->n_members && d->group >= 0 && j < env->pci.n; j++) {
+		const struct vfe_dev *m = &env->pci.devs[j];
+		const struct vfe_member *r = m->group == d->group ? vfe_entry_member(e, &m->addr) : NULL;
+		if (m->group == d->group && (!r || r->id.vendor != m->id.vendor || r->id.device != m->id.device))
 			return true;
 	}
 	return false;
 }
 
 /* The exact command that settles a refusal, from the guard that refused (early/guard.h). */
-static void refusal_fix(const struct check_env *env, const struct vfe_plan *p, const struct vfe_target *t, char *fix,
-			size_t n)
+static void refusal_fix(const struct check_env *env, const struct vfe_plan *p, const struct vfe_target *t,
+			const struct vfe_protected *prot, char *fix, size_t n)
 {
-	const struct vfe_dev *d = t->dev, *named = t->via ? t->via : t->dev;
+	const struct vfe_dev *d = t->dev, *named = t->via ? t->via : t->dev, *b;
 	char spec[VFE_ADDR_STRLEN];
 
 	entry_spec(t->entry, spec);
-	switch (vfe_guard_device(d, t->entry, VFE_IOMMU_ON)) {
+	switch (vfe_guard_device(d, t->entry, VFE_IOMMU_ON, prot)) {
 	case VFE_GUARD_BRIDGE:
 		snprintf(fix, n, "a bridge is never passed through: sudo vfio-early remove %s", spec);
+		return;
+	case VFE_GUARD_PROTECTED:
+		snprintf(fix, n, "the host needs it to run: sudo vfio-early remove %s", spec);
 		return;
 	case VFE_GUARD_NO_IOMMU:
 	case VFE_GUARD_NO_GROUP:
@@ -77,7 +107,13 @@ static void refusal_fix(const struct check_env *env, const struct vfe_plan *p, c
 	case VFE_GUARD_PASS:
 		break;
 	}
-	if (group_left_behind(env, p, d))
+	if (group_changed(env, t->entry, t->via ? t->via : d))
+		snprintf(fix, n, "check 'vfio-early list'; if the group is right as it is now, record it anew: sudo "
+			 "vfio-early add --group %s", named->name);
+	else if ((b = blocking_bridge(env, d)))
+		snprintf(fix, n, "%s, a bridge on %s, shares the group and is never passed through: try another slot, "
+			 "or sudo vfio-early remove %s", b->name, b->driver, spec);
+	else if (group_left_behind(env, p, d))
 		snprintf(fix, n, "take the whole IOMMU group: sudo vfio-early add --group %s", named->name);
 	else
 		snprintf(fix, n, "keep another display for the host, or leave it headless: sudo vfio-early boot install "
@@ -85,7 +121,7 @@ static void refusal_fix(const struct check_env *env, const struct vfe_plan *p, c
 }
 
 static void report_target(struct check_env *env, const struct vfe_plan *p, const struct vfe_target *t,
-			  const struct vfe_status *st)
+			  const struct vfe_protected *prot, const struct vfe_status *st)
 {
 	char id[sizeof(t->entry->source) + 8], title[sizeof(t->entry->source) + 8], fix[400], spec[VFE_ADDR_STRLEN];
 	const struct vfe_dev *d = t->dev;
@@ -101,12 +137,18 @@ static void report_target(struct check_env *env, const struct vfe_plan *p, const
 		return;
 	}
 	if (t->action == VFE_ACT_REFUSE) {
-		refusal_fix(env, p, t, fix, sizeof(fix));
+		refusal_fix(env, p, t, prot, fix, sizeof(fix));
 		check_add(env->rep, id, title, CHECK_FAIL, fix, "%s: refused: %s", t->entry->source, t->reason);
 		return;
 	}
 	bg = boot_group(st, d->name);
-	if (bg >= -1 && bg != d->group)
+	if (!t->via && t->entry->group == VFE_GROUP_WHOLE && !t->entry->n_members) {
+		snprintf(fix, sizeof(fix), "pin the group as it is now: sudo vfio-early add --group %s", d->name);
+		check_add(env->rep, id, title, CHECK_WARN, fix,
+			  "%s: group=whole without the members 'vfio-early add --group' records: a member that joins the "
+			  "group later (another kernel, an ACS override, a firmware update) would be bound too",
+			  t->entry->source);
+	} else if (bg >= -1 && bg != d->group)
 		check_add(env->rep, id, title, CHECK_WARN, "check 'vfio-early list': the machine's PCI layout changed",
 			  "%04x:%04x, IOMMU group %d now but %d at boot", d->id.vendor, d->id.device, d->group, bg);
 	else if (d->driver[0] && !streq(d->driver, VFIO_PCI_DRIVER))
@@ -146,8 +188,17 @@ static void report_display(struct check_env *env, const struct vfe_plan *p)
 			  "every display device goes to the guest (allow-boot-vga): the host is headless");
 }
 
+/* What could not be followed to a PCI function: a warning, since the binder cannot protect it either. */
+static void report_system_paths(struct check_env *env, const struct vfe_protected *prot)
+{
+	for (size_t i = 0; i < prot->problems.n; i++)
+		check_add(env->rep, "system-paths", "path to the running system", CHECK_WARN,
+			  "make sure no configured device carries it", "%s", prot->problems.v[i]);
+}
+
 void check_devices(struct check_env *env)
 {
+	_cleanup_(vfe_protected_freep) struct vfe_protected prot = { 0 };
 	struct vfe_host_drivers *hosts = NULL;
 	struct vfe_plan_ops ops;
 	struct vfe_status st;
@@ -177,8 +228,12 @@ void check_devices(struct check_env *env)
 			  PATH_PCI_DEVICES, strerror(-env->pci_err));
 		return;
 	}
-	(void)vfe_host_drivers_new(env->root, NULL, &hosts);
-	ops = vfe_host_drivers_ops(hosts);
+	if (vfe_system_paths(env->root, &prot) < 0 || vfe_host_drivers_installed(env->root, env->release, &hosts) < 0) {
+		check_add(env->rep, "devices", "configured devices", CHECK_FAIL, NULL, "out of memory");
+		return;
+	}
+	report_system_paths(env, &prot);
+	ops = vfe_host_drivers_ops(hosts, &prot);
 	k = vfe_plan_build(&env->pci, env->cfg.entries, env->cfg.n, true, &ops, &p);
 	vfe_host_drivers_free(hosts);
 	if (k < 0) {
@@ -188,9 +243,10 @@ void check_devices(struct check_env *env)
 	}
 	have_st = vfe_status_read(env->root, &st) == 0;
 	for (size_t i = 0; i < p.n; i++)
-		report_target(env, &p, &p.t[i], have_st ? &st : NULL);
+		report_target(env, &p, &p.t[i], &prot, have_st ? &st : NULL);
 	report_display(env, &p);
 	check_framebuffer_targets(env, &p);
+	check_console_prompt(env, &p);
 	if (have_st)
 		vfe_status_free(&st);
 	vfe_plan_free(&p);

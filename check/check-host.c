@@ -78,6 +78,22 @@ static void iommu_units(const struct vfe_root *r, char *buf, size_t n)
 	closedir(d);
 }
 
+/* How to turn the IOMMU on, for this CPU's vendor. */
+static const char *iommu_fix(enum vfe_cpu_vendor v)
+{
+	switch (v) {
+	case VFE_CPU_INTEL:
+		return "enable VT-d (\"Intel Virtualization Technology for Directed I/O\") in the firmware setup, run "
+		       "'sudo vfio-early boot install' (it adds intel_iommu=on to the kernel command line) and reboot";
+	case VFE_CPU_AMD:
+		return "enable the IOMMU (\"IOMMU\" or \"AMD-Vi\", often beside SVM) in the firmware setup and reboot; the "
+		       "kernel turns it on by itself, no parameter needed (amd_iommu=on is not a kernel option)";
+	default:
+		return "enable VT-d (Intel) or the IOMMU/AMD-Vi (AMD) in the firmware setup; Intel also needs "
+		       "intel_iommu=on on the kernel command line ('sudo vfio-early boot install' adds it); then reboot";
+	}
+}
+
 void check_iommu(struct check_env *env)
 {
 	static const char *const needles[] = { "DMAR: IOMMU enabled", "AMD-Vi: ", "DMAR-IR: Enabled", NULL };
@@ -90,9 +106,7 @@ void check_iommu(struct check_env *env)
 		check_add(env->rep, "iommu", "IOMMU active", CHECK_PASS, NULL, "%s in /%s%s%s", units, PATH_CLASS_IOMMU,
 			  k > 0 ? "; kernel log: " : "", k > 0 ? line : "");
 	else
-		check_add(env->rep, "iommu", "IOMMU active", CHECK_FAIL,
-			  "enable VT-d (Intel) or AMD-Vi/IOMMU in the firmware setup, run 'sudo vfio-early boot install' "
-			  "(it adds intel_iommu=on or amd_iommu=on to the kernel command line) and reboot",
+		check_add(env->rep, "iommu", "IOMMU active", CHECK_FAIL, iommu_fix(env->cpu.vendor),
 			  "no IOMMU registered (/%s is empty); kernel log: %s", PATH_CLASS_IOMMU,
 			  k > 0 ? line : k == 0 ? "no DMAR or AMD-Vi line" : "not readable (only root may read it)");
 }
@@ -105,27 +119,54 @@ static char *param(const struct check_env *env, const char *name)
 	return vfe_kcmdline_get(env->cmdline, name, &v) > 0 ? v : NULL;
 }
 
+/*
+ * AMD: the kernel turns the IOMMU on by itself; amd_iommu= takes off,
+ * fullflush, force_isolation, pgtbl_v1/v2 and the like, and "on" is not one
+ * of them (the kernel logs "Unknown option"): say so, never suggest it.
+ */
+static void check_amd_iommu_param(struct check_env *env)
+{
+	_cleanup_free_ char *v = param(env, "amd_iommu");
+	bool active = vfe_iommu_active(env->root);
+
+	if (v && streq(v, "off"))
+		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_FAIL,
+			  "remove amd_iommu=off from the kernel command line", "amd_iommu=off turns the IOMMU off");
+	else if (v && streq(v, "on"))
+		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_WARN,
+			  "remove amd_iommu=on from the kernel command line (with vfio-early's own: sudo vfio-early boot "
+			  "remove && sudo vfio-early boot install)",
+			  "amd_iommu=on is not a kernel option (the kernel logs \"Unknown option\" and ignores it); the AMD "
+			  "IOMMU is on by default%s", active ? " and it is active" : "");
+	else if (v)
+		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_PASS, NULL,
+			  "amd_iommu=%s; the kernel turns the AMD IOMMU on by default%s", v, active ? " and it is active" : "");
+	else
+		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_PASS, NULL,
+			  "no amd_iommu= needed: the kernel turns the AMD IOMMU on by default%s",
+			  active ? " and it is active" : "");
+}
+
 static void check_iommu_param(struct check_env *env)
 {
-	bool amd = env->cpu.vendor == VFE_CPU_AMD;
-	const char *name = amd ? "amd_iommu" : "intel_iommu";
-	_cleanup_free_ char *v = param(env, name);
+	_cleanup_free_ char *v = NULL;
 	bool active = vfe_iommu_active(env->root);
-	char fix[160];
+	const char *fix = "add intel_iommu=on to the kernel command line: sudo vfio-early boot install";
 
-	snprintf(fix, sizeof(fix), "add %s=on to the kernel command line: sudo vfio-early boot install", name);
+	if (env->cpu.vendor == VFE_CPU_AMD)
+		return check_amd_iommu_param(env);
+	v = param(env, "intel_iommu");
 	if (v && (streq(v, "off") || streq(v, "0")))
 		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_FAIL, fix,
-			  "%s=%s turns the IOMMU off", name, v);
+			  "intel_iommu=%s turns the IOMMU off", v);
 	else if (v)
-		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_PASS, NULL, "%s=%s", name, v);
-	else if (amd || active)
+		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_PASS, NULL, "intel_iommu=%s", v);
+	else if (active)
 		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_PASS, NULL,
-			  "no %s= on the command line; the kernel enables it by default%s", name,
-			  active ? " and it is active" : "");
+			  "no intel_iommu= on the command line; the kernel enables it by default and it is active");
 	else
 		check_add(env->rep, "cmdline-iommu", "IOMMU kernel parameter", CHECK_FAIL, fix,
-			  "no %s=on on the kernel command line%s", name,
+			  "no intel_iommu=on on the kernel command line%s",
 			  env->cpu.vendor != VFE_CPU_UNKNOWN ? "" : " (CPU vendor unknown)");
 }
 

@@ -199,6 +199,11 @@ void check_initramfs(struct check_env *env)
 			vfe_initramfs_free(&im);
 		return;
 	}
+	if (k >= 0) {
+		/* the console check reads it again: keep it (verb_check frees it) */
+		env->image = im;
+		env->have_image = true;
+	}
 	if (k == -ENOENT)
 		check_add(env->rep, "initramfs", title, CHECK_FAIL, fix, "no initramfs for kernel %s (%s layout, /%s)",
 			  env->release, g->name, path);
@@ -211,6 +216,5 @@ void check_initramfs(struct check_env *env)
 			  strerror(-k));
 	else {
 		check_image_contents(env, g, &im, path, fix);
-		vfe_initramfs_free(&im);
 	}
 }

@@ -60,8 +60,10 @@ static void check_ids(struct check_env *env, const char *where, const char *ids)
 		}
 	}
 	char fix[700];
+	/* the binder loads vfio-pci without ids=, but whatever else loads it first (a recovery boot, libvirt) does not */
 	snprintf(fix, sizeof(fix), "delete ids=%s from the 'options vfio-pci' line at %s (sudoedit %.*s), then run "
-		 "'sudo update-initramfs -u' (or 'sudo dracut -f'): vfio-early binds only the configured addresses",
+		 "'sudo update-initramfs -u' (or 'sudo dracut -f'): vfio-early binds only the configured addresses (and "
+		 "loads vfio-pci without it), but anything else that loads vfio-pci applies it",
 		 ids, where, (int)strcspn(where, ":"), where);
 	if (l)
 		check_add(env->rep, "modprobe-vfio-ids", "options vfio-pci ids=", CHECK_FAIL, fix,

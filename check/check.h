@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "check/initramfs.h"
 #include "common/cpu.h"
 #include "common/macro.h"
 #include "common/root.h"
@@ -45,6 +46,8 @@ struct check_env {
 	struct vfe_config cfg;
 	struct vfe_pci pci;
 	int pci_err;           /* the scan's error, 0 when pci is valid */
+	struct vfe_initramfs image; /* the running kernel's initramfs, when check_initramfs() could read it */
+	bool have_image;
 };
 
 void check_add(struct check_report *rep, const char *id, const char *title, enum check_level level, const char *fix,
@@ -71,3 +74,5 @@ void check_boot_entries(struct check_env *env);
 /* Called by check_devices() with its plan: targets whose memory the boot framebuffer holds. */
 struct vfe_plan;
 void check_framebuffer_targets(struct check_env *env, const struct vfe_plan *p);
+/* Called by check_devices() with its plan: a boot VGA taken before an encrypted root's passphrase prompt. */
+void check_console_prompt(struct check_env *env, const struct vfe_plan *p);

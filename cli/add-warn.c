@@ -4,8 +4,11 @@
 
 #include "cli/add.h"
 #include "cli/devices.h"
+#include "common/cpu.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "early/host-driver.h"
+#include "early/plan.h"
 #include "efi/boot.h"
 
 /* Also for add's question (cli/verb-add.c). */
@@ -60,6 +63,71 @@ static bool recovery_installed(const struct vfe_root *r)
 	return ok;
 }
 
+/* No IOMMU on this boot: what to do, for this CPU's vendor (common/cpu.h). */
+static void warn_iommu(const struct vfe_root *r)
+{
+	struct vfe_cpu cpu;
+
+	(void)vfe_cpu_probe(r, &cpu);
+	if (cpu.vendor == VFE_CPU_AMD)
+		log_warning("the IOMMU is not active on this boot, and the binder binds nothing without it: enable the "
+			    "IOMMU (AMD-Vi) in the firmware setup; the kernel turns it on by itself (amd_iommu=on is no "
+			    "kernel option), and 'sudo vfio-early boot install' adds iommu=pt");
+	else
+		log_warning("the IOMMU is not active on this boot, and the binder binds nothing without it: enable VT-d "
+			    "(Intel) or AMD-Vi in the firmware setup and run 'sudo vfio-early boot install' (on Intel it "
+			    "adds intel_iommu=on)");
+}
+
+/* The other functions of d's group the future config leaves out; into others (room for pci.n). */
+static size_t left_out(const struct add_ctx *c, const struct vfe_config *future, const struct vfe_dev *d,
+		       const struct vfe_dev **others)
+{
+	const struct vfe_dev *via;
+	size_t n = 0;
+
+	for (size_t j = 0; d->group >= 0 && j < c->pci.n; j++) {
+		const struct vfe_dev *m = &c->pci.devs[j];
+		if (m != d && m->group == d->group && !vfe_dev_is_bridge(m) && !cli_entry_for(future, &c->pci, m, &via))
+			others[n++] = m;
+	}
+	return n;
+}
+
+/*
+ * What the binder will decide for the entries written, as things are: the
+ * same plan (vfe_plan_build()) from the same facts (the installed kernel's
+ * module aliases, the path to the running system), so add, check and the
+ * binder say the same. Only with the IOMMU on: before, there are no groups.
+ */
+static void warn_verdicts(struct add_ctx *c, const struct vfe_config *future, const struct vfe_dev **others)
+{
+	struct vfe_host_drivers *hosts = NULL;
+	struct vfe_plan_ops ops;
+	struct vfe_plan p;
+
+	if (vfe_host_drivers_installed(&c->cli->root, NULL, &hosts) < 0)
+		return;
+	ops = vfe_host_drivers_ops(hosts, &c->prot);
+	if (vfe_plan_build(&c->pci, future->entries, future->n, true, &ops, &p) < 0) {
+		vfe_host_drivers_free(hosts);
+		return;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		const struct add_item *it = &c->items[i];
+		const struct vfe_target *t = it->write ? vfe_plan_find(&p, it->d) : NULL;
+		size_t n;
+		if (!t || t->action != VFE_ACT_REFUSE)
+			continue;
+		log_warning("as things are, the binder would refuse %s at boot: %s", it->d->name, t->reason);
+		n = it->e.group == VFE_GROUP_FUNCTION ? left_out(c, future, it->d, others) : 0;
+		if (n && !c->cli->quiet)
+			add_print_members(c, stderr, others, n);
+	}
+	vfe_plan_free(&p);
+	vfe_host_drivers_free(hosts);
+}
+
 /* After the change: what the binder will still refuse or what the host will miss, as warnings. */
 void add_warn(struct add_ctx *c)
 {
@@ -71,29 +139,9 @@ void add_warn(struct add_ctx *c)
 	if (!others || future_config(c, &future) < 0)
 		return;
 	if (!vfe_iommu_active(&c->cli->root))
-		log_warning("the IOMMU is not active on this boot, and the binder binds nothing without it: enable VT-d "
-			    "(Intel) or AMD-Vi in the firmware setup and run 'sudo vfio-early boot install' (it adds "
-			    "intel_iommu=on or amd_iommu=on)");
-	for (size_t i = 0; i < c->n; i++) {
-		const struct add_item *it = &c->items[i];
-		size_t n = 0;
-		if (!it->write)
-			continue;
-		for (size_t j = 0; it->e.group == VFE_GROUP_FUNCTION && it->d->group >= 0 && j < c->pci.n; j++) {
-			const struct vfe_dev *m = &c->pci.devs[j];
-			if (m != it->d && m->group == it->d->group && !vfe_dev_is_bridge(m) &&
-			    !cli_entry_for(&future, &c->pci, m, &via))
-				others[n++] = m;
-		}
-		if (n) {
-			log_warning("IOMMU group %d of %s also holds %zu other function%s nothing passes through; the binder "
-				    "refuses the group while %s or would get a host driver: 'sudo vfio-early add --group %s' "
-				    "takes %s too", it->d->group, it->d->name, n, n == 1 ? "" : "s",
-				    n == 1 ? "it has" : "one has", it->d->name, n == 1 ? "it" : "them");
-			if (!c->cli->quiet)
-				add_print_members(c, stderr, others, n);
-		}
-	}
+		warn_iommu(&c->cli->root);
+	else
+		warn_verdicts(c, &future, others);
 	for (size_t j = 0; j < c->pci.n; j++)
 		if (vfe_dev_is_display(&c->pci.devs[j])) {
 			any_display = true;

@@ -8,6 +8,7 @@
 #include "cli/pci-names.h"
 #include "early/config.h"
 #include "early/pci.h"
+#include "early/protect.h"
 
 /*
  * vfio-early add, in three files: cli/verb-add.c decides what becomes of
@@ -36,6 +37,7 @@ struct add_ctx {
 	struct vfe_cli *cli;
 	struct vfe_pci pci;
 	struct vfe_config cfg;
+	struct vfe_protected prot; /* the functions on the path to the running system (check/system-paths.h) */
 	struct vfe_names *nm;
 	struct add_opts o;
 	struct add_item *items;
@@ -44,7 +46,11 @@ struct add_ctx {
 
 /* Writes every item's new or changed entry: the drop-ins first, /etc/vfio-early.conf last. */
 int add_write(struct add_ctx *c);
-/* After the change: warnings about the IOMMU, half-passed groups, a host left without a display. */
+/*
+ * After the change: warnings about the IOMMU, what the binder will refuse
+ * (its own verdict, from the same guards and facts), a host left without a
+ * display.
+ */
 void add_warn(struct add_ctx *c);
 /* "  0000:05:00.1  Audio device: ...  driver: snd_hda_intel", one per device. */
 void add_print_members(const struct add_ctx *c, FILE *f, const struct vfe_dev *const *m, size_t n);

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 
+#include "check/system-paths.h"
 #include "cli/add.h"
 #include "cli/devices.h"
 #include "common/log.h"
@@ -113,18 +114,24 @@ static bool holds_mounted_fs(const struct vfe_root *r, const struct vfe_dev *d)
 
 /*
  * Refuses what the binder would refuse anyway (the same guard, early/guard.h,
- * judged before the IOMMU is on), and a storage controller holding a mounted
- * file system, which only the running system can tell.
+ * judged before the IOMMU is on, with the same facts of the running system:
+ * the devices behind its file systems), and a storage controller holding
+ * any other mounted file system, which only the running system can tell.
  */
-static int check_addable(const struct vfe_root *r, const struct vfe_dev *d, const struct vfe_entry *e)
+static int check_addable(const struct add_ctx *c, const struct vfe_dev *d, const struct vfe_entry *e)
 {
-	if (vfe_dev_is_storage(d) && holds_mounted_fs(r, d))
+	const struct vfe_protected_dev *p = vfe_protected_find(&c->prot, &d->addr);
+
+	if (!p && vfe_dev_is_storage(d) && holds_mounted_fs(&c->cli->root, d))
 		return log_error_errno(-EBUSY, "%s is a storage controller holding a mounted file system: "
 				       "passing it through would take the host's disks", d->name);
-	switch (vfe_guard_device(d, e, VFE_IOMMU_LATER)) {
+	switch (vfe_guard_device(d, e, VFE_IOMMU_LATER, &c->prot)) {
 	case VFE_GUARD_BRIDGE:
 		return log_error_errno(-EINVAL, "%s is a PCI bridge (class %04x): bridges are never passed through",
 				       d->name, d->class);
+	case VFE_GUARD_PROTECTED:
+		return log_error_errno(-EBUSY, "%s is on the path to the host's running system: %s; it is never passed "
+				       "through (allow-storage does not change that)", d->name, p->what);
 	case VFE_GUARD_STORAGE:
 		return log_error_errno(-EINVAL, "%s is a storage controller (class %04x): add --allow-storage if it "
 				       "holds none of the host's disks", d->name, d->class);
@@ -136,6 +143,34 @@ static int check_addable(const struct vfe_root *r, const struct vfe_dev *d, cons
 	case VFE_GUARD_NO_GROUP:
 	case VFE_GUARD_PASS:
 		break; /* the IOMMU is judged at boot: add comes before boot install turns it on */
+	}
+	return 0;
+}
+
+/*
+ * group=whole, pinned: every member of the group as it is now, with its id
+ * (members=), so a member that joins it later (another kernel, an ACS
+ * override, a firmware update) refuses the group at boot.
+ */
+static int pin_members(const struct add_ctx *c, struct add_item *it)
+{
+	const struct vfe_dev *d = it->d;
+
+	if (it->e.group != VFE_GROUP_WHOLE)
+		return 0;
+	if (d->group < 0) {
+		printf("%s is in no IOMMU group yet (the IOMMU is off): the group is not pinned; run 'vfio-early add "
+		       "--group %s' again once it is on.\n", d->name, d->name);
+		return 0;
+	}
+	it->e.n_members = 0;
+	for (size_t i = 0; i < c->pci.n; i++) {
+		if (c->pci.devs[i].group != d->group)
+			continue;
+		if (it->e.n_members == VFE_MEMBERS_MAX)
+			return log_error_errno(-E2BIG, "IOMMU group %d has more than %d members: too many to pin; "
+					       "add the functions one by one with --function", d->group, VFE_MEMBERS_MAX);
+		it->e.members[it->e.n_members++] = (struct vfe_member){ c->pci.devs[i].addr, c->pci.devs[i].id };
 	}
 	return 0;
 }
@@ -226,9 +261,15 @@ static int plan_item(struct add_ctx *c, struct add_item *it)
 			it->e.group = c->o.group == GROUP_WHOLE ? VFE_GROUP_WHOLE : VFE_GROUP_FUNCTION;
 		it->e.allow_boot_vga |= c->o.allow_boot_vga;
 		it->e.allow_storage |= c->o.allow_storage;
-		it->write = it->e.group != old->group || it->e.allow_boot_vga != old->allow_boot_vga ||
-			    it->e.allow_storage != old->allow_storage;
-		return it->write ? check_addable(&c->cli->root, it->d, &it->e) : 0;
+		/* group=whole gets pinned (an entry from before members= too), group=function has no members */
+		k = 0;
+		if (it->e.group == VFE_GROUP_FUNCTION)
+			it->e.n_members = 0;
+		else if (it->e.group != old->group || !old->n_members)
+			k = pin_members(c, it);
+		it->write = it->e.group != old->group || it->e.n_members != old->n_members ||
+			    it->e.allow_boot_vga != old->allow_boot_vga || it->e.allow_storage != old->allow_storage;
+		return it->write && k >= 0 ? check_addable(c, it->d, &it->e) : k;
 	}
 	it->e = (struct vfe_entry){ .has_addr = true, .has_id = true, .addr = it->d->addr, .id = it->d->id,
 				    .allow_boot_vga = c->o.allow_boot_vga, .allow_storage = c->o.allow_storage };
@@ -236,15 +277,18 @@ static int plan_item(struct add_ctx *c, struct add_item *it)
 	    !c->o.allow_storage)
 		return 0; /* passed through with another member's group already */
 	it->via = NULL;
-	k = check_addable(&c->cli->root, it->d, &it->e);
+	k = check_addable(c, it->d, &it->e);
 	if (k >= 0)
 		k = choose_group(c, it);
+	if (k >= 0)
+		k = pin_members(c, it);
 	it->write = k >= 0;
 	return k;
 }
 
 static void add_ctx_free(struct add_ctx *c)
 {
+	vfe_protected_free(&c->prot);
 	free(c->items);
 	vfe_names_free(c->nm);
 	vfe_config_free(&c->cfg);
@@ -279,6 +323,8 @@ static int run_add(struct add_ctx *c, int argc, char **argv, int first)
 	if (k < 0)
 		return log_error_errno(k, "cannot enumerate PCI devices: %m");
 	vfe_pci_fill_all(&c->pci);
+	if (vfe_system_paths(&c->cli->root, &c->prot) < 0)
+		return log_error_errno(-ENOMEM, "out of memory");
 	(void)vfe_config_load(&c->cfg, &c->cli->root);
 	c->nm = vfe_names_new(&c->cli->root);
 	k = resolve_all(c, argc, argv, first);

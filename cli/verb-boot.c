@@ -199,7 +199,7 @@ static int parse_args(struct vfe_cli *cli, int argc, char **argv, struct boot_ar
 	return 1;
 }
 
-/* intel_iommu=on or amd_iommu=on, from the CPU vendor. */
+/* intel_iommu=on on Intel, "" on AMD (nothing to add), NULL when the vendor is unknown (common/cpu.h). */
 static const char *iommu_param(const struct vfe_root *r)
 {
 	struct vfe_cpu cpu;
@@ -378,16 +378,18 @@ static int run_backends(struct vfe_cli *cli, const struct boot_args *a, struct v
 static int run_op(struct vfe_cli *cli, const struct boot_args *a)
 {
 	_cleanup_(sb_freep) struct strbuf out = { 0 };
+	const char *iommu = iommu_param(&cli->root);
 	struct vfe_boot_ctx ctx = {
 		.root = &cli->root, .dry_run = cli->dry_run, .json = cli->json, .no_update = a->no_update,
 		.out = &out,
-		.params = { .iommu = iommu_param(&cli->root), .iommu_pt = true, .ignore_msrs = a->flags & F_IGNORE_MSRS },
+		.params = { .iommu = iommu && *iommu ? iommu : NULL, .iommu_pt = true,
+			    .ignore_msrs = a->flags & F_IGNORE_MSRS },
 	};
 	int k;
 
-	if (a->op == OP_INSTALL && !ctx.params.iommu)
+	if (a->op == OP_INSTALL && !iommu)
 		return log_nothing_changed(-ENODEV, "boot install", "cannot tell the CPU vendor from /proc/cpuinfo, so "
-					   "neither intel_iommu=on nor amd_iommu=on can be chosen");
+					   "it cannot tell whether intel_iommu=on is needed (Intel) or not (AMD)");
 	k = run_backends(cli, a, &ctx);
 	if (cli->json)
 		sb_puts(&out, "]}\n");

@@ -42,6 +42,8 @@ static void free_env(struct check_env *env)
 	vfe_config_free(&env->cfg);
 	if (env->pci_err == 0)
 		vfe_pci_free(&env->pci);
+	if (env->have_image)
+		vfe_initramfs_free(&env->image);
 }
 
 static const struct cli_help help = {

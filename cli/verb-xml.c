@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/wait.h>
 
+#include "check/system-paths.h"
 #include "cli/cli.h"
 #include "cli/devices.h"
 #include "common/log.h"
@@ -81,13 +82,15 @@ static int pick_configured(struct pick *p, const struct vfe_pci *pci, const stru
 {
 	struct vfe_config cfg = { 0 };
 	struct vfe_plan plan = { 0 };
+	_cleanup_(vfe_protected_freep) struct vfe_protected prot = { 0 };
 	struct vfe_host_drivers *hosts = NULL;
 	struct vfe_plan_ops ops;
 	int k;
 
 	(void)vfe_config_load(&cfg, r);
-	(void)vfe_host_drivers_new(r, NULL, &hosts);
-	ops = vfe_host_drivers_ops(hosts);
+	(void)vfe_host_drivers_installed(r, NULL, &hosts);
+	(void)vfe_system_paths(r, &prot);
+	ops = vfe_host_drivers_ops(hosts, &prot);
 	k = vfe_plan_build(pci, cfg.entries, cfg.n, true, &ops, &plan);
 	vfe_host_drivers_free(hosts);
 	for (size_t i = 0; k >= 0 && i < plan.n; i++)

@@ -48,7 +48,7 @@ const char *vfe_cpu_iommu_on(enum vfe_cpu_vendor v)
 	case VFE_CPU_INTEL:
 		return "intel_iommu=on";
 	case VFE_CPU_AMD:
-		return "amd_iommu=on";
+		return "";
 	default:
 		return NULL;
 	}

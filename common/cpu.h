@@ -25,5 +25,10 @@ struct vfe_cpu {
 /* 0, or the negative errno of reading /proc/cpuinfo (*ret is then all unknown). */
 int vfe_cpu_probe(const struct vfe_root *r, struct vfe_cpu *ret);
 
-/* The parameter that turns the vendor's IOMMU on, "intel_iommu=on" or "amd_iommu=on"; NULL when unknown. */
+/*
+ * The kernel parameter that turns the vendor's IOMMU on: "intel_iommu=on"
+ * on Intel; "" on AMD, whose IOMMU the kernel turns on by default
+ * ("amd_iommu=on" is no kernel option: the kernel logs "Unknown option");
+ * NULL when the vendor is unknown.
+ */
 const char *vfe_cpu_iommu_on(enum vfe_cpu_vendor v);

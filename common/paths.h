@@ -30,6 +30,15 @@
 #define PATH_MODPROBE_D "etc/modprobe.d"
 #define PATH_LIB_MODPROBE_D "lib/modprobe.d"
 #define PATH_PCI_IDS "usr/share/misc/pci.ids"
+/*
+ * What the initramfs hooks put into the image at build time
+ * (vfio-early-image-facts), so the binder decides as the installed system
+ * will: the installed kernel's module alias indexes (modules.alias.bin,
+ * modules.builtin.alias.bin) and the record of the functions on the path to
+ * the running system. Only the image has them.
+ */
+#define PATH_IMAGE_FACTS "usr/lib/vfio-early/host"
+#define PATH_IMAGE_PROTECTED PATH_IMAGE_FACTS "/protected"
 
 #define VFIO_PCI_DRIVER "vfio-pci"
 #define VFIO_PCI_MODULE "vfio_pci"

@@ -103,6 +103,7 @@ int vfe_binder_added(const struct vfe_root *r, const struct vfe_binder_opts *o, 
 	int k = 0, saved;
 
 	vfe_run_init(&x, r, o);
+	x.late = true;
 	/* config problems are the boot's to report: not again at every hotplug event of the machine */
 	saved = log_get_max_level();
 	log_set_max_level(LOG_ERR);

@@ -10,7 +10,7 @@
 struct vfe_binder_opts {
 	bool dry_run;                    /* decide and record, change nothing in sysfs */
 	const struct vfe_bind_ops *bind; /* NULL: libkmod loads vfio-pci */
-	const struct vfe_plan_ops *plan; /* NULL: the host-driver decision of early/host-driver.h */
+	const struct vfe_plan_ops *plan; /* NULL: the installed system's facts the hooks put into the image */
 	unsigned timeout_ms;             /* how long binding is waited for; 0: VFE_BIND_TIMEOUT_MS */
 };
 

@@ -41,6 +41,33 @@ static const char *parse_bare(struct vfe_entry *e, const char *w)
 	       "key=value, allow-boot-vga or allow-storage)";
 }
 
+/* "0000:05:00.0/10de:2684,0000:05:00.1/10de:22ba" */
+static const char *parse_members(struct vfe_entry *e, const char *v)
+{
+	char buf[VFE_MEMBERS_MAX * 32], *save = NULL;
+
+	if (e->n_members)
+		return "two members= in one entry";
+	if (strlen(v) >= sizeof(buf))
+		return "too many members (at most 32)";
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *m = strtok_r(buf, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+		struct vfe_member *mb = &e->members[e->n_members];
+		char *slash = strchr(m, '/');
+		if (e->n_members == VFE_MEMBERS_MAX)
+			return "too many members (at most 32)";
+		if (!slash)
+			return "bad members (expected ADDRESS/VENDOR:DEVICE,...)";
+		*slash = '\0';
+		if (vfe_parse_pci_addr(m, &mb->addr) < 0 || vfe_parse_pci_id(slash + 1, &mb->id) < 0)
+			return "bad members (expected ADDRESS/VENDOR:DEVICE,...)";
+		if (vfe_entry_member(e, &mb->addr))
+			return "a member listed twice";
+		e->n_members++;
+	}
+	return e->n_members ? NULL : "empty members=";
+}
+
 static const char *parse_keyed(struct vfe_entry *e, const char *k, const char *v)
 {
 	if (streq(k, "address")) {
@@ -68,8 +95,10 @@ static const char *parse_keyed(struct vfe_entry *e, const char *k, const char *v
 			e->group = VFE_GROUP_FUNCTION;
 		else
 			return "bad group (expected group=whole or group=function)";
+	} else if (streq(k, "members")) {
+		return parse_members(e, v);
 	} else {
-		return "unknown key (known: address, id, subsystem, group)";
+		return "unknown key (known: address, id, subsystem, group, members)";
 	}
 	return NULL;
 }
@@ -85,6 +114,8 @@ static const char *parse_device(struct vfe_entry *e, struct vfe_word *w, int n)
 	}
 	if (!e->has_addr && !e->has_id)
 		return "a device needs an address, an id, or both";
+	if (e->n_members && e->group != VFE_GROUP_WHOLE)
+		return "members= pins a group=whole entry; add group=whole or drop members=";
 	return NULL;
 }
 
@@ -210,6 +241,14 @@ int vfe_config_add_match(struct vfe_config *c, const char *match, const char *so
 	return push_entry(c, &e);
 }
 
+const struct vfe_member *vfe_entry_member(const struct vfe_entry *e, const struct vfe_pci_addr *a)
+{
+	for (unsigned i = 0; i < e->n_members; i++)
+		if (vfe_pci_addr_eq(&e->members[i].addr, a))
+			return &e->members[i];
+	return NULL;
+}
+
 char *vfe_entry_format(const struct vfe_entry *e)
 {
 	struct strbuf sb = { 0 };
@@ -230,6 +269,11 @@ char *vfe_entry_format(const struct vfe_entry *e)
 	}
 	if (e->group == VFE_GROUP_WHOLE)
 		sb_puts(&sb, " group=whole");
+	for (unsigned m = 0; m < e->n_members; m++) {
+		vfe_format_pci_addr(&e->members[m].addr, a);
+		vfe_format_pci_id(&e->members[m].id, i);
+		sb_printf(&sb, "%s%s/%s", m ? "," : " members=", a, i);
+	}
 	if (e->allow_boot_vga)
 		sb_puts(&sb, " allow-boot-vga");
 	if (e->allow_storage)

@@ -12,12 +12,27 @@ enum vfe_group_mode {
 	VFE_GROUP_WHOLE,    /* every endpoint of its IOMMU group (GPU + audio + USB-C) */
 };
 
+/* One member of an IOMMU group as `vfio-early add --group` saw it. */
+struct vfe_member {
+	struct vfe_pci_addr addr;
+	struct vfe_pci_id id;
+};
+
+#define VFE_MEMBERS_MAX 32
+
 /* One "device ..." line of the config, or one vfio_early.devices= item. */
 struct vfe_entry {
 	bool has_addr, has_id, has_subsys;
 	struct vfe_pci_addr addr;
 	struct vfe_pci_id id, subsys;
 	enum vfe_group_mode group;
+	/*
+	 * group=whole, pinned: every member of the group when the entry was
+	 * added (members=ADDR/ID,...). A member not listed here refuses the
+	 * group at boot. 0: not pinned, the group as the kernel shows it.
+	 */
+	unsigned n_members;
+	struct vfe_member members[VFE_MEMBERS_MAX];
 	bool allow_boot_vga; /* may take the boot VGA, and leave the host with no display */
 	bool allow_storage;  /* may take a storage controller (class 01) */
 	char source[128];    /* "/etc/vfio-early.conf:3" or "kernel command line" */
@@ -44,7 +59,10 @@ int vfe_config_load(struct vfe_config *c, const struct vfe_root *r);
 /* Adds an entry for one MATCH (an address or vendor:device) from source. */
 int vfe_config_add_match(struct vfe_config *c, const char *match, const char *source);
 
-/* The entry as a config line ("device 0000:05:00.0 id=1234:1111 group=whole"), malloc'd. */
+/* The recorded member at address a, NULL when the entry does not list one there. */
+const struct vfe_member *vfe_entry_member(const struct vfe_entry *e, const struct vfe_pci_addr *a);
+
+/* The entry as a config line ("device 0000:05:00.0 id=1234:1111 group=whole members=..."), malloc'd. */
 char *vfe_entry_format(const struct vfe_entry *e);
 
 void vfe_config_free(struct vfe_config *c);

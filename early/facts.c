@@ -47,8 +47,9 @@ static int ask_host(struct vfe_facts *f, const struct vfe_dev *d, const struct v
 		return -ENOMEM;
 	f->hosts = nv;
 	a = &f->hosts[f->n_hosts++];
-	*a = (struct vfe_host_answer){ .dev = d };
-	a->claimed = ops->host_driver_for(ops->userdata, d, a->driver, sizeof(a->driver));
+	*a = (struct vfe_host_answer){ .dev = d, .verdict = VFE_HOST_UNKNOWN };
+	if (ops && ops->host_driver_for)
+		a->verdict = ops->host_driver_for(ops->userdata, d, a->driver, sizeof(a->driver));
 	return 0;
 }
 
@@ -60,15 +61,15 @@ static int ask_host(struct vfe_facts *f, const struct vfe_dev *d, const struct v
 static int ask_about_group(struct vfe_facts *f, const struct vfe_group *g, const struct vfe_plan *p,
 			   const struct vfe_plan_ops *ops)
 {
-	char drv[VFE_DRIVER_MAX];
+	char why[VFE_BLOCK_WHY_MAX];
 
 	for (int j = 0; j < g->n; j++) {
 		const struct vfe_dev *d = g->m[j];
 		if (!vfe_guard_left_behind(p, d))
 			continue;
-		if (!d->driver[0] && ask_host(f, d, ops) < 0)
+		if (!d->driver[0] && !vfe_dev_is_pci_bridge(d) && ask_host(f, d, ops) < 0)
 			return -ENOMEM;
-		if (vfe_guard_blocks(d, vfe_facts_host(f, d), drv, sizeof(drv)))
+		if (vfe_guard_blocks(d, vfe_facts_host(f, d), why, sizeof(why)))
 			break;
 	}
 	return 0;
@@ -84,7 +85,7 @@ int vfe_facts_groups(struct vfe_facts *f, const struct vfe_pci *pci, const struc
 		if (t->action != VFE_ACT_BIND)
 			continue;
 		k = read_group(f, pci, t->dev->group);
-		if (k >= 0 && ops && ops->host_driver_for)
+		if (k >= 0 && vfe_facts_group(f, t->dev->group)->n >= 0)
 			k = ask_about_group(f, vfe_facts_group(f, t->dev->group), p, ops);
 	}
 	return k;

@@ -25,8 +25,8 @@ struct vfe_group {
 
 struct vfe_host_answer {
 	const struct vfe_dev *dev;
-	bool claimed;                 /* a host driver would claim it */
-	char driver[VFE_DRIVER_MAX];  /* which one */
+	enum vfe_host_verdict verdict;
+	char driver[VFE_DRIVER_MAX];  /* which one, when claimed */
 };
 
 struct vfe_facts {
@@ -42,7 +42,7 @@ int vfe_facts_devices(struct vfe_facts *f, const struct vfe_pci *pci, const stru
 /*
  * Reads the members of every group holding a target still to be bound, and
  * asks ops (may be NULL: no host driver is known) about each driverless
- * member that is neither a bridge nor to be bound.
+ * member left behind that is not a PCI-to-PCI bridge.
  */
 int vfe_facts_groups(struct vfe_facts *f, const struct vfe_pci *pci, const struct vfe_plan *p,
 		     const struct vfe_plan_ops *ops);

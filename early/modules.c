@@ -29,6 +29,11 @@
 	X(kmod_module_get_module)             \
 	X(kmod_module_get_name)               \
 	X(kmod_module_probe_insert_module)    \
+	X(kmod_module_insert_module)          \
+	X(kmod_module_get_dependencies)       \
+	X(kmod_module_get_softdeps)           \
+	X(kmod_module_get_options)            \
+	X(kmod_module_get_initstate)          \
 	X(kmod_module_unref)                  \
 	X(kmod_module_unref_list)
 
@@ -85,6 +90,7 @@ int vfe_modules_library_path(char **ret)
 
 struct vfe_modules {
 	const struct vfe_root *root;
+	char *index_dir; /* an index-only context: this directory, no modprobe.d */
 	struct kmod_ctx *ctx;
 	int error; /* why ctx could not be made, once tried */
 };
@@ -100,12 +106,33 @@ int vfe_modules_new(const struct vfe_root *r, struct vfe_modules **ret)
 	return 0;
 }
 
+int vfe_modules_new_index(const struct vfe_root *r, const char *dir, struct vfe_modules **ret)
+{
+	struct vfe_modules *m;
+	int k;
+
+	/* without the alias index every answer would be "no driver": the caller must know it knows nothing */
+	if (!vfe_exists(r, "%s/modules.alias.bin", dir))
+		return -ENOENT;
+	k = vfe_modules_new(r, &m);
+	if (k < 0)
+		return k;
+	m->index_dir = vfe_root_abspath(r, dir);
+	if (!m->index_dir) {
+		vfe_modules_free(m);
+		return -ENOMEM;
+	}
+	*ret = m;
+	return 0;
+}
+
 void vfe_modules_free(struct vfe_modules *m)
 {
 	if (!m)
 		return;
 	if (m->ctx)
 		kmod.kmod_unref(m->ctx);
+	free(m->index_dir);
 	free(m);
 }
 
@@ -141,22 +168,108 @@ static struct kmod_ctx *new_ctx(const struct vfe_root *r)
 
 static struct kmod_ctx *get_ctx(struct vfe_modules *m)
 {
+	static const char *const no_config[] = { NULL };
+
 	if (m->ctx || m->error)
 		return m->ctx;
 	m->error = kmod_open();
 	if (m->error < 0)
 		return NULL;
-	m->ctx = new_ctx(m->root);
+	/* an index context reads no modprobe.d: its aliases are the kernel's own */
+	m->ctx = m->index_dir ? kmod.kmod_new(m->index_dir, no_config) : new_ctx(m->root);
 	if (!m->ctx) {
 		m->error = -ENOMEM;
 		return NULL;
 	}
 	kmod.kmod_set_log_fn(m->ctx, kmod_log_cb, NULL);
-	(void)kmod.kmod_load_resources(m->ctx);
+	/* an index context holds two indexes, not all: libkmod opens them on demand */
+	if (!m->index_dir)
+		(void)kmod.kmod_load_resources(m->ctx);
 	return m->ctx;
 }
 
-int vfe_modules_load(struct vfe_modules *m, const char *name)
+static bool is_dropped(const char *opt, size_t len, const char *const *drop)
+{
+	for (size_t i = 0; drop && drop[i]; i++) {
+		size_t l = strlen(drop[i]);
+		if (len >= l && strncmp(opt, drop[i], l) == 0 && (len == l || opt[l] == '='))
+			return true;
+	}
+	return false;
+}
+
+char *vfe_modules_filter_options(const char *opts, const char *const *drop)
+{
+	char *out = malloc(strlen(opts ? opts : "") + 1), *o = out;
+	const char *p = opts ? opts : "";
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		const char *start;
+		bool quoted = false;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		start = p;
+		for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++)
+			quoted ^= *p == '"';
+		if (p > start && !is_dropped(start, (size_t)(p - start), drop)) {
+			if (o > out)
+				*o++ = ' ';
+			memcpy(o, start, (size_t)(p - start));
+			o += p - start;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static int probe_list(struct kmod_list *list)
+{
+	struct kmod_list *it;
+	int r = 0;
+
+	for (it = list; it; it = kmod.kmod_list_next(list, it)) {
+		struct kmod_module *mod = kmod.kmod_module_get_module(it);
+		int k = kmod.kmod_module_probe_insert_module(mod, KMOD_PROBE_IGNORE_COMMAND, NULL, NULL, NULL, NULL);
+		if (k < 0 && k != -EEXIST && r == 0)
+			r = k;
+		kmod.kmod_module_unref(mod);
+	}
+	return r;
+}
+
+/*
+ * What modprobe does for one module, in its order (dependencies and pre
+ * soft dependencies, the module, post soft dependencies), but the module's
+ * own options go through vfe_modules_filter_options(): libkmod's probe call
+ * has no way to leave one out.
+ */
+static int load_one(struct kmod_module *mod, const char *const *drop)
+{
+	struct kmod_list *deps = kmod.kmod_module_get_dependencies(mod), *pre = NULL, *post = NULL;
+	_cleanup_free_ char *opts = NULL;
+	int k, r;
+
+	if (kmod.kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN)
+		return 0;
+	(void)kmod.kmod_module_get_softdeps(mod, &pre, &post);
+	r = probe_list(pre);
+	k = probe_list(deps);
+	r = r < 0 ? r : k;
+	opts = vfe_modules_filter_options(kmod.kmod_module_get_options(mod), drop);
+	k = opts ? kmod.kmod_module_insert_module(mod, 0, opts) : -ENOMEM;
+	if (k == -EEXIST)
+		k = 0;
+	if (k >= 0)
+		(void)probe_list(post);
+	kmod.kmod_module_unref_list(deps);
+	kmod.kmod_module_unref_list(pre);
+	kmod.kmod_module_unref_list(post);
+	return k < 0 ? k : r < 0 ? r : 0;
+}
+
+int vfe_modules_load(struct vfe_modules *m, const char *name, const char *const *drop)
 {
 	struct kmod_ctx *ctx = get_ctx(m);
 	struct kmod_list *list = NULL, *it;
@@ -172,8 +285,8 @@ int vfe_modules_load(struct vfe_modules *m, const char *name)
 	r = 0;
 	for (it = list; it; it = kmod.kmod_list_next(list, it)) {
 		struct kmod_module *mod = kmod.kmod_module_get_module(it);
-		int k = kmod.kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
-		if (k < 0 && k != -EEXIST)
+		int k = load_one(mod, drop);
+		if (k < 0)
 			r = k;
 		else
 			loaded++;
@@ -188,22 +301,25 @@ static bool is_passthrough_driver(const char *name)
 	return streq(name, "vfio_pci") || streq(name, "pci_stub") || startswith(name, "vfio");
 }
 
-bool vfe_modules_driver_for(struct vfe_modules *m, const char *modalias, char *driver, size_t n)
+int vfe_modules_driver_for(struct vfe_modules *m, const char *modalias, char *driver, size_t n)
 {
 	struct kmod_ctx *ctx;
 	struct kmod_list *list = NULL, *it;
-	bool found = false;
+	int found = 0, k;
 
-	if (!modalias || !*modalias || !(ctx = get_ctx(m)))
-		return false;
-	if (kmod.kmod_module_new_from_lookup(ctx, modalias, &list) < 0)
-		return false;
+	if (!modalias || !*modalias)
+		return 0;
+	if (!(ctx = get_ctx(m)))
+		return m->error;
+	k = kmod.kmod_module_new_from_lookup(ctx, modalias, &list);
+	if (k < 0)
+		return k;
 	for (it = list; it; it = kmod.kmod_list_next(list, it)) {
 		struct kmod_module *mod = kmod.kmod_module_get_module(it);
 		const char *name = kmod.kmod_module_get_name(mod);
 		if (!found && name && !is_passthrough_driver(name)) {
 			snprintf(driver, n, "%s", name);
-			found = true;
+			found = 1;
 		}
 		kmod.kmod_module_unref(mod);
 	}

@@ -66,6 +66,16 @@ static inline bool vfe_dev_is_bridge(const struct vfe_dev *d)
 {
 	return (d->class >> 8) == 0x06;
 }
+/*
+ * A PCI-to-PCI (or CardBus) bridge, header type 1: the only class-06
+ * functions that never hold a driver a VM's group could mind except
+ * pcieport (the others, host, ISA/LPC and "other" bridges, are endpoints
+ * with drivers such as lpc_ich).
+ */
+static inline bool vfe_dev_is_pci_bridge(const struct vfe_dev *d)
+{
+	return d->class == 0x0604 || d->class == 0x0607 || d->class == 0x0609;
+}
 static inline bool vfe_dev_is_display(const struct vfe_dev *d)
 {
 	return (d->class >> 8) == 0x03;

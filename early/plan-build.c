@@ -29,7 +29,8 @@ int vfe_plan_build(const struct vfe_pci *pci, const struct vfe_entry *entries, s
 		k = vfe_match_groups(&p, &f);
 	if (k >= 0) {
 		note_drivers(&p);
-		vfe_guard_devices(&p, pci, iommu_on);
+		vfe_guard_devices(&p, pci, iommu_on, ops ? ops->protected : NULL);
+		vfe_guard_pinned(&p, &f);
 		/* the group guard's facts: asked only about what the device guards left to decide */
 		k = vfe_facts_groups(&f, pci, &p, ops);
 	}

@@ -34,14 +34,28 @@ struct vfe_target {
 	char reason[320];
 };
 
+/* Would a host driver claim a function that has none yet? */
+enum vfe_host_verdict {
+	VFE_HOST_NONE,    /* no driver of the installed kernel matches it */
+	VFE_HOST_CLAIMED, /* one does: its module's name comes with the answer */
+	VFE_HOST_UNKNOWN, /* the installed kernel's drivers are not known here */
+};
+
+struct vfe_protected;
+
 /*
- * The one question the guards need answered from outside the scan: would a
- * host driver claim this function, which has none yet? early/host-driver.h
- * answers it for the binder and check; tests answer it themselves.
+ * What the guards need from outside the scan, for the binder, add and
+ * check alike (tests give their own):
+ * - would a host driver claim this function, which has none yet?
+ *   early/host-driver.h answers it from the installed kernel's module
+ *   indexes; NULL (or no ops at all) answers "not known".
+ * - which functions are on the path to the running system (its root, /usr,
+ *   /boot, swap, ...)? early/protect.h; NULL: not known.
  */
 struct vfe_plan_ops {
-	bool (*host_driver_for)(void *userdata, const struct vfe_dev *d, char *driver, size_t n);
+	enum vfe_host_verdict (*host_driver_for)(void *userdata, const struct vfe_dev *d, char *driver, size_t n);
 	void *userdata;
+	const struct vfe_protected *protected;
 };
 
 struct vfe_plan {
@@ -51,8 +65,9 @@ struct vfe_plan {
 
 /*
  * Resolves the entries against the scanned devices and applies the guards:
- * no IOMMU, bridges, storage controllers, the boot VGA and the host's last
- * display, and IOMMU groups that would be left half-bound. In order: match
+ * no IOMMU, bridges, the path to the running system, storage controllers,
+ * the boot VGA and the host's last display, pinned groups that changed, and
+ * IOMMU groups that would not be viable for a VM. In order: match
  * (early/match.h), gather the facts the guards decide from (early/facts.h:
  * all the I/O), guard (early/guard.h: no I/O).
  */

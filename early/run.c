@@ -6,6 +6,7 @@
 #include "common/kcmdline.h"
 #include "common/log.h"
 #include "common/paths.h"
+#include "early/load-watch.h"
 #include "early/run.h"
 
 uint64_t vfe_run_now_us(void)
@@ -30,6 +31,7 @@ void vfe_run_free(struct vfe_run *x)
 	vfe_plan_free(&x->plan);
 	vfe_pci_free(&x->pci);
 	vfe_host_drivers_free(x->hosts);
+	vfe_protected_free(&x->prot);
 	vfe_config_free(&x->cfg);
 	vfe_cmdline_free(&x->cmd);
 	vfe_modules_free(x->mods);
@@ -111,6 +113,40 @@ bool vfe_run_configured(const struct vfe_run *x)
 
 /* ---- match, gather facts, guard ---- */
 
+/*
+ * The facts of the installed system the hooks put into the image: without
+ * them the guards decide with less (an unknown driver counts as taken; of
+ * the paths to the running system only storage controllers are refused).
+ */
+static void read_image_facts(struct vfe_run *x)
+{
+	/*
+	 * After boot the binder runs in the real root, which is the installed
+	 * system: its own kernel's index answers. A device just added holds none
+	 * of the host's file systems, and a missing index is named by the guard
+	 * that needs it, in the refusal's reason: nothing to report at every
+	 * hotplug event of the machine.
+	 */
+	if (x->late) {
+		if (vfe_host_drivers_installed(x->root, NULL, &x->hosts) < 0)
+			x->hosts = NULL;
+		return;
+	}
+	if (vfe_host_drivers_image(x->root, &x->hosts) < 0)
+		x->hosts = NULL;
+	if (!vfe_host_drivers_known(x->hosts))
+		vfe_run_problem(x, "the initramfs has no copy of the installed kernel's module index (/" PATH_IMAGE_FACTS
+				   "): a driverless function beside a target counts as taken; rebuild the initramfs");
+	if (vfe_protected_read(x->root, &x->prot) < 0)
+		vfe_run_problem(x, "the initramfs has no record of the devices behind the host's file systems (/"
+				   PATH_IMAGE_PROTECTED "): of those only storage controllers are refused; rebuild the initramfs");
+	for (size_t i = 0; i < x->prot.problems.n; i++) {
+		char msg[400];
+		snprintf(msg, sizeof(msg), "when the initramfs was built: %s", x->prot.problems.v[i]);
+		vfe_run_problem(x, msg);
+	}
+}
+
 int vfe_run_decide(struct vfe_run *x)
 {
 	struct vfe_plan_ops ops;
@@ -119,9 +155,9 @@ int vfe_run_decide(struct vfe_run *x)
 		vfe_run_problem(x, "cannot enumerate PCI devices; binding nothing");
 		return -ENODEV;
 	}
-	if (!x->o->plan && vfe_host_drivers_new(x->root, x->mods, &x->hosts) < 0)
-		x->hosts = NULL; /* out of memory: no host driver is known */
-	ops = x->o->plan ? *x->o->plan : vfe_host_drivers_ops(x->hosts);
+	if (!x->o->plan)
+		read_image_facts(x);
+	ops = x->o->plan ? *x->o->plan : vfe_host_drivers_ops(x->hosts, &x->prot);
 	if (vfe_plan_build(&x->pci, x->cfg.entries, x->cfg.n, x->iommu, &ops, &x->plan) < 0) {
 		vfe_run_problem(x, "out of memory while deciding; binding nothing");
 		return -ENOMEM;
@@ -136,9 +172,22 @@ int vfe_run_decide(struct vfe_run *x)
 
 /* ---- bind ---- */
 
+/* vfio-pci's ids= would bind every driverless function with those ids, the boot VGA included: never given. */
 static int bind_load_module(void *userdata, const char *name)
 {
-	return vfe_modules_load(userdata, name);
+	static const char *const drop[] = { "ids", NULL };
+
+	return vfe_modules_load(userdata, name, drop);
+}
+
+/* What vfio-pci took unasked while binding (load-watch.h), as problems of the run. */
+static void report_taken(struct vfe_run *x, struct vfe_load_watch *w)
+{
+	_cleanup_(strv_freep) struct strv taken = { 0 };
+
+	vfe_load_watch_end(w, &x->pci, &x->plan, &taken);
+	for (size_t i = 0; i < taken.n; i++)
+		vfe_run_problem(x, taken.v[i]);
 }
 
 void vfe_run_bind(struct vfe_run *x, const bool *wanted, const struct vfe_bind_late *late)
@@ -147,10 +196,13 @@ void vfe_run_bind(struct vfe_run *x, const bool *wanted, const struct vfe_bind_l
 	struct vfe_plan p = { 0 };
 	_cleanup_free_ struct vfe_bind_result *sub = NULL;
 	_cleanup_free_ size_t *idx = NULL;
+	struct vfe_load_watch w = { 0 };
 
+	vfe_load_watch_begin(&w, &x->pci);
 	if (!wanted) {
 		vfe_bind_bounded(x->root, &x->plan, x->o->bind ? x->o->bind : &ops, x->o->timeout_ms, late, x->res,
 				 &x->job);
+		report_taken(x, &w);
 		return;
 	}
 	/* a sub-plan of the wanted targets, with their results, then copied back */
@@ -159,6 +211,7 @@ void vfe_run_bind(struct vfe_run *x, const bool *wanted, const struct vfe_bind_l
 	idx = calloc(x->plan.n + 1, sizeof(*idx));
 	if (!p.t || !sub || !idx) {
 		free(p.t);
+		vfe_load_watch_end(&w, &x->pci, &x->plan, NULL);
 		vfe_run_problem(x, "out of memory while binding; nothing bound");
 		return;
 	}
@@ -172,6 +225,7 @@ void vfe_run_bind(struct vfe_run *x, const bool *wanted, const struct vfe_bind_l
 	for (size_t k = 0; k < p.n; k++)
 		x->res[idx[k]] = sub[k];
 	free(p.t);
+	report_taken(x, &w);
 }
 
 /* ---- record ---- */

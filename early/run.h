@@ -13,6 +13,7 @@
 #include "early/modules.h"
 #include "early/pci.h"
 #include "early/plan.h"
+#include "early/protect.h"
 #include "early/status.h"
 #include "early/worker.h"
 
@@ -26,6 +27,7 @@
 struct vfe_run {
 	const struct vfe_root *root;
 	const struct vfe_binder_opts *o;
+	bool late; /* a device added after boot, in the real root (added.c), not the initramfs */
 	uint64_t started_us;
 	struct strv problems; /* in the order met */
 	/* read inputs */
@@ -34,8 +36,9 @@ struct vfe_run {
 	bool cfg_failed;
 	bool iommu;
 	/* match, gather facts, guard */
-	struct vfe_modules *mods; /* libkmod, made on first use: vfio-pci's module, host-driver answers */
-	struct vfe_host_drivers *hosts;
+	struct vfe_modules *mods;       /* libkmod, made on first use: loads vfio-pci */
+	struct vfe_host_drivers *hosts; /* the installed kernel's module index, as the hooks copied it */
+	struct vfe_protected prot;      /* the functions on the path to the running system, as recorded */
 	struct vfe_pci pci;
 	struct vfe_plan plan;
 	/* bind */

@@ -34,7 +34,7 @@
 
 /* The kernel parameters passthrough needs, decided once for all backends. */
 struct vfe_boot_params {
-	const char *iommu;   /* "intel_iommu=on" or "amd_iommu=on", from the CPU vendor */
+	const char *iommu;   /* "intel_iommu=on" on Intel, NULL on AMD (on by default), from the CPU vendor */
 	bool iommu_pt;       /* add iommu=pt */
 	bool ignore_msrs;    /* add kvm.ignore_msrs=1 (on request) */
 };

@@ -96,10 +96,12 @@ VFE_DRACUT_MODS_SHELL="bash kernel-modules udev-rules rootfs-block base fs-lib"
 
 # vfe_build_dracut_initrd OUT systemd|shell [DRACUT_ARGS...]: the real dracut
 # from the cache, generic (not host-only), uncompressed, for $VFE_KVER, with
-# the test devices' drivers ($VFE_TEST_MODULES) and our module from $VFE_DEST
+# the test devices' drivers (VFE_DRACUT_DRIVERS, default $VFE_TEST_MODULES;
+# empty: none named, so dracut's kernel-modules picks its own generic set, as
+# a distribution's generic image has it) and our module from $VFE_DEST
 # reading its config and binder through VFIO_EARLY_ROOT. Log in OUT.log.
 vfe_build_dracut_initrd() {
-	local out=$1 flavour=$2 mods base=$T/dracut-base omit=()
+	local out=$1 flavour=$2 mods base=$T/dracut-base omit=() drivers=${VFE_DRACUT_DRIVERS-$VFE_TEST_MODULES}
 	shift 2
 	case $flavour in
 	systemd) mods=$VFE_DRACUT_MODS_SYSTEMD ;;
@@ -114,7 +116,7 @@ vfe_build_dracut_initrd() {
 		bash "$VFE_DRACUT_PKGROOT/usr/bin/dracut" \
 		--conf "$T/dracut.conf" --confdir "$T/dracut.conf.d" --tmpdir "$T/dracut-tmp" \
 		--force --no-hostonly --no-early-microcode --nostrip --no-compress \
-		-m "$mods" "${omit[@]}" --drivers "$VFE_TEST_MODULES" "$@" \
+		-m "$mods" "${omit[@]}" ${drivers:+--drivers "$drivers"} "$@" \
 		"$out" "$VFE_KVER" >"$out.log" 2>&1
 }
 

@@ -134,6 +134,10 @@ vfe_unpack() {
 # ---------------------------------------------------------------- root file system
 
 # The guest's /sbin/init: prints marked sections to the console, then powers off.
+# Roots that carry one: /etc/vfe-test.sh (a test's own commands, run before
+# anything is loaded, in section "test") and /sbin/modprobe (kmod with a
+# modules tree): the real root then loads a driver for every PCI function,
+# as udev does on a distribution's root, before the drivers are listed.
 vfe_guest_init() {
 	cat <<-'EOF'
 		#!/bin/sh
@@ -154,6 +158,20 @@ vfe_guest_init() {
 		begin status-file; cat /run/vfio-early/status 2>&1; end status-file
 		begin status; vfio-early status 2>&1; echo "rc=$?"; end status
 		begin status-json; vfio-early status --json 2>&1; end status-json
+		# the system's own facts: its mounts and block devices (tests replay them as a tree)
+		begin mountinfo; cat /proc/self/mountinfo; end mountinfo
+		begin swaps; cat /proc/swaps; end swaps
+		begin blockdevs
+		for b in /sys/class/block/*; do
+			[ -e "$b/dev" ] || continue
+			echo "${b##*/} $(cat "$b/dev") $(readlink -f "$b")"
+			for s in "$b"/slaves/*; do [ -e "$s" ] && echo "slave ${b##*/} ${s##*/}"; done
+		done
+		end blockdevs
+		if [ -x /etc/vfe-test.sh ]; then begin test; /etc/vfe-test.sh 2>&1; end test; fi
+		if [ -x /sbin/modprobe ]; then
+			for m in /sys/bus/pci/devices/*/modalias; do modprobe -q -b "$(cat "$m")"; done
+		fi
 		drivers() {
 			for d in /sys/bus/pci/devices/*; do
 				drv=-; [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
@@ -208,26 +226,55 @@ vfe_guest_init() {
 	EOF
 }
 
+# vfe_copy_exec ROOT FILE [DEST]: FILE into ROOT (at DEST, default FILE) with its
+# shared libraries and loader, at the paths ldd names.
+vfe_copy_exec() {
+	local r=$1 f=$2 dest=${3:-$2} lib
+	mkdir -p "$r$(dirname "$dest")" && cp -L "$f" "$r$dest" || return 1
+	for lib in $(ldd "$f" | grep -o '/[^ ]*'); do
+		[ -e "$r$lib" ] && continue
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib" || return 1
+	done
+}
+
+# vfe_rootfs_modules ROOT MODULE...: MODULE and what it needs from the
+# installed kernel ($VFE_KVER), under ROOT/lib/modules with their own index
+# (depmod): a real root that loads the drivers a distribution's initramfs
+# does not carry.
+vfe_rootfs_modules() {
+	local r=$1 f
+	shift
+	for f in $(modprobe -a --set-version "$VFE_KVER" --show-depends "$@" 2>/dev/null | awk '$1 == "insmod" { print $2 }'); do
+		mkdir -p "$r$(dirname "$f")" && cp "$f" "$r$f" || return 1
+	done
+	mkdir -p "$r/lib/modules/$VFE_KVER"
+	cp "/lib/modules/$VFE_KVER"/modules.{order,builtin,builtin.modinfo} "$r/lib/modules/$VFE_KVER/" 2>/dev/null
+	depmod -b "$r" "$VFE_KVER"
+}
+
 # vfe_mkrootfs IMG: an ext4 image (mke2fs -d, no mount) with busybox-static,
-# the installed vfio-early CLI and its libraries, pci.ids, the config of
-# $VFE_DEST (etc/vfio-early.conf, etc/vfio-early.d/) as the real system would
-# have it, and vfe_guest_init as /sbin/init. With VFE_ROOTFS_UDEV_MODULES set,
-# also udev, our rule and binder, and those modules (vfe_rootfs_udev).
+# the installed vfio-early CLI and vfio-early-image-facts with their
+# libraries (libkmod too), pci.ids, the config of $VFE_DEST (etc/vfio-early.conf,
+# etc/vfio-early.d/) as the real system would have it, and vfe_guest_init as
+# /sbin/init. With VFE_ROOTFS_UDEV_MODULES set, also udev, our rule and
+# binder, and those modules (vfe_rootfs_udev).
 #   vfe_mkrootfs IMG CONFIG: the same, with CONFIG as the only config file.
+# Knobs: VFE_ROOT_MODULES (vfe_rootfs_modules), VFE_ROOT_TEST_SCRIPT (a file
+# installed as /etc/vfe-test.sh), VFE_ROOT_SIZE (default 64M).
 vfe_mkrootfs() {
-	local img=$1 conf=${2:-} r=$T/rootfs lib a
+	local img=$1 conf=${2:-} r=$T/rootfs a
 	rm -rf "$r"
 	mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,run,tmp,root,usr/sbin,usr/share/misc} || return 1
 	cp /bin/busybox "$r/bin/busybox"
 	for a in $(/bin/busybox --list); do
 		[ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
 	done
-	cp "$VFE_DEST/usr/sbin/vfio-early" "$r/usr/sbin/vfio-early" || return 1
-	# the CLI's shared libraries and loader, at the paths ldd names
-	for lib in $(ldd "$r/usr/sbin/vfio-early" | grep -o '/[^ ]*'); do
-		mkdir -p "$r$(dirname "$lib")"
-		cp -L "$lib" "$r$lib" || return 1
-	done
+	vfe_copy_exec "$r" "$VFE_DEST/usr/sbin/vfio-early" /usr/sbin/vfio-early || return 1
+	vfe_copy_exec "$r" "$VFE_DEST/usr/libexec/vfio-early/vfio-early-image-facts" \
+		/usr/libexec/vfio-early/vfio-early-image-facts || return 1
+	# libkmod, which the CLI opens with dlopen (ldd does not name it): an installed system has it (libkmod2)
+	a=$("$VFE_DEST/usr/libexec/vfio-early/vfio-early-bind" --print-dlopen) && vfe_copy_exec "$r" "$a" || return 1
 	[ -r /usr/share/misc/pci.ids ] && cp /usr/share/misc/pci.ids "$r/usr/share/misc/"
 	if [ -n "$conf" ]; then
 		cp "$conf" "$r/etc/vfio-early.conf" || return 1
@@ -235,23 +282,21 @@ vfe_mkrootfs() {
 		[ -f "$VFE_DEST/etc/vfio-early.conf" ] && cp "$VFE_DEST/etc/vfio-early.conf" "$r/etc/"
 		[ -d "$VFE_DEST/etc/vfio-early.d" ] && cp -r "$VFE_DEST/etc/vfio-early.d" "$r/etc/"
 	fi
+	if [ -n "${VFE_ROOT_MODULES:-}" ]; then
+		# shellcheck disable=SC2086 # a list of module names
+		vfe_rootfs_modules "$r" $VFE_ROOT_MODULES || return 1
+		vfe_copy_exec "$r" "$(command -v kmod)" /sbin/kmod && ln -sf kmod "$r/sbin/modprobe" || return 1
+	fi
+	if [ -n "${VFE_ROOT_TEST_SCRIPT:-}" ]; then
+		install -m755 "$VFE_ROOT_TEST_SCRIPT" "$r/etc/vfe-test.sh" || return 1
+	fi
 	if [ -n "${VFE_ROOTFS_UDEV_MODULES:-}" ]; then
 		vfe_rootfs_udev "$r" || return 1
 	fi
 	vfe_guest_init >"$r/sbin/init"
 	chmod 755 "$r/sbin/init"
 	rm -f "$img"
-	mke2fs -q -t ext4 -L vfe-root -d "$r" "$img" 64M >"$T/mke2fs.log" 2>&1
-}
-
-# _vfe_install_exec ROOT SRC DEST: SRC at ROOT/DEST, with the shared libraries ldd names at their paths
-_vfe_install_exec() {
-	local r=$1 lib
-	mkdir -p "$r$(dirname "$3")" && cp -L "$2" "$r$3" || return 1
-	for lib in $(ldd "$2" | grep -o '/[^ ]*'); do
-		[ -e "$r$lib" ] && continue
-		mkdir -p "$r$(dirname "$lib")" && cp -L "$lib" "$r$lib" || return 1
-	done
+	mke2fs -q -t ext4 -L vfe-root -d "$r" "$img" "${VFE_ROOT_SIZE:-64M}" >"$T/mke2fs.log" 2>&1
 }
 
 # vfe_rootfs_udev DIR: what the real root of an installed system has for devices
@@ -260,21 +305,16 @@ _vfe_install_exec() {
 # rule and binder (make install into $VFE_DEST), and the kernel modules named
 # in $VFE_ROOTFS_UDEV_MODULES with their dependencies, indexed by depmod.
 vfe_rootfs_udev() {
-	local r=$1 m f
-	_vfe_install_exec "$r" /bin/udevadm /bin/udevadm || return 1
-	_vfe_install_exec "$r" "$VFE_DEST/usr/libexec/vfio-early/vfio-early-bind" /usr/libexec/vfio-early/vfio-early-bind ||
+	local r=$1
+	vfe_copy_exec "$r" /bin/udevadm || return 1
+	vfe_copy_exec "$r" "$VFE_DEST/usr/libexec/vfio-early/vfio-early-bind" /usr/libexec/vfio-early/vfio-early-bind ||
 		return 1
 	mkdir -p "$r/lib/systemd" "$r/lib/udev/rules.d" "$r/etc/udev" "$r/lib/modules/$VFE_KVER"
 	ln -sf /bin/udevadm "$r/lib/systemd/systemd-udevd"
 	cp /lib/udev/rules.d/*.rules "$r/lib/udev/rules.d/" || return 1
 	cp "$VFE_DEST"/usr/lib/udev/rules.d/*vfio-early.rules "$r/lib/udev/rules.d/" || return 1
-	for m in $VFE_ROOTFS_UDEV_MODULES; do
-		for f in $(modprobe -S "$VFE_KVER" --show-depends "$m" | sed -n 's/^insmod \([^ ]*\).*/\1/p'); do
-			mkdir -p "$r$(dirname "$f")" && cp "$f" "$r$f" || return 1
-		done
-	done
-	cp "/lib/modules/$VFE_KVER"/modules.{order,builtin,builtin.modinfo} "$r/lib/modules/$VFE_KVER/" 2>/dev/null
-	depmod -b "$r" "$VFE_KVER"
+	# shellcheck disable=SC2086 # a list of module names
+	vfe_rootfs_modules "$r" $VFE_ROOTFS_UDEV_MODULES
 }
 
 # vfe_hotplug_when_ready LOG SOCK DEVICE: in the background, waits for the

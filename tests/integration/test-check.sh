@@ -4,6 +4,7 @@
 # an uncompressed microcode cpio + a zstd cpio), then broken one item at a
 # time. Also: check changes no file. Prints TAP.
 set -u
+# shellcheck disable=SC2016 # eval '...' defers expansion to the check, on purpose
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 TAP_DIAG=$T/out TAP_DIAG_LINES=30
@@ -165,12 +166,60 @@ rm -r "$R/lib/modules/$REL"
 ve check --json
 tap_check "no modules for the running kernel fails" test "$(result vfio-modules)" = fail
 
+# AMD: the IOMMU is on by default and amd_iommu=on is no kernel option
+printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm sse2\n' >"$R/proc/cpuinfo"
+echo "root=/dev/sda1 amd_iommu=on iommu=pt" >"$R/proc/cmdline"
+ve check --json
+tap_check "AMD: amd_iommu=on warns (not a kernel option)" test "$(result cmdline-iommu)" = warn
+ve check
+tap_check "... and nothing tells an AMD host to add intel_iommu=on or amd_iommu=on" \
+	eval '! grep -Eq "add (intel|amd)_iommu=on" "$T/out"'
+echo "root=/dev/sda1 iommu=pt" >"$R/proc/cmdline"
+mv "$R/sys/class/iommu" "$T/iommu.saved"
+ve check
+tap_check "AMD without an active IOMMU: the fix is the firmware setting, no parameter" \
+	eval 'grep -q "IOMMU active" "$T/out" && grep -q "no parameter needed" "$T/out" && ! grep -q "add intel_iommu" "$T/out"'
+tap_check "AMD without amd_iommu=: the parameter item passes" test -n "$(line 'no amd_iommu= needed')"
+mv "$T/iommu.saved" "$R/sys/class/iommu"
+printf 'processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vme sse2\n' >"$R/proc/cpuinfo"
+
 printf '0x00000000c0000000 0x00000000c0ffffff 0x0000000000040200\n' >"$R/sys/bus/pci/devices/0000:00:05.0/resource"
 ve check --json
 tap_check "a target inside the BOOTFB range fails" test "$(result framebuffer:0000:00:05.0)" = fail
 sed -i 's/c0000000-c02fffff/00000000-00000000/' "$R/proc/iomem"
 ve check --json
 tap_check "hidden /proc/iomem addresses (unprivileged) are not checked" test "$(result framebuffer)" = skip
+
+# the boot VGA (VGA class) holds the framebuffer: since 6.0 vfio-pci removes it as it binds the device
+sed -i 's/00000000-00000000 : BOOTFB/c0000000-c02fffff : BOOTFB/' "$R/proc/iomem"
+echo 'device 0000:00:01.0 id=1234:1111 allow-boot-vga' >"$R/etc/vfio-early.conf"
+ve check --json
+tap_check "a VGA target under the framebuffer on 6.x: no video=efifb:off, it passes" \
+	eval 'test "$(result framebuffer:0000:00:01.0)" = pass && ! grep -q "efifb:off\|sysfb_init" "$T/out"'
+echo "5.15.0-91-generic" >"$R/proc/sys/kernel/osrelease"
+ve check --json
+tap_check "... on a kernel before 6.0 it fails and says video=efifb:off" \
+	eval 'test "$(result framebuffer:0000:00:01.0)" = fail && grep -q "efifb:off" "$T/out"'
+echo "$REL" >"$R/proc/sys/kernel/osrelease"
+
+# an encrypted root: cryptsetup in the image asks for the passphrase after the binder took the boot VGA
+mkdir -p "$T/img/usr/sbin" "$T/img/lib/modules/$REL"
+: >"$T/img/usr/sbin/cryptsetup"
+cp "$R/etc/vfio-early.conf" "$T/img/etc/"
+build_image zstd
+ve check --json
+tap_check "allow-boot-vga before a LUKS prompt, no other display driver in the image: warns" \
+	test "$(result console-prompt)" = warn
+# the distribution's bochs alias (modules.alias of linux-image-amd64): the other display has a driver in the image
+echo 'alias pci:v00001234d00001111sv*sd*bc*sc*i* bochs' >"$T/img/lib/modules/$REL/modules.alias"
+build_image zstd
+ve check
+tap_check "... with a driver for the other display in the image: passes and names it" \
+	grep -q 'ok.*passphrase prompt.*0000:00:05.0 (bochs)' "$T/out"
+rm -r "$T/img/usr/sbin" "$T/img/lib/modules/$REL/modules.alias"
+echo 'device 0000:00:05.0 id=1234:1111 group=whole' >"$R/etc/vfio-early.conf"
+cp "$R/etc/vfio-early.conf" "$T/img/etc/"
+build_image zstd
 
 mkdir -p "$R/etc/modprobe.d"
 printf 'blacklist nouveau\nblacklist snd-hda-intel\noptions vfio-pci ids=1234:1111,8086:293e disable_vga=1\n' \
@@ -182,6 +231,22 @@ tap_check "... with its own id" test "$(result modprobe-blacklist:snd_hda_intel)
 ve check
 tap_check "ids= that also takes the boot VGA fails and names it" \
 	grep -q 'also takes 0000:00:01.0 (the boot VGA)' "$T/out"
+tap_check "... naming the file and line" grep -q '/etc/modprobe.d/vfio.conf:3: ids=' "$T/out"
+
+echo 'device 0000:00:05.0 id=1234:1111 group=whole' >"$R/etc/vfio-early.conf"
+ve check --json
+tap_check "group=whole without recorded members warns (not pinned)" test "$(result device:0000:00:05.0)" = warn
+echo 'device 0000:00:05.0 id=1234:1111 group=whole members=0000:00:05.0/1234:1111,0000:00:05.1/8086:293e' \
+	>"$R/etc/vfio-early.conf"
+ve check --json
+tap_check "... pinned with members=, it passes" test "$(result device:0000:00:05.0)" = pass
+echo 'device 0000:00:05.0 id=1234:1111 group=whole members=0000:00:05.0/1234:1111' >"$R/etc/vfio-early.conf"
+ve check
+tap_check "... a member it did not record fails, named" grep -q '0000:00:05.1 (8086:293e) was not in it' "$T/out"
+echo 'device 0000:00:1f.2 allow-storage' >"$R/etc/vfio-early.conf"
+ve check
+tap_check "the controller holding / fails even with allow-storage, naming the mount" \
+	grep -q 'on the path to the host.s running system: / (sda1)' "$T/out"
 
 echo 'device 0000:00:05.0 id=10de:2684' >"$R/etc/vfio-early.conf"
 ve check --json

@@ -39,7 +39,7 @@ validate() {
 }
 
 "$B/tools/fake-machine" "$R" || tap_bail "fake machine in $R"
-echo 'device 0000:00:05.0' >"$R/etc/vfio-early.conf"
+echo 'device 0000:00:05.0 group=whole' >"$R/etc/vfio-early.conf"
 
 ve xml
 tap_check "xml: exit 0" test "$(rc)" = 0

@@ -243,6 +243,65 @@ int fake_iommu_on(struct fake_root *f)
 	return fake_write(f, "sys/class/iommu/dmar0/name", "dmar0\n");
 }
 
+/* "../" once per component of dir (a path relative to the root, no trailing '/'). */
+static void ups(const char *dir, char *buf, size_t n)
+{
+	size_t l = 0;
+
+	buf[0] = '\0';
+	for (const char *p = dir; p && *p && l + 4 < n; p = strchr(p, '/'), p = p ? p + 1 : NULL)
+		l += (size_t)snprintf(buf + l, n - l, "../");
+}
+
+int fake_block_add(struct fake_root *f, const char *devnum, const char *path)
+{
+	char rel[PATH_MAX], target[PATH_MAX];
+	const char *name = strrchr(path, '/');
+	int r;
+
+	name = name ? name + 1 : path;
+	snprintf(rel, sizeof(rel), "sys/%s/dev", path);
+	snprintf(target, sizeof(target), "%s\n", devnum);
+	if ((r = fake_write(f, rel, target)) < 0)
+		return r;
+	snprintf(rel, sizeof(rel), "sys/dev/block/%s", devnum);
+	snprintf(target, sizeof(target), "../../%s", path);
+	if ((r = fake_symlink(f, rel, target)) < 0)
+		return r;
+	snprintf(rel, sizeof(rel), "sys/class/block/%s", name);
+	return fake_symlink(f, rel, target);
+}
+
+/* The path under sys/ of block device name, from its sys/class/block link. */
+static int block_path(struct fake_root *f, const char *name, char *buf, size_t n)
+{
+	char rel[PATH_MAX], target[PATH_MAX];
+	int k;
+
+	snprintf(rel, sizeof(rel), "sys/class/block/%s", name);
+	k = vfe_readlink(&f->root, target, sizeof(target), "%s", rel);
+	if (k < 0)
+		return k;
+	if (strncmp(target, "../../", 6) != 0)
+		return -EINVAL;
+	snprintf(buf, n, "%s", target + 6);
+	return 0;
+}
+
+int fake_block_slave(struct fake_root *f, const char *holder, const char *slave)
+{
+	char hp[PATH_MAX], sp[PATH_MAX], dir[PATH_MAX], up[PATH_MAX], rel[PATH_MAX * 2], target[PATH_MAX * 2];
+	int r;
+
+	if ((r = block_path(f, holder, hp, sizeof(hp))) < 0 || (r = block_path(f, slave, sp, sizeof(sp))) < 0)
+		return r;
+	snprintf(dir, sizeof(dir), "sys/%s/slaves", hp);
+	ups(dir + 4, up, sizeof(up)); /* from sys/<holder>/slaves/ back up to sys/ */
+	snprintf(rel, sizeof(rel), "%s/%s", dir, slave);
+	snprintf(target, sizeof(target), "%s%s", up, sp);
+	return fake_symlink(f, rel, target);
+}
+
 /* ---- the fake kernel ---- */
 
 static struct fake_kdev *kdev(struct fake_kernel *k, const char *bdf)

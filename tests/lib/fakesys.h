@@ -57,6 +57,16 @@ int fake_driver(struct fake_root *f, const char *name);
 int fake_set_driver(struct fake_root *f, const char *bdf, const char *name);
 
 /*
+ * A block device as the kernel lays it out: its directory sys/PATH
+ * ("devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda1",
+ * "devices/virtual/block/dm-0") with "dev", and the relative links
+ * sys/dev/block/DEVNUM and sys/class/block/NAME.
+ */
+int fake_block_add(struct fake_root *f, const char *devnum, const char *path);
+/* slave under holder's slaves/ (dm, LUKS, LVM, md), both added with fake_block_add() first. */
+int fake_block_slave(struct fake_root *f, const char *holder, const char *slave);
+
+/*
  * The kernel's side of the binder's sysfs writes, on a fake tree: what the
  * PCI driver core does when driver_override, an unbind file or drivers_probe
  * is written (pci_match_device() honours the override; a probe binds the

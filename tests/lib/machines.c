@@ -1,4 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include "check/image-facts.h"
 #include "tests/lib/machines.h"
 
 int fake_machine_qemu(struct fake_root *f)
@@ -24,10 +31,58 @@ int fake_machine_qemu(struct fake_root *f)
 	if ((r = fake_driver(f, "vfio-pci")) < 0)
 		return r;
 	/* the root file system on the AHCI disk */
-	if ((r = fake_symlink(f, "sys/dev/block/8:1",
-			      "../../devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda1")) < 0)
+	if ((r = fake_block_add(f, "8:0", "devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda")) < 0 ||
+	    (r = fake_block_add(f, "8:1", "devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda1")) < 0)
 		return r;
 	return fake_write(f, "proc/self/mountinfo",
 			  "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
 			  "23 22 0:21 / /proc rw,nosuid shared:2 - proc proc rw\n");
+}
+
+bool fake_installed_modules(struct fake_root *f)
+{
+	const char *base = "/lib/modules";
+	char cmd[3 * PATH_MAX], src[PATH_MAX] = "";
+	struct utsname u;
+	struct dirent *de;
+	DIR *d = opendir(base);
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(src, sizeof(src), "%s/%s/modules.alias.bin", base, de->d_name);
+			if (access(src, R_OK) == 0) {
+				snprintf(src, sizeof(src), "%s/%s", base, de->d_name);
+				break;
+			}
+			src[0] = '\0';
+		}
+	if (d)
+		closedir(d);
+	if (!src[0] || uname(&u) < 0)
+		return false;
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/lib/modules/%s' && cp '%s'/modules.* '%s/lib/modules/%s/'", f->dir,
+		 u.release, src, f->dir, u.release);
+	return system(cmd) == 0;
+}
+
+int fake_image_facts(struct fake_root *f)
+{
+	char mods[PATH_MAX], out_dir[PATH_MAX];
+	struct strv warnings = { 0 };
+	struct vfe_root out;
+	struct utsname u;
+	int k;
+
+	if (uname(&u) < 0)
+		return -errno;
+	snprintf(mods, sizeof(mods), "%s/lib/modules/%s", f->dir, u.release);
+	snprintf(out_dir, sizeof(out_dir), "%s/usr/lib/vfio-early/host", f->dir);
+	if ((k = fake_mkdir(f, "usr/lib/vfio-early/host")) < 0 || (k = vfe_root_open(&out, out_dir)) < 0)
+		return k;
+	k = vfe_image_facts_write(&f->root, mods, &out, &warnings);
+	for (size_t i = 0; i < warnings.n; i++)
+		printf("# image facts: %s\n", warnings.v[i]);
+	strv_free(&warnings);
+	vfe_root_close(&out);
+	return k;
 }

@@ -21,17 +21,17 @@ static void machine(struct fake_root *f)
 }
 
 /* A host driver exists for the NIC and the audio function, as modules.alias would say. */
-static bool fake_host_driver(void *ud, const struct vfe_dev *d, char *drv, size_t n)
+static enum vfe_host_verdict fake_host_driver(void *ud, const struct vfe_dev *d, char *drv, size_t n)
 {
 	(void)ud;
 	if (d->id.vendor == 0x8086 && d->id.device == 0x100e)
-		return snprintf(drv, n, "e1000"), true;
+		return snprintf(drv, n, "e1000"), VFE_HOST_CLAIMED;
 	if (d->id.vendor == 0x8086 && d->id.device == 0x293e)
-		return snprintf(drv, n, "snd_hda_intel"), true;
-	return false;
+		return snprintf(drv, n, "snd_hda_intel"), VFE_HOST_CLAIMED;
+	return VFE_HOST_NONE;
 }
 
-static const struct vfe_plan_ops plan_ops = { fake_host_driver, NULL };
+static const struct vfe_plan_ops plan_ops = { fake_host_driver, NULL, NULL };
 
 /* A kernel that never binds (vfio-pci "built in", so no module to load): the binder must notice. */
 static int no_module(void *ud, const char *name)
@@ -347,6 +347,105 @@ TEST(boot_vga_is_refused_without_allow)
 	CHECK(d->action == VFE_ACT_REFUSE);
 	CHECK_CONTAINS(d->reason, "boot VGA");
 	CHECK_STREQ(d->after, "bochs-drm");
+	vfe_status_free(&st);
+	fake_root_free(&f);
+}
+
+struct taker {
+	struct fake_root *f;
+	const char *takes; /* what vfio-pci takes as it registers, as an ids= option would have it */
+};
+
+/* The fake kernel's vfio-pci module: it registers, and takes a driverless function of the id it was given. */
+static int load_taking(void *ud, const char *name)
+{
+	struct taker *t = ud;
+
+	(void)name;
+	CHECK(fake_driver(t->f, "vfio-pci") == 0);
+	return fake_set_driver(t->f, t->takes, "vfio-pci");
+}
+
+/*
+ * A leftover "options vfio-pci ids=1234:1111" in the image: the binder loads
+ * vfio-pci without it, and whatever vfio-pci still takes unasked (the boot
+ * VGA has no driver yet in a distribution's image) is recorded, never silent.
+ */
+TEST(what_vfio_pci_takes_unasked_is_recorded)
+{
+	struct fake_root f;
+	struct taker tk = { &f, "0000:00:01.0" };
+	struct vfe_bind_ops ops = { load_taking, NULL, &tk };
+	struct vfe_binder_opts o = { .plan = &plan_ops, .bind = &ops };
+	struct vfe_status st;
+	bool said = false;
+	char p[PATH_MAX];
+
+	machine(&f);
+	snprintf(p, sizeof(p), "rm -rf '%s/sys/bus/pci/drivers/vfio-pci'", f.dir);
+	CHECK(system(p) == 0);
+	CHECK(fake_set_driver(&f, "0000:00:01.0", NULL) == 0);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:05.0 group=whole\n");
+	log_open(&f.root, VFE_LOG_KMSG, "vfio-early");
+	CHECK(vfe_binder_run(&f.root, &o) == 0);
+	log_close();
+	CHECK(vfe_status_read(&f.root, &st) == 0);
+	for (size_t i = 0; i < st.problems.n; i++)
+		said |= strstr(st.problems.v[i], "vfio-pci took 0000:00:01.0 (1234:1111, the boot VGA) as it loaded") != NULL;
+	CHECK(said);
+	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "vfio-pci took 0000:00:01.0");
+	vfe_status_free(&st);
+	/* what the plan asked for is no surprise */
+	CHECK(fake_set_driver(&f, "0000:00:01.0", NULL) == 0);
+	snprintf(p, sizeof(p), "rm -rf '%s/sys/bus/pci/drivers/vfio-pci'", f.dir);
+	CHECK(system(p) == 0);
+	tk.takes = "0000:00:05.1";
+	log_open(&f.root, VFE_LOG_KMSG, "vfio-early");
+	CHECK(vfe_binder_run(&f.root, &o) == 0);
+	log_close();
+	CHECK(vfe_status_read(&f.root, &st) == 0);
+	for (size_t i = 0; i < st.problems.n; i++)
+		CHECK(!strstr(st.problems.v[i], "vfio-pci took"));
+	vfe_status_free(&st);
+	fake_root_free(&f);
+}
+
+/* The binder decides from what the hooks put into the image; without it, it says so and decides with less. */
+TEST(image_facts_decide_and_their_absence_is_said)
+{
+	struct fake_root f;
+	struct vfe_binder_opts o = { .dry_run = true };
+	struct vfe_status st;
+	const struct vfe_status_dev *d;
+	size_t missing = 0;
+
+	machine(&f);
+	fake_write(&f, "etc/vfio-early.conf", "device 0000:00:1f.2 allow-storage\ndevice 0000:00:05.0\n");
+	log_open(&f.root, VFE_LOG_KMSG, "vfio-early");
+	CHECK(vfe_binder_run(&f.root, &o) == 0);
+	CHECK(vfe_status_read(&f.root, &st) == 0);
+	for (size_t i = 0; i < st.problems.n; i++)
+		missing += strstr(st.problems.v[i], "the initramfs has no") != NULL;
+	CHECK(missing == 2);
+	d = find(&st, "0000:00:1f.2"); /* allow-storage is all it knows */
+	CHECK(d && d->action == VFE_ACT_BIND);
+	d = find(&st, "0000:00:05.0"); /* nothing known of the audio function's driver: taken */
+	CHECK(d && d->action == VFE_ACT_REFUSE);
+	vfe_status_free(&st);
+	/* with the facts, as the hooks make them */
+	CHECK(fake_installed_modules(&f));
+	CHECK(fake_image_facts(&f) == 0);
+	CHECK(vfe_binder_run(&f.root, &o) == 0);
+	log_close();
+	CHECK(vfe_status_read(&f.root, &st) == 0);
+	for (size_t i = 0; i < st.problems.n; i++)
+		CHECK(!strstr(st.problems.v[i], "the initramfs has no"));
+	d = find(&st, "0000:00:1f.2");
+	CHECK(d && d->action == VFE_ACT_REFUSE);
+	CHECK_CONTAINS(d ? d->reason : NULL, "/ (sda1)");
+	d = find(&st, "0000:00:05.0");
+	CHECK(d && d->action == VFE_ACT_REFUSE);
+	CHECK_CONTAINS(d ? d->reason : NULL, "would get snd_hda_intel");
 	vfe_status_free(&st);
 	fake_root_free(&f);
 }

@@ -58,6 +58,10 @@ TEST(each_bad_line_is_reported_with_its_line_and_skipped)
 		{ "device 05:00.0 colour=red", "unknown key" },
 		{ "device 05:00.0 id=\"10de:2684", "unterminated quote" },
 		{ "device 05:00.0 allow-everything", "unknown word" },
+		{ "device 05:00.0 members=0000:05:00.0/10de:2684", "members= pins a group=whole entry" },
+		{ "device 05:00.0 group=whole members=0000:05:00.0", "bad members" },
+		{ "device 05:00.0 group=whole members=0000:05:00.0/10de:2684,0000:05:00.0/10de:2684", "listed twice" },
+		{ "device 05:00.0 group=whole members=", "empty members=" },
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -79,6 +83,40 @@ TEST(format_round_trips)
 
 	CHECK_STREQ(line, "device 0000:41:00.0 id=10de:2684 subsystem=1043:88e2 group=whole allow-boot-vga");
 	free(line);
+	vfe_config_free(&c);
+}
+
+/* group=whole pinned by add --group: every member with its id, written back as read. */
+TEST(members_pin_a_whole_group)
+{
+	const char *line = "device 0000:41:00.0 id=10de:2684 group=whole "
+			   "members=0000:40:01.1/1022:1483,0000:41:00.0/10de:2684,0000:41:00.1/10de:22ba";
+	struct vfe_config c = parse(line);
+	struct vfe_pci_addr audio = { 0, 0x41, 0, 1 }, other = { 0, 0x41, 0, 2 };
+	const struct vfe_member *m;
+	char *again;
+
+	CHECK(c.n == 1 && c.problems.n == 0);
+	CHECK(c.n == 1 && c.entries[0].n_members == 3);
+	m = c.n ? vfe_entry_member(&c.entries[0], &audio) : NULL;
+	CHECK(m && m->id.vendor == 0x10de && m->id.device == 0x22ba);
+	CHECK(c.n && vfe_entry_member(&c.entries[0], &other) == NULL);
+	again = c.n ? vfe_entry_format(&c.entries[0]) : NULL;
+	CHECK_STREQ(again, line);
+	free(again);
+	vfe_config_free(&c);
+}
+
+TEST(more_members_than_fit_are_refused)
+{
+	char line[2048] = "device 0000:41:00.0 group=whole members=";
+	struct vfe_config c;
+
+	for (int i = 0; i < VFE_MEMBERS_MAX + 1; i++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s0000:%02x:00.0/10de:2684", i ? "," : "", i);
+	c = parse(line);
+	CHECK(c.n == 0 && c.problems.n == 1);
+	CHECK_CONTAINS(c.problems.n ? c.problems.v[0] : NULL, "too many members");
 	vfe_config_free(&c);
 }
 

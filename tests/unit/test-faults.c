@@ -68,9 +68,20 @@ static struct hook *new_hook(struct fake_root *f)
 	return h;
 }
 
+/*
+ * The installed system's facts, fixed: no host driver for any driverless
+ * function (these tests are about binding, not about the group guard).
+ */
+static enum vfe_host_verdict no_host_driver(void *ud, const struct vfe_dev *d, char *drv, size_t n)
+{
+	(void)ud, (void)d, (void)drv, (void)n;
+	return VFE_HOST_NONE;
+}
+static const struct vfe_plan_ops plan_ops = { no_host_driver, NULL, NULL };
+
 static int run_ops(struct fake_root *f, const struct vfe_bind_ops *bops, unsigned timeout_ms, struct vfe_status *st)
 {
-	struct vfe_binder_opts o = { .bind = bops, .timeout_ms = timeout_ms };
+	struct vfe_binder_opts o = { .bind = bops, .plan = &plan_ops, .timeout_ms = timeout_ms };
 	int k;
 
 	log_open(&f->root, VFE_LOG_KMSG, "vfio-early");
@@ -241,9 +252,11 @@ TEST(config_with_a_1mib_line)
 	{
 		struct vfe_status st;
 		CHECK(run(&f, new_hook(&f), &st) == 0);
-		/* the long line is skipped and named; the good line after it still counts */
-		CHECK(st.problems.n == 1);
+		/* the long line is skipped and named (first: the config is read before anything is decided); the
+		 * good line after it still counts */
+		CHECK(st.problems.n >= 1);
 		CHECK_CONTAINS(st.problems.n ? st.problems.v[0] : NULL, "longer than");
+		CHECK(st.problems.n < 2 || !strstr(st.problems.v[1], "longer than"));
 		CHECK(find(&st, "0000:00:05.0") != NULL);
 		vfe_status_free(&st);
 	}

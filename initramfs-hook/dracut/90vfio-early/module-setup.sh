@@ -6,6 +6,10 @@
 #   /usr/libexec/vfio-early/vfio-early-bind (it links only libc) and libkmod,
 #   which the binder dlopen()s when it must load a module
 #   /etc/vfio-early.conf and /etc/vfio-early.d/*.conf, at the same paths
+#   /usr/lib/vfio-early/host, written by vfio-early-image-facts: copies of
+#   the installed kernel's module alias indexes (a host-only image's own
+#   index holds only the drivers in it) and the PCI functions on the path to
+#   the running system, so the binder decides as the installed system will
 #   the kernel modules vfio_pci (with vfio, vfio-pci-core, irqbypass through
 #   its dependencies) and vfio_iommu_type1 (only a softdep of vfio), even in
 #   host-only mode, because the host has not loaded them yet on first set-up
@@ -27,6 +31,7 @@
 # tests can point it at a "make install DESTDIR=..." tree.
 
 VFE_BINDER=/usr/libexec/vfio-early/vfio-early-bind
+VFE_FACTS=/usr/libexec/vfio-early/vfio-early-image-facts
 
 # The config files (paths inside the image), in the order the binder reads them.
 vfe_configs() {
@@ -75,6 +80,15 @@ install() {
     for f in $(vfe_configs); do
         inst_simple "$r$f" "$f"
     done
+    # The installed system's facts, from the kernel the image is for ($srcmods).
+    if [[ -x $r$VFE_FACTS ]]; then
+        mkdir -p "$initdir/usr/lib/vfio-early"
+        "$r$VFE_FACTS" --root="${r:-/}" --modules="${srcmods:-/lib/modules/$kernel}" \
+            --output="$initdir/usr/lib/vfio-early/host" \
+            || dwarn "vfio-early: vfio-early-image-facts failed; the binder decides without the installed system's facts"
+    else
+        dwarn "vfio-early: $r$VFE_FACTS is missing; the binder decides without the installed system's facts (reinstall vfio-early)"
+    fi
     # One entry point per flavour: in the systemd initrd the hooks also run
     # (dracut-cmdline.service, dracut-pre-udev.service), so installing both
     # would bind twice. The unit is ordered before dracut-pre-udev.service,
