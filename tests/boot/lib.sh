@@ -255,7 +255,7 @@ vfe_rootfs_modules() {
 
 # vfe_mkrootfs IMG: an ext4 image (mke2fs -d, no mount) with busybox-static,
 # the installed vfio-early CLI and vfio-early-image-facts with their
-# libraries, pci.ids, the config of $VFE_DEST (etc/vfio-early.conf,
+# libraries (libkmod too), pci.ids, the config of $VFE_DEST (etc/vfio-early.conf,
 # etc/vfio-early.d/) as the real system would have it, and vfe_guest_init as
 # /sbin/init. With VFE_ROOTFS_UDEV_MODULES set, also udev, our rule and
 # binder, and those modules (vfe_rootfs_udev).
@@ -273,6 +273,8 @@ vfe_mkrootfs() {
 	vfe_copy_exec "$r" "$VFE_DEST/usr/sbin/vfio-early" /usr/sbin/vfio-early || return 1
 	vfe_copy_exec "$r" "$VFE_DEST/usr/libexec/vfio-early/vfio-early-image-facts" \
 		/usr/libexec/vfio-early/vfio-early-image-facts || return 1
+	# libkmod, which the CLI opens with dlopen (ldd does not name it): an installed system has it (libkmod2)
+	a=$("$VFE_DEST/usr/libexec/vfio-early/vfio-early-bind" --print-dlopen) && vfe_copy_exec "$r" "$a" || return 1
 	[ -r /usr/share/misc/pci.ids ] && cp /usr/share/misc/pci.ids "$r/usr/share/misc/"
 	if [ -n "$conf" ]; then
 		cp "$conf" "$r/etc/vfio-early.conf" || return 1
