@@ -35,6 +35,7 @@ MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/vfio-early
 ITDIR ?= $(PREFIX)/share/initramfs-tools
 DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 UDEVDIR ?= $(PREFIX)/lib/udev
 SYSCONFDIR ?= /etc
 # The binder is stripped at install (it is copied into every initramfs); the
@@ -105,12 +106,18 @@ CLI := $(B)/vfio-early
 FACTS := $(B)/vfio-early-image-facts
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
-DOCS := docs/guide.md docs/grub.md docs/dracut.md docs/json.md
+DOCS := docs/guide.md docs/grub.md docs/dracut.md docs/json.md docs/fallback.md
+UNITS := $(wildcard recovery/systemd/*.service recovery/systemd/*.path)
+# Enabled where they are installed, as their [Install] sections say (the automatic fallback's callers)
+UNIT_LINKS := multi-user.target.wants/vfio-early-confirm.service boot-complete.target.requires/vfio-early-confirm.service \
+	multi-user.target.wants/vfio-early-session.path
 MANPAGES := $(patsubst docs/%.scd,$(B)/man/%,$(wildcard docs/*.[1-8].scd))
 
 ALL_LIBS := $(LIB_CLI) $(LIB_CHECK) $(LIB_EFI) $(LIB_RECOVERY) $(LIB_EARLY) $(LIB_COMMON)
 
 .SECONDARY:
+# a failed recipe (scdoc on a bad page) leaves no half-written target behind
+.DELETE_ON_ERROR:
 .PHONY: all check check-unit check-deb demo bench fuzz install uninstall clean deps man deb
 all: $(BINDER) $(CLI) $(FACTS) $(UNIT_BINS) $(TOOL_BINS) $(MANPAGES)
 
@@ -223,7 +230,7 @@ install: $(BINDER) $(CLI) $(FACTS) $(MANPAGES)
 	install -Dm755 $(INSTALL_STRIP) $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-early-bind
 	# udev: devices added after boot get the binder's config and guards (vfio-early-bind(8))
 	install -d $(DESTDIR)$(UDEVDIR)/rules.d
-	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' udev/61-vfio-early.rules.in >$(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
+	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' early/udev/61-vfio-early.rules.in >$(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
 	chmod 644 $(DESTDIR)$(UDEVDIR)/rules.d/61-vfio-early.rules
 	install -Dm755 initramfs-hook/initramfs-tools/hooks/vfio-early $(DESTDIR)$(ITDIR)/hooks/vfio-early
 	install -Dm755 initramfs-hook/initramfs-tools/scripts/init-top/00_vfio_early \
@@ -240,6 +247,11 @@ install: $(BINDER) $(CLI) $(FACTS) $(MANPAGES)
 	for d in kernel/postinst.d kernel/postrm.d initramfs/post-update.d; do \
 		install -Dm755 recovery/kernel/zzz-vfio-early $(DESTDIR)$(SYSCONFDIR)/$$d/zzz-vfio-early; done
 	install -Dm755 recovery/kernel-install/95-vfio-early.install $(DESTDIR)$(PREFIX)/lib/kernel/install.d/95-vfio-early.install
+	# the automatic fallback's callers: 'vfio-early confirm --auto' after boot, '--session' at a local login (docs/fallback.md)
+	for f in $(UNITS); do sed 's|/usr/sbin/vfio-early|$(SBINDIR)/vfio-early|' $$f >$(B)/$$(basename $$f) && \
+		install -Dm644 $(B)/$$(basename $$f) $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
+	for l in $(UNIT_LINKS); do mkdir -p $(DESTDIR)$(UNITDIR)/$$(dirname $$l) && \
+		ln -sfn ../$$(basename $$l) $(DESTDIR)$(UNITDIR)/$$l; done
 	# dracut module: scripts 0755, systemd units 0644
 	if [ -d initramfs-hook/dracut/90vfio-early ]; then \
 		for f in initramfs-hook/dracut/90vfio-early/*; do \
@@ -259,6 +271,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SYSCONFDIR)/grub.d/42_vfio-early
 	for d in kernel/postinst.d kernel/postrm.d initramfs/post-update.d; do rm -f $(DESTDIR)$(SYSCONFDIR)/$$d/zzz-vfio-early; done
 	rm -f $(DESTDIR)$(PREFIX)/lib/kernel/install.d/95-vfio-early.install
+	for l in $(UNIT_LINKS); do rm -f $(DESTDIR)$(UNITDIR)/$$l; rmdir $(DESTDIR)$(UNITDIR)/$$(dirname $$l) 2>/dev/null || :; done
+	for f in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
 	-rmdir $(DESTDIR)$(DOCDIR)
 	rm -rf $(DESTDIR)$(DRACUTDIR)/90vfio-early
 

@@ -48,6 +48,7 @@ int verb_remove(struct vfe_cli *cli, int argc, char **argv);
 int verb_boot(struct vfe_cli *cli, int argc, char **argv);
 int verb_check(struct vfe_cli *cli, int argc, char **argv);
 int verb_xml(struct vfe_cli *cli, int argc, char **argv);
+int verb_confirm(struct vfe_cli *cli, int argc, char **argv);
 
 /*
  * What a verb (or a boot command) says about itself: --help prints

@@ -20,6 +20,7 @@ static const struct verb verbs[] = {
 	{ "xml", "[--qemu|--features] [--domain NAME] [DEVICE]", "libvirt <hostdev> XML for the guest, or QEMU arguments",
 	  verb_xml },
 	{ "boot", "COMMAND ...", "Boot entries, kernel parameters, the no-passthrough entry", verb_boot },
+	{ "confirm", "[--auto|--session]", "This boot's host display works: the automatic fallback stops counting", verb_confirm },
 };
 
 /* Verb options whose value is the next word: that word is never taken for the command. */

@@ -13,7 +13,10 @@
 #include "common/cpu.h"
 #include "common/log.h"
 #include "common/paths.h"
+#include "common/atomic.h"
 #include "common/strbuf.h"
+#include "early/config-edit.h"
+#include "early/config.h"
 #include "efi/boot.h"
 #include "recovery/recovery-cmdline.h"
 
@@ -31,14 +34,17 @@ enum {
 	F_NO_UPDATE = 1 << 4,
 	F_DRY_RUN = 1 << 5,
 	F_JSON = 1 << 6,
+	F_FALLBACK = 1 << 7,
+	F_NO_FALLBACK = 1 << 8,
 };
-static const char *const flag_names[] = { "--next", "--default", "--firmware", "--ignore-msrs", "--no-update",
-					  "--dry-run", "--json" };
+static const char *const flag_names[] = { "--next",    "--default", "--firmware", "--ignore-msrs", "--no-update",
+					  "--dry-run", "--json",    "--fallback", "--no-fallback" };
 
 struct boot_args {
 	enum op op;
 	unsigned flags;
 	bool no_update;
+	const char *fallback; /* install --fallback=N / --no-fallback ("off"): written to the config */
 };
 
 struct boot_cmd {
@@ -54,13 +60,17 @@ static const struct boot_cmd cmds[] = {
 	    "The boot loaders in use, their entries (ours marked), the default, a pending one-shot,\n"
 	    "the entry this boot came from, and the passthrough parameters of each entry.\n"
 	    "  --json  machine-readable (docs/json.md)\n" } },
-	{ "install", OP_INSTALL, F_IGNORE_MSRS | F_NO_UPDATE | F_DRY_RUN,
-	  { "boot install", "[--ignore-msrs] [--no-update] [--dry-run]", NULL,
+	{ "install", OP_INSTALL, F_IGNORE_MSRS | F_NO_UPDATE | F_DRY_RUN | F_FALLBACK | F_NO_FALLBACK,
+	  { "boot install", "[--ignore-msrs] [--no-update] [--fallback=N | --no-fallback] [--dry-run]", NULL,
 	    "Adds intel_iommu=on or amd_iommu=on and iommu=pt to the kernel command line of every\n"
-	    "boot loader in use, and a \"(no GPU passthrough)\" recovery entry. A second run changes nothing.\n"
-	    "  --ignore-msrs  also add kvm.ignore_msrs=1\n"
-	    "  --no-update    do not run update-grub (or kernelstub): print the command to run\n"
-	    "  --dry-run      print the exact changes, change nothing\n" } },
+	    "boot loader in use, and a \"(no GPU passthrough)\" recovery entry, and arms the automatic\n"
+	    "fallback: after N passthrough boots without a confirmed host display (3 unless the config\n"
+	    "says otherwise) the machine boots that entry by itself. A second run changes nothing.\n"
+	    "  --ignore-msrs   also add kvm.ignore_msrs=1\n"
+	    "  --no-update     do not run update-grub (or kernelstub): print the command to run\n"
+	    "  --fallback=N    fall back after N boots (1-9): writes \"fallback N\" into /etc/vfio-early.conf\n"
+	    "  --no-fallback   a host with no display by design: writes \"fallback off\"\n"
+	    "  --dry-run       print the exact changes, change nothing\n" } },
 	{ "remove", OP_REMOVE, F_NO_UPDATE | F_DRY_RUN,
 	  { "boot remove", "[--no-update] [--dry-run]", NULL,
 	    "Undoes what install did, in the entries of kernels installed since too, and nothing else.\n"
@@ -75,7 +85,8 @@ static const struct boot_cmd cmds[] = {
 	{ "passthrough", OP_PASSTHROUGH_DEFAULT, F_NEXT | F_DEFAULT | F_DRY_RUN,
 	  { "boot passthrough", "--next | --default [--dry-run]", NULL,
 	    "  --next     cancel a pending 'recovery --next': the next boot is passthrough\n"
-	    "  --default  make the passthrough entry the default again\n"
+	    "  --default  make the passthrough entry the default again, and count again (after\n"
+	    "             the automatic fallback, the way back to passthrough)\n"
 	    "  --dry-run  print the exact changes, change nothing\n" } },
 	{ "menu", OP_MENU_NEXT, F_NEXT | F_DRY_RUN,
 	  { "boot menu", "--next [--dry-run]", NULL,
@@ -92,8 +103,9 @@ static const struct cli_help help = {
 	.usage = "COMMAND [OPTIONS]",
 	.arg = "COMMAND",
 	.text = "  show [--json]                      boot loaders, entries, defaults, one-shots, parameters\n"
-		"  install [--ignore-msrs] [--no-update]\n"
-		"                                     add the IOMMU kernel parameters and the recovery entry\n"
+		"  install [--ignore-msrs] [--no-update] [--fallback=N | --no-fallback]\n"
+		"                                     add the IOMMU kernel parameters and the recovery entry,\n"
+		"                                     and arm the automatic fallback (N boots, default 3)\n"
 		"  remove [--no-update]               undo what install did, in entries of later kernels too\n"
 		"  recovery --next [--firmware]       boot the \"no GPU passthrough\" entry once, next boot\n"
 		"  recovery --default                 make the recovery entry the default\n"
@@ -164,6 +176,7 @@ static int parse_args(struct vfe_cli *cli, int argc, char **argv, struct boot_ar
 		{ "firmware", no_argument, NULL, F_FIRMWARE },   { "ignore-msrs", no_argument, NULL, F_IGNORE_MSRS },
 		{ "no-update", no_argument, NULL, F_NO_UPDATE }, { "dry-run", no_argument, NULL, F_DRY_RUN },
 		{ "json", no_argument, NULL, F_JSON },           { "help", no_argument, NULL, 'h' },
+		{ "fallback", required_argument, NULL, F_FALLBACK }, { "no-fallback", no_argument, NULL, F_NO_FALLBACK },
 		{},
 	};
 	const struct boot_cmd *c;
@@ -175,6 +188,8 @@ static int parse_args(struct vfe_cli *cli, int argc, char **argv, struct boot_ar
 			want_help = true;
 		else
 			a->flags |= (unsigned)k;
+		if (k == F_FALLBACK || k == F_NO_FALLBACK)
+			a->fallback = k == F_FALLBACK ? optarg : "off";
 	}
 	if (k < 0)
 		return k;
@@ -193,6 +208,11 @@ static int parse_args(struct vfe_cli *cli, int argc, char **argv, struct boot_ar
 	k = check_combination(c, a);
 	if (k < 0)
 		return k;
+	if ((a->flags & F_FALLBACK) && (a->flags & F_NO_FALLBACK))
+		return cli_usage_error(&c->help, "--fallback and --no-fallback exclude each other");
+	if ((a->flags & F_FALLBACK) && (strspn(a->fallback, "0123456789") != strlen(a->fallback) ||
+					atoi(a->fallback) < 1 || atoi(a->fallback) > VFE_FALLBACK_MAX))
+		return cli_usage_error(&c->help, "--fallback takes a number of boots from 1 to %d", VFE_FALLBACK_MAX);
 	cli->dry_run = cli->dry_run || (a->flags & F_DRY_RUN);
 	cli->json = cli->json || (a->flags & F_JSON);
 	a->no_update = a->flags & F_NO_UPDATE;
@@ -375,6 +395,50 @@ static int run_backends(struct vfe_cli *cli, const struct boot_args *a, struct v
 	return k < 0 ? k : run_pass(&p, a, ctx, cli->json);
 }
 
+/* install --fallback=N / --no-fallback: the setting goes into the config, where refresh finds it again. */
+static int write_fallback(struct vfe_cli *cli, const char *value)
+{
+	_cleanup_free_ char *old = NULL, *new = NULL;
+	struct vfe_config cfg = { 0 };
+	unsigned want = streq(value, "off") ? 0 : (unsigned)atoi(value);
+	int k = vfe_read_file(&cli->root, PATH_CONFIG, VFE_CONFIG_MAX_SIZE, &old);
+
+	if (k < 0 && k != -ENOENT)
+		return log_error_errno(k, "cannot read /%s: %m; nothing changed", PATH_CONFIG);
+	k = vfe_config_set_fallback(k < 0 ? NULL : old, k < 0 ? 0 : (size_t)k, value, &new);
+	if (k < 0)
+		return log_error_errno(k, "cannot set \"fallback %s\" in /%s: %s; nothing changed", value, PATH_CONFIG,
+				       k == -EBADMSG ? "it contains a NUL byte" : strerror(-k));
+	if (cli->dry_run || (old && streq(old, new))) {
+		printf("%s /%s: fallback %s\n", cli->dry_run ? "Would set in" : "Already in", PATH_CONFIG, value);
+		return 0;
+	}
+	k = vfe_write_file_atomic(&cli->root, PATH_CONFIG, new, strlen(new), 0644, VFE_ATOMIC_KEEP_BACKUP);
+	if (k < 0)
+		return log_error_errno(k, "cannot write /%s: %m; nothing changed", PATH_CONFIG);
+	printf("Set in /%s: fallback %s\n", PATH_CONFIG, value);
+	(void)vfe_config_load(&cfg, &cli->root);
+	if (vfe_config_fallback(&cfg) != want)
+		log_warning("another file in /%s sets \"fallback\" after /%s, and wins: the fallback is %u", PATH_CONFIG_DIR,
+			    PATH_CONFIG, vfe_config_fallback(&cfg));
+	vfe_config_free(&cfg);
+	return 0;
+}
+
+/* The automatic fallback's N from the config (0: off). */
+static unsigned config_fallback(struct vfe_cli *cli, const struct boot_args *a)
+{
+	struct vfe_config cfg = { 0 };
+	unsigned n;
+
+	if (a->fallback && cli->dry_run)
+		return streq(a->fallback, "off") ? 0 : (unsigned)atoi(a->fallback);
+	(void)vfe_config_load(&cfg, &cli->root);
+	n = vfe_config_fallback(&cfg);
+	vfe_config_free(&cfg);
+	return n;
+}
+
 static int run_op(struct vfe_cli *cli, const struct boot_args *a)
 {
 	_cleanup_(sb_freep) struct strbuf out = { 0 };
@@ -390,6 +454,9 @@ static int run_op(struct vfe_cli *cli, const struct boot_args *a)
 	if (a->op == OP_INSTALL && !iommu)
 		return log_nothing_changed(-ENODEV, "boot install", "cannot tell the CPU vendor from /proc/cpuinfo, so "
 					   "it cannot tell whether intel_iommu=on is needed (Intel) or not (AMD)");
+	if (a->fallback && (k = write_fallback(cli, a->fallback)) < 0)
+		return k;
+	ctx.fallback = config_fallback(cli, a);
 	k = run_backends(cli, a, &ctx);
 	if (cli->json)
 		sb_puts(&out, "]}\n");

@@ -24,7 +24,9 @@ static const struct cli_help help = {
 	.usage = "[--json]",
 	.text = "This boot's mode (passthrough or recovery) and what chose it, each configured device\n"
 		"with its IOMMU group, what the binder did and why, and its driver now; the boot loaders'\n"
-		"recovery entries and what the next boot does. Works without privileges.\n\n"
+		"recovery entries and what the next boot does, and the automatic fallback: how many\n"
+		"unconfirmed passthrough boots are left, or why this recovery boot fell back.\n"
+		"Works without privileges.\n\n"
 		"  --json  machine-readable (docs/json.md)\n\n"
 		"Exit status: 0 every configured device is on vfio-pci as configured; 3 one is not (refused,\n"
 		"failed, skipped, rebound since, added since boot) or the record lists problems; 4 a\n"
@@ -48,7 +50,8 @@ struct dev_view {
 struct status_view {
 	struct vfe_status st;
 	struct dev_view *dv;      /* one per st.devs[] */
-	struct vfe_boot_status boot[MAX_LOADERS]; /* one per boot loader in use */
+	struct vfe_boot_status boot[MAX_LOADERS]; /* one per boot loader found */
+	bool in_use[MAX_LOADERS];                 /* ... and whether it started this boot */
 	size_t n_boot;
 	int st_err;               /* why there is no record (negative errno), 0 when there is */
 	struct vfe_config cfg;    /* the config as it is now */
@@ -72,11 +75,13 @@ static void driver_now(const struct vfe_cli *cli, const char *bdf, struct dev_vi
 static void load_boot(struct vfe_cli *cli, struct status_view *v)
 {
 	struct strbuf out = { 0 };
-	struct vfe_boot_ctx ctx = { .root = &cli->root, .out = &out };
+	struct vfe_boot_ctx ctx = { .root = &cli->root, .out = &out, .fallback = vfe_config_fallback(&v->cfg) };
+	struct vfe_booted booted;
 	int saved = log_get_max_level();
 
 	/* a loader that is absent or unreadable is simply not reported here; 'boot show' says why */
 	log_set_max_level(LOG_CRIT);
+	vfe_boot_booted(&cli->root, &booted);
 	for (size_t i = 0; vfe_boot_backends[i] && v->n_boot < MAX_LOADERS; i++) {
 		const struct vfe_boot_backend *b = vfe_boot_backends[i];
 		struct vfe_boot_status *bs = &v->boot[v->n_boot];
@@ -87,6 +92,7 @@ static void load_boot(struct vfe_cli *cli, struct status_view *v)
 			continue;
 		if (!bs->loader[0])
 			snprintf(bs->loader, sizeof(bs->loader), "%s", b->name);
+		v->in_use[v->n_boot] = vfe_boot_in_use(b, &booted);
 		v->n_boot++;
 	}
 	log_set_max_level(saved);
@@ -158,10 +164,22 @@ static int load_view(struct vfe_cli *cli, struct status_view *v)
 	return 0;
 }
 
+/* Is this recovery boot the automatic fallback's (docs/fallback.md)? */
+static bool fell_back(const struct status_view *v)
+{
+	if (v->st_err == 0 && startswith(v->st.reason, "automatic fallback"))
+		return true;
+	for (size_t i = 0; i < v->n_boot; i++)
+		if (v->in_use[i] && v->boot[i].fallback.state == VFE_FALLBACK_FALLEN)
+			return v->st_err < 0 || streq(v->st.mode, "recovery") || v->cmdline_off;
+	return false;
+}
+
 static void print_boot(const struct status_view *v)
 {
 	for (size_t i = 0; i < v->n_boot; i++) {
 		const struct vfe_boot_status *b = &v->boot[i];
+		char fb[512];
 		printf("\nBoot loader: %s\n", b->loader);
 		if (b->booted_entry[0])
 			printf("  This boot:       %s%s\n", b->booted_entry, b->booted_recovery ? " (the no-passthrough entry)" : "");
@@ -169,6 +187,10 @@ static void print_boot(const struct status_view *v)
 			printf("  Next boot:       %s\n", b->next_boot);
 		if (b->recovery_health[0])
 			printf("  Recovery entry:  %s\n", b->recovery_health);
+		if (b->fallback.state != VFE_FALLBACK_NONE) {
+			vfe_fallback_describe(&b->fallback, fb, sizeof(fb));
+			printf("  Fallback:        %s\n", fb);
+		}
 	}
 }
 
@@ -259,7 +281,13 @@ static void print_text(const struct vfe_cli *cli, const struct status_view *v)
 	if (v->st_err < 0) {
 		print_missing_record(v);
 	} else {
-		printf("Mode:    %s (%s)\n", st->mode, st->reason);
+		if (fell_back(v))
+			printf("Mode:    recovery: " VFE_FALLBACK_REASON "\n"
+			       "         every configured device keeps its own driver. To return: fix the host display and run\n"
+			       "         'vfio-early confirm', or run 'vfio-early boot passthrough --default'\n",
+			       vfe_config_fallback(&v->cfg));
+		else
+			printf("Mode:    %s (%s)\n", st->mode, st->reason);
 		printf("IOMMU:   %s\n", st->iommu ? "active" : "not active");
 		if (streq(st->state, "binding"))
 			printf("Binder:  did not finish: this is the record it wrote before binding (see the kernel log)\n");
@@ -365,7 +393,9 @@ static int print_json(const struct status_view *v)
 	json_record(&sb, v);
 	json_bool(&sb, "cmdline_off", v->cmdline_off);
 	sb_put_json_member(&sb, "cmdline_off_by", v->cmdline_off ? or_null(v->off_reason) : NULL);
-	sb_puts(&sb, ",\"not_in_record\":[");
+	sb_printf(&sb, ",\"automatic_fallback\":{\"boots\":%u", vfe_config_fallback(&v->cfg));
+	json_bool(&sb, "fell_back", fell_back(v));
+	sb_puts(&sb, "},\"not_in_record\":[");
 	for (size_t i = 0; i < v->cfg.n; i++) {
 		if (v->st_err == 0 && entry_in_record(&v->st, &v->cfg.entries[i]))
 			continue;
@@ -382,6 +412,9 @@ static int print_json(const struct status_view *v)
 		json_bool(&sb, "booted_recovery", b->booted_recovery);
 		sb_put_json_member(&sb, "next_boot", or_null(b->next_boot));
 		vfe_boot_json_recovery(&sb, b->recovery_health);
+		json_bool(&sb, "in_use", v->in_use[i]);
+		sb_puts(&sb, ",\"fallback\":");
+		vfe_fallback_json(&sb, &b->fallback);
 		sb_putc(&sb, '}');
 	}
 	sb_puts(&sb, "]}\n");

@@ -26,6 +26,8 @@
 #define PATH_CLASS_IOMMU "sys/class/iommu"
 #define PATH_IOMMU_GROUPS "sys/kernel/iommu_groups"
 #define PATH_SYS_DEV_BLOCK "sys/dev/block"
+#define PATH_SYS_EFI "sys/firmware/efi"
+#define PATH_EFIVARS "sys/firmware/efi/efivars"
 #define PATH_MODULES "lib/modules"
 #define PATH_MODPROBE_D "etc/modprobe.d"
 #define PATH_LIB_MODPROBE_D "lib/modprobe.d"

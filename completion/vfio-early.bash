@@ -67,17 +67,18 @@ _vfio_early()
 		return
 	fi
 	case $verb in
-	"") words="status list add remove check xml boot" ;;
+	"") words="status list add remove check xml boot confirm" ;;
 	status | check) opts="--json" ;;
 	list) opts="-v --verbose --all --json" ;;
 	add) opts="--group --function --allow-boot-vga --allow-storage --dry-run" words=$(_vfio_early_pci "$root") ;;
 	remove) opts="--dry-run" words=$(_vfio_early_configured "$root") ;;
 	xml) opts="--xml --qemu --features --domain --dry-run" words=$(_vfio_early_pci "$root") ;;
+	confirm) opts="--auto --timeout= --session --dry-run" ;;
 	boot)
 		case $sub in
 		"") words="show install remove recovery passthrough menu refresh" ;;
 		show) opts="--json" ;;
-		install) opts="--ignore-msrs --no-update --dry-run" ;;
+		install) opts="--ignore-msrs --no-update --fallback= --no-fallback --dry-run" ;;
 		remove) opts="--no-update --dry-run" ;;
 		recovery) opts="--next --default --firmware --dry-run" ;;
 		passthrough) opts="--next --default --dry-run" ;;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A PCI function added after boot, from udev's "add" event in the real root
- * (udev/61-vfio-early.rules runs vfio-early-bind --added=BDF): SR-IOV
+ * (early/udev/61-vfio-early.rules.in runs vfio-early-bind --added=BDF): SR-IOV
  * virtual functions, hotplugged cards, Thunderbolt/USB4 devices authorised
  * after the switch to the real root.
  *

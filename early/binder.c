@@ -144,7 +144,7 @@ int vfe_binder_run(const struct vfe_root *r, const struct vfe_binder_opts *o)
 	vfe_run_read_inputs(&x);
 	if (x.cmd.off)
 		log_notice("%s on the kernel command line: binding nothing (recovery boot)", x.cmd.off_reason);
-	else if (!x.cfg_failed && x.cfg.n == 0)
+	else if (!x.fallback[0] && !x.cfg_failed && x.cfg.n == 0)
 		log_info("no device configured; nothing to do");
 	if (vfe_run_configured(&x) && vfe_run_decide(&x) >= 0) {
 		log_decisions(&x);

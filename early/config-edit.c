@@ -167,3 +167,68 @@ int vfe_config_remove(const char *text, const char *name, const char *spec, char
 	*ret = sb_steal(&out);
 	return n;
 }
+
+/* Is this one line a "fallback" directive? */
+static bool is_fallback_line(const char *line)
+{
+	struct vfe_config one;
+	bool yes = parse_copy("config", line, &one) >= 0 && one.fallback_set && one.n == 0;
+
+	/* a bad value is a problem, not a setting: it is dropped all the same */
+	if (!yes && one.problems.n && one.n == 0) {
+		const char *p = line + strspn(line, " \t");
+		yes = startswith(p, "fallback") && (p[8] == ' ' || p[8] == '\t' || !p[8]);
+	}
+	vfe_config_free(&one);
+	return yes;
+}
+
+/* The result keeps every entry and has the setting asked for. */
+static int check_fallback(const char *old, const char *new, const char *value)
+{
+	struct vfe_config before, after;
+	int k = parse_copy("config", old, &before);
+
+	if (k >= 0)
+		k = parse_copy("config", new, &after);
+	if (k >= 0 && (after.n != before.n || !after.fallback_set ||
+		       after.fallback != (streq(value, "off") ? 0u : (unsigned)atoi(value))))
+		k = -EINVAL;
+	vfe_config_free(&before);
+	vfe_config_free(&after);
+	return k;
+}
+
+int vfe_config_set_fallback(const char *text, size_t len, const char *value, char **ret)
+{
+	_cleanup_free_ char *copy = strdup(text ? text : CONFIG_HEADER);
+	struct strbuf out = { 0 };
+	char *line, *next;
+	int k;
+
+	if (!copy)
+		return -ENOMEM;
+	if (text && strlen(text) != len)
+		return -EBADMSG;
+	for (line = copy; line; line = next) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		next = nl ? nl + 1 : NULL;
+		if ((!nl && !*line) || streq(line, VFE_CONFIG_FALLBACK_COMMENT) || is_fallback_line(line))
+			continue;
+		put_line(&out, line);
+	}
+	sb_printf(&out, "%s\nfallback %s\n", VFE_CONFIG_FALLBACK_COMMENT, value);
+	if (out.oom) {
+		sb_free(&out);
+		return -ENOMEM;
+	}
+	k = check_fallback(text ? text : CONFIG_HEADER, out.s, value);
+	if (k < 0) {
+		sb_free(&out);
+		return k;
+	}
+	*ret = sb_steal(&out);
+	return 0;
+}

@@ -42,3 +42,15 @@ bool vfe_entry_names_spec(const struct vfe_entry *e, const char *spec);
  * written. Returns how many entries went.
  */
 int vfe_config_remove(const char *text, const char *name, const char *spec, char **ret, struct strv *removed);
+
+/* The comment `boot install --fallback=N / --no-fallback` puts above its "fallback" line. */
+#define VFE_CONFIG_FALLBACK_COMMENT "# set by 'vfio-early boot install'"
+
+/*
+ * The config text (len bytes, NULL for a file that does not exist yet) with
+ * every "fallback" line (and the comment above ours) replaced by one
+ * "fallback VALUE" at the end; value is "off" or a number of boots.
+ * -EBADMSG for a NUL byte, -EINVAL when the result would not parse to the
+ * same entries with that setting.
+ */
+int vfe_config_set_fallback(const char *text, size_t len, const char *value, char **ret);

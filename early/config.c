@@ -119,6 +119,31 @@ static const char *parse_device(struct vfe_entry *e, struct vfe_word *w, int n)
 	return NULL;
 }
 
+/* "fallback N" or "fallback off"; the last line read counts. */
+static const char *parse_fallback(struct vfe_config *c, struct vfe_word *w, int n)
+{
+	char *end;
+	unsigned long v;
+
+	if (n != 2 || w[1].value)
+		return "fallback takes one value: a number of boots (1-9) or off";
+	if (streq(w[1].key, "off")) {
+		c->fallback_set = true, c->fallback = 0;
+		return NULL;
+	}
+	errno = 0;
+	v = strtoul(w[1].key, &end, 10);
+	if (errno || *end || end == w[1].key || v < 1 || v > VFE_FALLBACK_MAX)
+		return "bad fallback value (expected a number of boots from 1 to 9, or off)";
+	c->fallback_set = true, c->fallback = (unsigned)v;
+	return NULL;
+}
+
+unsigned vfe_config_fallback(const struct vfe_config *c)
+{
+	return c->fallback_set ? c->fallback : VFE_FALLBACK_DEFAULT;
+}
+
 static int parse_line(struct vfe_config *c, const char *name, unsigned lineno, char *line)
 {
 	struct vfe_word w[VFE_WORDS_MAX];
@@ -129,8 +154,12 @@ static int parse_line(struct vfe_config *c, const char *name, unsigned lineno, c
 	n = vfe_split_words(line, w, ELEMENTSOF(w), &err);
 	if (n == 0)
 		return 0;
+	if (n > 0 && !w[0].value && streq(w[0].key, "fallback")) {
+		err = parse_fallback(c, w, n);
+		return err ? strv_pushf(&c->problems, "%s:%u: %s; line skipped", name, lineno, err) : 0;
+	}
 	if (n > 0 && (w[0].value || !streq(w[0].key, "device")))
-		err = "unknown directive (lines start with \"device\")";
+		err = "unknown directive (lines start with \"device\" or \"fallback\")";
 	else if (n > 0)
 		err = parse_device(&e, w, n);
 	if (err)

@@ -38,9 +38,20 @@ struct vfe_entry {
 	char source[128];    /* "/etc/vfio-early.conf:3" or "kernel command line" */
 };
 
+/*
+ * "fallback N" / "fallback off": after N passthrough boots in a row without
+ * a confirmed host display, boot without passthrough by itself (see
+ * docs/fallback.md). N is 1..VFE_FALLBACK_MAX; the default is
+ * VFE_FALLBACK_DEFAULT.
+ */
+#define VFE_FALLBACK_DEFAULT 3
+#define VFE_FALLBACK_MAX 9
+
 struct vfe_config {
 	struct vfe_entry *entries;
 	size_t n;
+	bool fallback_set;  /* a "fallback" line was read (the last one counts) */
+	unsigned fallback;  /* its value; 0: off */
 	struct strv problems; /* "file:line: what is wrong", one per skipped line */
 	struct strv files;    /* the files read, in order */
 };
@@ -58,6 +69,9 @@ int vfe_config_load(struct vfe_config *c, const struct vfe_root *r);
 
 /* Adds an entry for one MATCH (an address or vendor:device) from source. */
 int vfe_config_add_match(struct vfe_config *c, const char *match, const char *source);
+
+/* The automatic fallback's N: the config's "fallback" value, else the default; 0 when off. */
+unsigned vfe_config_fallback(const struct vfe_config *c);
 
 /* The recorded member at address a, NULL when the entry does not list one there. */
 const struct vfe_member *vfe_entry_member(const struct vfe_entry *e, const struct vfe_pci_addr *a);

@@ -6,6 +6,7 @@
 #include "common/kcmdline.h"
 #include "common/log.h"
 #include "common/paths.h"
+#include "early/fallback.h"
 #include "early/load-watch.h"
 #include "early/run.h"
 
@@ -98,17 +99,34 @@ static void read_config(struct vfe_run *x)
 		vfe_run_problem(x, x->cfg.problems.v[i]);
 }
 
+/* The automatic fallback (early/fallback.h): only where there is something to bind and it is on. */
+static void check_fallback(struct vfe_run *x)
+{
+	if (x->cfg_failed || x->cfg.n == 0 || vfe_config_fallback(&x->cfg) == 0 ||
+	    !vfe_fallback_due(x->root, x->mods, x->fallback, sizeof(x->fallback)))
+		return;
+	log_notice("automatic fallback: systemd-boot counted %s down to no tries left (%u boots without a confirmed "
+		   "host display): binding nothing (recovery boot)", x->fallback, vfe_config_fallback(&x->cfg));
+}
+
 void vfe_run_read_inputs(struct vfe_run *x)
 {
 	read_cmdline(x);
 	x->iommu = vfe_iommu_active(x->root);
-	if (!x->cmd.off)
-		read_config(x);
+	if (x->cmd.off)
+		return;
+	read_config(x);
+	check_fallback(x);
+}
+
+bool vfe_run_off(const struct vfe_run *x)
+{
+	return x->cmd.off || x->fallback[0];
 }
 
 bool vfe_run_configured(const struct vfe_run *x)
 {
-	return !x->cmd.off && !x->cfg_failed && x->cfg.n > 0;
+	return !vfe_run_off(x) && !x->cfg_failed && x->cfg.n > 0;
 }
 
 /* ---- match, gather facts, guard ---- */
@@ -256,9 +274,12 @@ void vfe_run_boot_line(const struct vfe_run *x, struct vfe_status *st)
 {
 	st->iommu = x->iommu;
 	st->started_us = x->started_us;
-	snprintf(st->mode, sizeof(st->mode), "%s", x->cmd.off ? "recovery" : "passthrough");
+	snprintf(st->mode, sizeof(st->mode), "%s", vfe_run_off(x) ? "recovery" : "passthrough");
 	if (x->cmd.off)
 		snprintf(st->reason, sizeof(st->reason), "%s on the kernel command line", x->cmd.off_reason);
+	else if (x->fallback[0])
+		snprintf(st->reason, sizeof(st->reason), VFE_FALLBACK_REASON " (systemd-boot counted %s down to no "
+			 "tries left)", vfe_config_fallback(&x->cfg), x->fallback);
 	else if (x->cfg_failed)
 		st->reason[0] = '\0';
 	else if (x->cfg.n == 0)

@@ -35,6 +35,7 @@ struct vfe_run {
 	struct vfe_config cfg; /* the config's entries, then vfio_early.devices= */
 	bool cfg_failed;
 	bool iommu;
+	char fallback[256]; /* the counted entry that ran out of tries: this is the fallback boot */
 	/* match, gather facts, guard */
 	struct vfe_modules *mods;       /* libkmod, made on first use: loads vfio-pci */
 	struct vfe_host_drivers *hosts; /* the installed kernel's module index, as the hooks copied it */
@@ -52,8 +53,10 @@ void vfe_run_free(struct vfe_run *x);
 /* Logs msg and keeps it for the status record. */
 void vfe_run_problem(struct vfe_run *x, const char *msg);
 
-/* The kernel command line, the IOMMU and (unless vfio_early=off) the config. */
+/* The kernel command line, the IOMMU and (unless vfio_early=off) the config and the automatic fallback. */
 void vfe_run_read_inputs(struct vfe_run *x);
+/* Passthrough is off this boot: the command line says so, or this is the automatic fallback. */
+bool vfe_run_off(const struct vfe_run *x);
 /* Is there a config to act on (not a recovery boot, config read, entries)? */
 bool vfe_run_configured(const struct vfe_run *x);
 /* Scan, match, facts, guards; then the results, each as decided. */

@@ -17,6 +17,9 @@
  */
 #define VFE_STATUS_VERSION 1
 
+/* The reason of a recovery boot that the automatic fallback chose (printf: the number of boots). */
+#define VFE_FALLBACK_REASON "automatic fallback after %u boots without a confirmed host display"
+
 struct vfe_status_dev {
 	char bdf[VFE_ADDR_STRLEN], id[VFE_ID_STRLEN], subsys[VFE_ID_STRLEN];
 	int group;

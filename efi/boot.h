@@ -42,10 +42,49 @@ struct vfe_boot_params {
 struct vfe_boot_ctx {
 	const struct vfe_root *root; /* every path below it: /etc, /boot, the ESP, efivarfs */
 	bool dry_run;
+	unsigned fallback; /* the automatic fallback's N (early/config.h); 0: off */
 	bool json;       /* show: write JSON to out instead of text */
 	bool no_update;  /* do not run update-grub/kernelstub/...: say what to run */
 	struct vfe_boot_params params;
 	struct strbuf *out; /* human (or JSON) output of the operation */
+};
+
+/*
+ * The automatic fallback (docs/fallback.md) as one loader keeps it: a
+ * counter the loader itself counts down at boot (systemd-boot's
+ * NAME+LEFT-DONE.conf, a grubenv variable that grub.cfg decrements), armed
+ * by install, refresh and passthrough --default, stopped by a confirmed
+ * boot. When it runs out, the loader boots without passthrough until the
+ * user acts.
+ */
+enum vfe_fallback_state {
+	VFE_FALLBACK_NONE,        /* nothing installed to count */
+	VFE_FALLBACK_OFF,         /* "fallback off" in the config */
+	VFE_FALLBACK_UNAVAILABLE, /* this layout cannot count; why says why */
+	VFE_FALLBACK_ARMED,       /* counting: left passthrough boots without a confirmed display, then recovery */
+	VFE_FALLBACK_CONFIRMED,   /* a confirmed boot stopped the count; a kernel or config change arms it again */
+	VFE_FALLBACK_FALLEN,      /* the count ran out: recovery boots until the user acts */
+};
+
+struct vfe_fallback {
+	enum vfe_fallback_state state;
+	unsigned left;     /* ARMED: passthrough boots left before the fallback */
+	char counter[256]; /* what counts, for people: "debian-6.1.0-13-amd64+3-1.conf", "grubenv vfio_early_tries=2" */
+	char why[256];     /* UNAVAILABLE: why; else a note, or "" */
+};
+
+/* "armed", "confirmed", ...: the state's name in show, status and JSON. */
+const char *vfe_fallback_state_name(enum vfe_fallback_state s);
+/* The state in words for people ("armed: 2 unconfirmed passthrough boots left, then ..."), into buf. */
+void vfe_fallback_describe(const struct vfe_fallback *f, char *buf, size_t n);
+
+/* {"state":"armed","left":2,"counter":"...","note":"..."} */
+void vfe_fallback_json(struct strbuf *o, const struct vfe_fallback *f);
+
+/* How `vfio-early confirm` was called. */
+enum vfe_confirm_how {
+	VFE_CONFIRM_MANUAL, /* by hand or from SSH: always confirms */
+	VFE_CONFIRM_AUTO,   /* the shipped callers, after they saw the host display work */
 };
 
 /* What `vfio-early status` shows about boot entries; filled by status(). */
@@ -57,6 +96,7 @@ struct vfe_boot_status {
 	char next_boot[256];      /* what the next boot will do, in words */
 	char recovery_health[256];/* for people, starting with the state: "ok (...)", "missing: ...",
 				   * "stale: ...", "not installed ...", "unknown: ..." */
+	struct vfe_fallback fallback;
 };
 
 /* That state as a machine value: "ok", "missing", "stale", "not_installed" or "unknown". */
@@ -123,6 +163,18 @@ struct vfe_boot_backend {
 	int (*refresh)(struct vfe_boot_ctx *ctx);
 	/* The passthrough entry it boots, for the firmware backend (NULL: it has none on the ESP). */
 	int (*source)(struct vfe_boot_ctx *ctx, struct vfe_boot_source *ret);
+	/*
+	 * `vfio-early confirm`: the host display works this boot. In a
+	 * passthrough boot the count stops (until a kernel or config change
+	 * arms it again). In a recovery boot after the automatic fallback, a
+	 * MANUAL confirm returns to passthrough (armed again), an AUTO one
+	 * changes nothing; AUTO returns -EBUSY when this very boot is the
+	 * counted fallback boot, so that its caller fails and
+	 * systemd-bless-boot does not mark the entry good. What it did goes
+	 * to ctx->out. May be NULL: the loader does not count (the firmware's
+	 * Boot#### is a one-shot the user arms).
+	 */
+	int (*confirm)(struct vfe_boot_ctx *ctx, enum vfe_confirm_how how, bool recovery);
 };
 
 /* NULL-terminated list of every backend, in the order they are tried. */

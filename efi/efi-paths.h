@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include "common/efivarfs.h"
+#include "common/paths.h"
+
 /*
  * Every path, GUID and name the EFI backends (systemd-boot, kernelstub,
  * firmware Boot####) use. Paths are relative to the root prefix (root.h);
  * paths inside the ESP or XBOOTLDR are relative to its mount point.
  */
-#define EFI_PATH_SYS_EFI "sys/firmware/efi"
-#define EFI_PATH_EFIVARS "sys/firmware/efi/efivars"
+#define EFI_PATH_SYS_EFI PATH_SYS_EFI
+#define EFI_PATH_EFIVARS PATH_EFIVARS
 #define EFI_PATH_CPUINFO "proc/cpuinfo"
 
 /* Where an ESP / XBOOTLDR is mounted, in the order they are tried (BLS, bootctl). */
@@ -36,7 +39,7 @@
 #define EFI_PATH_BACKUP "var/lib/vfio-early/backup"
 
 /* GUIDs */
-#define EFI_GUID_LOADER "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+#define EFI_GUID_LOADER VFE_EFI_GUID_LOADER
 #define EFI_GUID_GLOBAL "8be4df61-93ca-11d2-aa0d-00e098032b8c"
 #define EFI_PART_ESP "c12a7328-f81f-11d2-ba4b-00a0c93ec93b"
 #define EFI_PART_XBOOTLDR "bc13c2ff-59e6-4262-a352-b275fd6f7172"

@@ -46,6 +46,36 @@ int vfe_efi_state_add(struct vfe_efi_state *s, const char *kind, const char *pat
 	return oom ? -ENOMEM : 1;
 }
 
+static void rec_free(struct vfe_state_rec *r)
+{
+	free(r->kind);
+	free(r->path);
+	free(r->param);
+	free(r->replaced);
+}
+
+size_t vfe_efi_state_drop(struct vfe_efi_state *s, const char *kind, const char *path)
+{
+	size_t o = 0, n = s->n;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (streq(s->v[i].kind, kind) && (!path || streq(s->v[i].path, path)))
+			rec_free(&s->v[i]);
+		else
+			s->v[o++] = s->v[i];
+	}
+	s->n = o;
+	return n - o;
+}
+
+const struct vfe_state_rec *vfe_efi_state_find(const struct vfe_efi_state *s, const char *kind)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (streq(s->v[i].kind, kind))
+			return &s->v[i];
+	return NULL;
+}
+
 int vfe_efi_state_parse(const char *text, struct vfe_efi_state *ret)
 {
 	_cleanup_free_ char *copy = strdup(text ? text : "");
@@ -94,12 +124,8 @@ char *vfe_efi_state_format(const struct vfe_efi_state *s)
 
 void vfe_efi_state_free(struct vfe_efi_state *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->v[i].kind);
-		free(s->v[i].path);
-		free(s->v[i].param);
-		free(s->v[i].replaced);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		rec_free(&s->v[i]);
 	free(s->v);
 	*s = (struct vfe_efi_state){ 0 };
 }

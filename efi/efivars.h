@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/efivarfs.h"
 #include "common/root.h"
 #include "common/strv.h"
 
@@ -19,16 +20,13 @@
 /* >0 when <root>/sys/firmware/efi/efivars is there (mounted efivarfs, or a fake one). */
 bool vfe_efivars_available(const struct vfe_root *r);
 
-/* -ENOENT when the variable does not exist. *ret_data is malloc'd (plus a NUL for convenience). */
-int vfe_efivar_read(const struct vfe_root *r, const char *name, const char *guid, uint32_t *ret_attrs,
-		    uint8_t **ret_data, size_t *ret_len);
+/* vfe_efivar_read(), vfe_efivar_read_string() and vfe_utf16_decode() are common/efivarfs.h's. */
 int vfe_efivar_write(const struct vfe_root *r, const char *name, const char *guid, uint32_t attrs,
 		     const void *data, size_t len);
 /* 0 also when it did not exist. */
 int vfe_efivar_delete(const struct vfe_root *r, const char *name, const char *guid);
 
 /* UTF-16LE strings, as the Loader* variables hold them (NUL-terminated). */
-int vfe_efivar_read_string(const struct vfe_root *r, const char *name, const char *guid, char **ret);
 int vfe_efivar_write_string(const struct vfe_root *r, const char *name, const char *guid, const char *s);
 /* A little-endian integer of 1..8 bytes (LoaderFeatures, BootCurrent, BootNext). */
 int vfe_efivar_read_uint(const struct vfe_root *r, const char *name, const char *guid, uint64_t *ret);
@@ -39,5 +37,3 @@ int vfe_efivar_list(const struct vfe_root *r, const char *guid, struct strv *ret
 
 /* UTF-8 -> UTF-16LE with the terminating 0x0000 (BMP only); *ret_len in bytes. */
 int vfe_utf16_encode(const char *s, uint8_t **ret, size_t *ret_len);
-/* UTF-16LE (up to len bytes or the first NUL) -> UTF-8; *ret_used gets the bytes consumed incl. NUL. */
-char *vfe_utf16_decode(const uint8_t *p, size_t len, size_t *ret_used);

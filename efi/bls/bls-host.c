@@ -50,6 +50,63 @@ static void load_pattern(const struct vfe_root *r, struct vfe_bls_host *h)
 		h->pattern = vfe_bls_conf_default(r, h->xbl.mount);
 }
 
+static const struct vfe_bls_entry *rec_entry(const struct vfe_bls_host *h, const char *rel);
+
+/* Moves entry i of b to the end of to. */
+static int move_entry(struct vfe_bls *b, size_t i, struct vfe_bls *to)
+{
+	struct vfe_bls_entry *v = realloc(to->v, (to->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	to->v = v;
+	to->v[to->n++] = b->v[i];
+	memmove(b->v + i, b->v + i + 1, (b->n - i - 1) * sizeof(*b->v));
+	b->n--;
+	return 0;
+}
+
+/* Of two copies of one entry, the one to keep: the newer file (kernel-install or kernelstub just wrote it). */
+static bool fresher(const struct vfe_bls_entry *a, const struct vfe_bls_entry *b)
+{
+	if (a->mtime != b->mtime)
+		return a->mtime > b->mtime;
+	return !a->counted && b->counted;
+}
+
+/*
+ * The entries the state's "armed" records name; of an armed entry written
+ * again beside our counted copy (kernel-install on every initramfs update,
+ * kernelstub on every kernel), the newer file is the entry and the older
+ * ones go to h->stale.
+ */
+static int mark_armed(struct vfe_bls_host *h)
+{
+	for (size_t r = 0; r < h->state.n; r++) {
+		struct vfe_bls_entry *a = (struct vfe_bls_entry *)rec_entry(h, h->state.v[r].path), *keep;
+		if (!streq(h->state.v[r].kind, "armed") || !a)
+			continue;
+		keep = a;
+		for (size_t i = 0; i < h->entries.n; i++)
+			if (!h->entries.v[i].ours && vfe_bls_id_equal(h->entries.v[i].id, a->id) &&
+			    streq(h->entries.v[i].mount, a->mount) && fresher(&h->entries.v[i], keep))
+				keep = &h->entries.v[i];
+		keep->armed = true;
+		for (size_t i = h->entries.n; i-- > 0;) {
+			struct vfe_bls_entry *e = &h->entries.v[i];
+			int k;
+			if (e == keep || e->ours || !vfe_bls_id_equal(e->id, a->id) || !streq(e->mount, a->mount))
+				continue;
+			if (e < keep)
+				keep--; /* the array shifts down under it */
+			k = move_entry(&h->entries, i, &h->stale);
+			if (k < 0)
+				return k;
+		}
+	}
+	return 0;
+}
+
 int vfe_bls_host_load(struct vfe_boot_ctx *ctx, const char *who, bool quiet, struct vfe_bls_host *h)
 {
 	const char *why;
@@ -76,6 +133,11 @@ int vfe_bls_host_load(struct vfe_boot_ctx *ctx, const char *who, bool quiet, str
 		return k;
 	}
 	vfe_bls_sort(&h->entries);
+	k = mark_armed(h);
+	if (k < 0) {
+		vfe_bls_host_free(h);
+		return k;
+	}
 	load_pattern(ctx->root, h);
 	return 0;
 }
@@ -87,6 +149,8 @@ void vfe_bls_host_free(struct vfe_bls_host *h)
 	free(h->var_missing);
 	vfe_efi_state_free(&h->state);
 	vfe_changes_free(&h->ch);
+	vfe_bls_free(&h->stale);
+	free(h->fallback_var);
 	*h = (struct vfe_bls_host){ 0 };
 }
 
@@ -328,6 +392,8 @@ int vfe_bls_host_plan_remove(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h)
 	for (size_t i = 0; k >= 0 && i < h->entries.n; i++)
 		if (h->entries.v[i].ours)
 			k = vfe_changes_set(&h->ch, ctx->root, h->entries.v[i].path, NULL);
+	if (k >= 0)
+		k = vfe_bls_plan_disarm(ctx, h);
 	vfe_efi_state_free(&h->state);
 	return k < 0 ? k : 0;
 }
@@ -340,7 +406,8 @@ static int track_renames(struct vfe_bls_host *h)
 	for (size_t i = 0; i < h->state.n; i++) {
 		struct vfe_state_rec *s = &h->state.v[i];
 		const struct vfe_bls_entry *e = opts_file(s->path) == OPTS_ENTRY ? rec_entry(h, s->path) : NULL;
-		if (opts_file(s->path) == OPTS_ENTRY && (streq(s->kind, "param") || streq(s->kind, "entry")) && !e) {
+		if (opts_file(s->path) == OPTS_ENTRY && !e &&
+		    (streq(s->kind, "param") || streq(s->kind, "entry") || streq(s->kind, "armed"))) {
 			free(s->kind), free(s->path), free(s->param), free(s->replaced);
 			continue;
 		}

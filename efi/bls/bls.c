@@ -4,8 +4,10 @@
 #include <dirent.h>
 #include <fnmatch.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "common/strbuf.h"
+#include "early/fallback.h"
 #include "efi/bls/bls.h"
 #include "efi/efi-paths.h"
 
@@ -134,6 +136,12 @@ static int add_entry(const struct vfe_root *r, const char *mount, const char *fi
 	e.path = strdup(rel);
 	e.mount = strdup(mount);
 	e.bad = vfe_bls_is_bad(file);
+	e.counted = vfe_boot_counter_parse(file, &e.tries_left, &e.tries_done) == 0;
+	{
+		struct stat st;
+		if (fstatat(r->fd, rel, &st, 0) == 0)
+			e.mtime = st.st_mtime;
+	}
 	if (!e.id || !e.file || !e.path || !e.mount || !(v = realloc(b->v, (b->n + 1) * sizeof(*v))))
 		return -ENOMEM;
 	b->v = v;
@@ -252,14 +260,11 @@ static int cmp_opt(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-/* systemd-boot's boot_entry_compare(): negative when a comes first in the menu. */
-static int entry_cmp(const void *pa, const void *pb)
+/* The menu order without the bad-last rule: by sort-key, machine-id, version, id. */
+static int entry_cmp_keys(const struct vfe_bls_entry *a, const struct vfe_bls_entry *b)
 {
-	const struct vfe_bls_entry *a = pa, *b = pb;
 	int c;
 
-	if (a->bad != b->bad)
-		return a->bad ? 1 : -1;
 	if (a->sort_key && b->sort_key) {
 		if ((c = strcmp(a->sort_key, b->sort_key)))
 			return c;
@@ -271,6 +276,16 @@ static int entry_cmp(const void *pa, const void *pb)
 		return a->sort_key ? -1 : 1;
 	}
 	return -vfe_verscmp(a->id, b->id);
+}
+
+/* systemd-boot's boot_entry_compare(): negative when a comes first in the menu. */
+static int entry_cmp(const void *pa, const void *pb)
+{
+	const struct vfe_bls_entry *a = pa, *b = pb;
+
+	if (a->bad != b->bad)
+		return a->bad ? 1 : -1;
+	return entry_cmp_keys(a, b);
 }
 
 void vfe_bls_sort(struct vfe_bls *b)
@@ -332,13 +347,59 @@ const struct vfe_bls_entry *vfe_bls_source(const struct vfe_bls *b, const char *
 	if (d && !d->ours)
 		return d;
 	/*
-	 * The default is ours (recovery --default): the newest passthrough
-	 * entry, the first in menu order, so that refresh follows kernel
-	 * upgrades instead of keeping the kernel ours was made from.
+	 * The default is ours (recovery --default, or the loader's own choice
+	 * once our counted entry ran out): the newest passthrough entry, so
+	 * that refresh follows kernel upgrades instead of keeping the kernel
+	 * ours was made from. The entry the fallback counted out is bad only
+	 * because of us: it still counts, where it would be.
 	 */
+	d = NULL;
 	for (size_t i = 0; i < b->n; i++)
-		if (!b->v[i].ours && !b->v[i].bad)
-			return &b->v[i];
+		if (!b->v[i].ours && (!b->v[i].bad || b->v[i].armed) && (!d || entry_cmp_keys(&b->v[i], d) < 0))
+			d = &b->v[i];
+	return d;
+}
+
+/* The pattern matched as systemd-boot does: lower-cased, against the whole file name. */
+static bool loader_match(const char *pattern, const char *file)
+{
+	_cleanup_free_ char *p = strdup(pattern), *f = strdup(file);
+
+	if (!p || !f)
+		return false;
+	for (char *c = p; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	for (char *c = f; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return fnmatch(p, f, 0) == 0;
+}
+
+/* Is e bad, judged by the file name it has, or would have after the rename? */
+static bool bad_as(const struct vfe_bls_entry *e, const struct vfe_bls_entry *from, const char *to)
+{
+	return e == from && to ? vfe_bls_is_bad(to) : e->bad;
+}
+
+const struct vfe_bls_entry *vfe_bls_loader_default(const struct vfe_bls *b, const char *var, const char *conf,
+						   const struct vfe_bls_entry *rename_from, const char *rename_to)
+{
+	const char *pats[] = { var, conf, "*" };
+
+	/* the first match in menu order: bad entries last, then sort-key, machine-id, version, id */
+	for (size_t j = 0; j < ELEMENTSOF(pats); j++) {
+		const struct vfe_bls_entry *best = NULL;
+		for (size_t i = 0; pats[j] && *pats[j] && i < b->n; i++) {
+			const struct vfe_bls_entry *e = &b->v[i];
+			bool eb = bad_as(e, rename_from, rename_to);
+			if (!loader_match(pats[j], e == rename_from && rename_to ? rename_to : e->file))
+				continue;
+			if (!best || eb < bad_as(best, rename_from, rename_to) ||
+			    (eb == bad_as(best, rename_from, rename_to) && entry_cmp_keys(e, best) < 0))
+				best = e;
+		}
+		if (best)
+			return best;
+	}
 	return NULL;
 }
 

@@ -9,6 +9,7 @@
  * efi/boot.h.
  */
 #include <stdbool.h>
+#include <time.h>
 
 #include "common/root.h"
 #include "common/strv.h"
@@ -36,6 +37,10 @@ struct vfe_bls_entry {
 	struct strv initrd;
 	bool ours;      /* carries EFI_NOPT_MARK */
 	bool bad;       /* boot counter "+0-N" */
+	bool counted;   /* its file name has a boot counter "+LEFT[-DONE]" ... */
+	unsigned tries_left, tries_done; /* ... with these values */
+	bool armed;     /* the automatic fallback counts it (the state's "armed" record names it) */
+	time_t mtime;   /* of the file: of two copies of one entry, the newer was just written */
 	bool uki;       /* a Type #2 unified kernel image: its options are built into it (.cmdline) */
 };
 
@@ -80,6 +85,15 @@ const struct vfe_bls_entry *vfe_bls_find(const struct vfe_bls *b, const char *id
 const struct vfe_bls_entry *vfe_bls_default(const struct vfe_bls *b, const char *pattern);
 /* The entry our recovery entry copies: the default unless it is ours (then the first passthrough entry in menu order). */
 const struct vfe_bls_entry *vfe_bls_source(const struct vfe_bls *b, const char *pattern);
+/*
+ * systemd-boot's own choice, as its code (252 and later) makes it: a pattern
+ * (LoaderEntryDefault, else loader.conf's default) is matched against the
+ * file name lower-cased, boot counter included, in menu order; bad entries
+ * are last; else the first entry. rename_from/rename_to: judge as if that
+ * entry's file were named rename_to (NULL: as it is).
+ */
+const struct vfe_bls_entry *vfe_bls_loader_default(const struct vfe_bls *b, const char *var, const char *conf,
+						   const struct vfe_bls_entry *rename_from, const char *rename_to);
 /* Our entry made from src, if any. */
 const struct vfe_bls_entry *vfe_bls_ours_for(const struct vfe_bls *b, const struct vfe_bls_entry *src);
 
@@ -125,6 +139,8 @@ struct vfe_bls_host {
 	char *var_missing;        /* a LoaderEntryDefault that matches no entry (ignored by the loader), or NULL */
 	struct vfe_efi_state state;
 	struct vfe_changes ch;
+	struct vfe_bls stale;     /* older copies of an armed entry, written again beside it; left out of entries */
+	char *fallback_var;       /* planned by vfe_bls_plan_fallback(): the LoaderEntryDefault to set, or NULL */
 };
 
 /* Loads everything; without an ESP, logs why (unless quiet) and returns -ENOENT. h is zeroed on failure. */
@@ -165,6 +181,51 @@ const struct vfe_bls_entry *vfe_bls_host_ours(const struct vfe_bls_host *h);
 /* Health of our entry: "ok" or what is wrong, into buf. Returns true when ok. */
 bool vfe_bls_host_health(const struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vfe_bls_entry *src,
 			 char *buf, size_t n);
+
+/* ---- bls-count */
+/*
+ * The automatic fallback on systemd-boot (plain and kernelstub layouts): the
+ * passthrough entry the loader boots is renamed NAME+T.conf, T = N + 1, and
+ * systemd-boot counts it down at every boot; the boot that takes its last
+ * try binds nothing (early/fallback.h), and from then on the entry is bad
+ * and the loader's next choice is our entry, which sorts right after it. A
+ * confirmed boot renames it back to NAME.conf, exactly what
+ * systemd-bless-boot does with a good boot. State records: "armed" (the
+ * entry counted), "fallback" (the count ran out and a kernel change made
+ * the recovery entry the default), "defaultvar" (a LoaderEntryDefault we
+ * set so that the loader still chooses the counted entry).
+ */
+
+/* file with T tries ("x.conf", "x+1-2.conf" -> "x+T.conf"); tries < 0: without a counter ("x.conf"). */
+char *vfe_bls_counted_file(const char *file, int tries);
+/* The fallback's state for src (the entry the loader boots), into ret. */
+void vfe_bls_fallback(const struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vfe_bls_entry *src,
+		      struct vfe_fallback *ret);
+/*
+ * Plans what install, refresh and passthrough --default do: copies of an
+ * armed entry that kernel-install or kernelstub wrote again beside it are
+ * replaced by the new one; src is counted with ctx->fallback + 1 tries (or
+ * its counter is taken off when the fallback is off or unavailable); any
+ * other armed entry loses its counter. When the count has run out
+ * (fallen), src is not armed and refresh keeps the recovery entry the
+ * default. rearm: the user acted (install, passthrough --default,
+ * confirm), so a count that ran out starts again. Also plans the
+ * LoaderEntryDefault that keeps the loader choosing the counted entry
+ * (h->fallback_var).
+ */
+int vfe_bls_plan_fallback(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h, const struct vfe_bls_entry *src,
+			  bool rearm);
+/* remove: every armed entry loses its counter, older copies go. */
+int vfe_bls_plan_disarm(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h);
+/* After the files are in place: sets the planned LoaderEntryDefault (prints; honours dry_run). */
+int vfe_bls_fallback_vars(struct vfe_boot_ctx *ctx, struct vfe_bls_host *h);
+/* remove: a LoaderEntryDefault the fallback set goes back to what it was. */
+int vfe_bls_forget_default(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h);
+/* The systemd-boot backend's variable writes (sdboot.c): compare, write, read back, say so. */
+int vfe_sdboot_set_var(struct vfe_boot_ctx *ctx, const char *name, const char *value);
+int vfe_sdboot_delete_var(struct vfe_boot_ctx *ctx, const char *name, const char *old, const char *why);
+/* The backend's confirm() for systemd-boot and kernelstub (boot.h). */
+int vfe_bls_confirm(struct vfe_boot_ctx *ctx, enum vfe_confirm_how how, bool recovery);
 
 /* ---- sdboot */
 /* Shared by the systemd-boot and kernelstub backends. */

@@ -64,9 +64,12 @@ static int ks_install(struct vfe_boot_ctx *ctx)
 		k = vfe_bls_host_add_params(ctx, &h, old->path, NULL);
 	if (k >= 0)
 		k = vfe_bls_host_plan_nopt(ctx, &h, cur);
+	if (k >= 0)
+		k = vfe_bls_plan_fallback(ctx, &h, cur, true);
 	if (k < 0)
 		return config_error(k);
-	return vfe_bls_host_apply(ctx, &h, WHO, "already installed; nothing to change");
+	k = vfe_bls_host_apply(ctx, &h, WHO, "already installed; nothing to change");
+	return k < 0 ? k : vfe_bls_fallback_vars(ctx, &h);
 }
 
 static int ks_remove(struct vfe_boot_ctx *ctx)
@@ -74,6 +77,8 @@ static int ks_remove(struct vfe_boot_ctx *ctx)
 	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	int k = vfe_bls_host_load(ctx, WHO, false, &h);
 
+	if (k >= 0)
+		k = vfe_bls_forget_default(ctx, &h); /* before the state that records it goes */
 	return k < 0 ? k : vfe_bls_host_remove(ctx, &h, WHO);
 }
 
@@ -88,14 +93,19 @@ static int ks_refresh(struct vfe_boot_ctx *ctx)
 	if (!vfe_bls_host_ours(&h) && !h.state.n)
 		return 0; /* not installed */
 	k = vfe_bls_host_plan_nopt(ctx, &h, cur);
-	return k < 0 ? k : vfe_bls_host_apply(ctx, &h, WHO, "the recovery entry is up to date");
+	if (k >= 0)
+		k = vfe_bls_plan_fallback(ctx, &h, cur, false);
+	if (k >= 0)
+		k = vfe_bls_host_apply(ctx, &h, WHO, "the recovery entry is up to date");
+	return k < 0 ? k : vfe_bls_fallback_vars(ctx, &h);
 }
 
 static int ks_show(struct vfe_boot_ctx *ctx)
 {
 	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
 	const struct vfe_bls_entry *cur;
-	char health[256];
+	struct vfe_fallback f;
+	char health[256], fb[512];
 
 	if (load(ctx, true, &h, &cur) < 0) {
 		sb_printf(ctx->out, ctx->json ? "{\"loader\":\"" WHO "\",\"booted_entry\":null,\"default_entry\":null,"
@@ -106,6 +116,7 @@ static int ks_show(struct vfe_boot_ctx *ctx)
 		return 0;
 	}
 	vfe_bls_host_health(ctx, &h, cur, health, sizeof(health));
+	vfe_bls_fallback(ctx, &h, cur, &f);
 	if (ctx->json) {
 		/* kernelstub writes the entries systemd-boot boots: the booted and one-shot entries are systemd-boot's */
 		sb_putc(ctx->out, '{');
@@ -114,6 +125,8 @@ static int ks_show(struct vfe_boot_ctx *ctx)
 		sb_put_json_member(ctx->out, "default_entry", cur->id);
 		sb_put_json_member(ctx->out, "oneshot_entry", NULL);
 		vfe_boot_json_recovery(ctx->out, health);
+		sb_puts(ctx->out, ",\"fallback\":");
+		vfe_fallback_json(ctx->out, &f);
 		sb_puts(ctx->out, ",\"entries\":[{");
 		sb_put_json_member(ctx->out, "id", cur->id);
 		sb_put_json_member(ctx->out, "title", cur->title);
@@ -121,9 +134,10 @@ static int ks_show(struct vfe_boot_ctx *ctx)
 		sb_put_json_member(ctx->out, "options", cur->options);
 		sb_puts(ctx->out, "}]}");
 	} else {
+		vfe_fallback_describe(&f, fb, sizeof(fb));
 		sb_printf(ctx->out, "kernelstub:\n  configuration: /%s\n  entry: %s (linux %s)\n  options: %s\n"
-				    "  recovery entry: %s\n", EFI_PATH_KERNELSTUB_CONF, cur->id, cur->kernel,
-			  cur->options ? cur->options : "", health);
+				    "  recovery entry: %s\n  automatic fallback: %s\n", EFI_PATH_KERNELSTUB_CONF, cur->id,
+			  cur->kernel, cur->options ? cur->options : "", health, fb);
 	}
 	return 0;
 }

@@ -97,7 +97,7 @@ static void entry_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e, 
 }
 
 static void show_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vars *v,
-		      const struct vfe_bls_entry *d, const char *health)
+		      const struct vfe_bls_entry *d, const char *health, const struct vfe_fallback *f)
 {
 	struct strbuf *o = ctx->out;
 	char feat[32], esp[300], xbl[300];
@@ -120,6 +120,8 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 	sb_put_json_member(o, "loader_entry_default", v->dflt);
 	sb_printf(o, ",\"loader_entry_default_missing\":%s", h->var_missing ? "true" : "false");
 	sb_put_json_member(o, "menu_timeout_oneshot", v->timeout_oneshot);
+	sb_puts(o, ",\"fallback\":");
+	vfe_fallback_json(o, f);
 	sb_puts(o, ",\"entries\":[");
 	for (size_t i = 0; i < h->entries.n; i++)
 		entry_json(ctx, &h->entries.v[i], &h->entries.v[i] == d, v, i > 0);
@@ -127,9 +129,10 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 }
 
 static void show_text(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vars *v,
-		      const struct vfe_bls_entry *d, const char *health)
+		      const struct vfe_bls_entry *d, const char *health, const struct vfe_fallback *f)
 {
 	struct strbuf *o = ctx->out;
+	char fb[512];
 
 	sb_printf(o, "systemd-boot:\n  ESP: /%s (%s, %s%s%s)\n", h->esp.mount, h->esp.source, h->esp.fstype,
 		  h->esp.part_type[0] ? ", ESP partition type" : ", partition type not probed",
@@ -154,20 +157,25 @@ static void show_text(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 	for (size_t i = 0; i < h->entries.n; i++)
 		entry_text(ctx, &h->entries.v[i], &h->entries.v[i] == d, v);
 	sb_printf(o, "  recovery entry: %s\n", health);
+	vfe_fallback_describe(f, fb, sizeof(fb));
+	sb_printf(o, "  automatic fallback: %s\n", fb);
 }
 
 void vfe_sdboot_show_entries(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h)
 {
 	const struct vfe_bls_entry *d = vfe_bls_default(&h->entries, h->pattern);
 	_cleanup_(vars_freep) struct vars v = { 0 };
+	const struct vfe_bls_entry *src = vfe_sdboot_source(ctx->root, h);
+	struct vfe_fallback f;
 	char health[256];
 
 	read_vars(ctx->root, &v);
-	vfe_bls_host_health(ctx, h, vfe_sdboot_source(ctx->root, h), health, sizeof(health));
+	vfe_bls_host_health(ctx, h, src, health, sizeof(health));
+	vfe_bls_fallback(ctx, h, src, &f);
 	if (ctx->json)
-		show_json(ctx, h, &v, d, health);
+		show_json(ctx, h, &v, d, health, &f);
 	else
-		show_text(ctx, h, &v, d, health);
+		show_text(ctx, h, &v, d, health, &f);
 }
 
 void vfe_sdboot_fill_status(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const struct vfe_bls_entry *src,
@@ -192,4 +200,5 @@ void vfe_sdboot_fill_status(struct vfe_boot_ctx *ctx, const struct vfe_bls_host 
 			 h->var_missing ? "; LoaderEntryDefault \"" : "", h->var_missing ? h->var_missing : "",
 			 h->var_missing ? "\" names no entry and is ignored" : "");
 	vfe_bls_host_health(ctx, h, src, ret->recovery_health, sizeof(ret->recovery_health));
+	vfe_bls_fallback(ctx, h, src, &ret->fallback);
 }

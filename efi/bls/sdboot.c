@@ -7,6 +7,7 @@
  * LoaderConfigTimeoutOneShot. On Pop!_OS the entries are kernelstub's
  * (efi/kernelstub.c); the variables are still ours here.
  */
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 
@@ -104,10 +105,13 @@ static int sdboot_install(struct vfe_boot_ctx *ctx)
 		k = vfe_bls_host_add_params(ctx, &h, EFI_PATH_KERNEL_CMDLINE, src->options);
 	if (k >= 0)
 		k = vfe_bls_host_plan_nopt(ctx, &h, src);
+	if (k >= 0)
+		k = vfe_bls_plan_fallback(ctx, &h, src, true);
 	if (k < 0)
 		return log_nothing_changed(k, WHO, "cannot prepare the changes: %m");
 	explain_ukis(ctx, &h, src);
-	return vfe_bls_host_apply(ctx, &h, WHO, "already installed; nothing to change");
+	k = vfe_bls_host_apply(ctx, &h, WHO, "already installed; nothing to change");
+	return k < 0 ? k : vfe_bls_fallback_vars(ctx, &h);
 }
 
 /* Does a LoaderEntryDefault / LoaderEntryOneShot value select one of our entries (or our glob)? */
@@ -125,20 +129,6 @@ static bool names_ours(const struct vfe_bls_host *h, const char *v)
 	return e && e->ours;
 }
 
-static int delete_var(struct vfe_boot_ctx *ctx, const char *name, const char *old, const char *why)
-{
-	int k;
-
-	if (ctx->dry_run) {
-		sb_printf(ctx->out, "%s: would delete EFI variable %s (\"%s\", %s)\n", WHO, name, old, why);
-		return 0;
-	}
-	k = vfe_efivar_delete(ctx->root, name, EFI_GUID_LOADER);
-	if (k < 0)
-		return log_error_errno(k, "%s: cannot delete EFI variable %s: %m", WHO, name);
-	sb_printf(ctx->out, "%s: deleted EFI variable %s (\"%s\", %s)\n", WHO, name, old, why);
-	return 1;
-}
 
 /* Deletes variable name when it selects one of our entries. */
 static int forget_var(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, const char *name)
@@ -147,7 +137,7 @@ static int forget_var(struct vfe_boot_ctx *ctx, const struct vfe_bls_host *h, co
 
 	if (vfe_efivar_read_string(ctx->root, name, EFI_GUID_LOADER, &v) < 0 || !names_ours(h, v))
 		return 0;
-	return delete_var(ctx, name, v, "it named our entry");
+	return vfe_sdboot_delete_var(ctx, name, v, "it named our entry");
 }
 
 static int sdboot_remove(struct vfe_boot_ctx *ctx)
@@ -159,6 +149,8 @@ static int sdboot_remove(struct vfe_boot_ctx *ctx)
 		k = forget_var(ctx, &h, "LoaderEntryOneShot");
 	if (k >= 0)
 		k = forget_var(ctx, &h, "LoaderEntryDefault");
+	if (k >= 0)
+		k = vfe_bls_forget_default(ctx, &h);
 	if (k >= 0 && !vfe_kernelstub_present(ctx->root))
 		k = vfe_bls_host_remove(ctx, &h, WHO);
 	return k;
@@ -179,27 +171,6 @@ static int need_feature(struct vfe_boot_ctx *ctx, uint64_t bit, const char *var)
 	return 0;
 }
 
-static int set_var(struct vfe_boot_ctx *ctx, const char *name, const char *value)
-{
-	_cleanup_free_ char *old = NULL;
-	int k;
-
-	if (vfe_efivar_read_string(ctx->root, name, EFI_GUID_LOADER, &old) == 0 && streq(old, value)) {
-		sb_printf(ctx->out, "%s: %s is already \"%s\"\n", WHO, name, value);
-		return 0;
-	}
-	if (ctx->dry_run) {
-		sb_printf(ctx->out, "%s: would set EFI variable %s-%s = \"%s\" (UTF-16, attributes 0x7)\n", WHO, name,
-			  EFI_GUID_LOADER, value);
-		return 0;
-	}
-	k = vfe_efivar_write_string(ctx->root, name, EFI_GUID_LOADER, value);
-	if (k < 0)
-		return log_error_errno(k, "%s: cannot write EFI variable %s (read back %s): %m", WHO, name,
-				       k == -EIO ? "differs" : "failed");
-	sb_printf(ctx->out, "%s: set %s = \"%s\" (read back)\n", WHO, name, value);
-	return 0;
-}
 
 /*
  * After refresh renamed our entry: a one-shot or default naming our old
@@ -220,7 +191,7 @@ static int repoint_vars(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *sr
 		if (vfe_efivar_read_string(ctx->root, names[i], EFI_GUID_LOADER, &v) < 0 || !strcasestr(v, EFI_NOPT_SUFFIX) ||
 		    vfe_bls_id_match(v, id) || strpbrk(v, "*?["))
 			continue;
-		k = set_var(ctx, names[i], id);
+		k = vfe_sdboot_set_var(ctx, names[i], id);
 	}
 	return k;
 }
@@ -242,7 +213,11 @@ static int sdboot_refresh(struct vfe_boot_ctx *ctx)
 	if (k >= 0)
 		k = vfe_bls_host_plan_nopt(ctx, &h, src);
 	if (k >= 0)
+		k = vfe_bls_plan_fallback(ctx, &h, src, false);
+	if (k >= 0)
 		k = vfe_bls_host_apply(ctx, &h, WHO, "the recovery entry is up to date");
+	if (k >= 0)
+		k = vfe_bls_fallback_vars(ctx, &h);
 	return k < 0 ? k : repoint_vars(ctx, src);
 }
 
@@ -275,7 +250,7 @@ static int sdboot_recovery_next(struct vfe_boot_ctx *ctx)
 	int k = load_for_var(ctx, &h, &src, &ours, EFI_LOADER_FEATURE_ENTRY_ONESHOT, "LoaderEntryOneShot");
 
 	if (k >= 0)
-		k = set_var(ctx, "LoaderEntryOneShot", ours->id);
+		k = vfe_sdboot_set_var(ctx, "LoaderEntryOneShot", ours->id);
 	if (k >= 0 && !ctx->dry_run)
 		sb_printf(ctx->out, "%s: the next boot (only) starts \"%s\"\n", WHO, ours->title ? ours->title : ours->id);
 	return k;
@@ -299,11 +274,38 @@ static int passthrough_default(struct vfe_boot_ctx *ctx, const struct vfe_bls_ho
 			sb_printf(ctx->out, "%s: the default is already %s (%s)\n", WHO, d->id, conf ? "loader.conf" : "the newest entry");
 			return 0;
 		}
-		k = delete_var(ctx, "LoaderEntryDefault", v, conf ? "loader.conf's default applies again" :
+		k = vfe_sdboot_delete_var(ctx, "LoaderEntryDefault", v, conf ? "loader.conf's default applies again" :
 							     "the newest entry is the default again");
 		return k < 0 ? k : 0;
 	}
-	return set_var(ctx, "LoaderEntryDefault", src->id);
+	/* a counted entry's id, as systemd-boot matches it, carries the counter: name it by a glob */
+	if (src->counted) {
+		_cleanup_free_ char *plain = vfe_bls_counted_file(src->file, -1), *g = NULL;
+		char *dot = plain ? strrchr(plain, '.') : NULL;
+		if (dot)
+			*dot = '\0';
+		if (!plain || asprintf(&g, "%s*.conf", plain) < 0)
+			return -ENOMEM;
+		return vfe_sdboot_set_var(ctx, "LoaderEntryDefault", g);
+	}
+	return vfe_sdboot_set_var(ctx, "LoaderEntryDefault", src->id);
+}
+
+/* The count starts again on the entry the loader boots now (passthrough --default, a confirm after the fallback). */
+static int rearm(struct vfe_boot_ctx *ctx)
+{
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
+	const struct vfe_bls_entry *src;
+	int k = vfe_bls_host_load(ctx, WHO, false, &h);
+
+	if (k < 0)
+		return k;
+	src = vfe_sdboot_source(ctx->root, &h);
+	k = vfe_bls_plan_fallback(ctx, &h, src, true);
+	if (k < 0)
+		return log_nothing_changed(k, WHO, "cannot prepare the changes: %m");
+	k = vfe_bls_host_apply(ctx, &h, WHO, "the automatic fallback is armed already");
+	return k < 0 ? k : vfe_bls_fallback_vars(ctx, &h);
 }
 
 static int sdboot_set_default(struct vfe_boot_ctx *ctx, bool recovery)
@@ -315,7 +317,7 @@ static int sdboot_set_default(struct vfe_boot_ctx *ctx, bool recovery)
 	if (k < 0)
 		return k;
 	if (recovery) {
-		k = set_var(ctx, "LoaderEntryDefault", ours->id);
+		k = vfe_sdboot_set_var(ctx, "LoaderEntryDefault", ours->id);
 		if (k >= 0 && !ctx->dry_run)
 			sb_printf(ctx->out, "%s: every boot starts \"%s\" (refresh keeps it so after kernel upgrades)\n",
 				  WHO, ours->title ? ours->title : ours->id);
@@ -323,7 +325,94 @@ static int sdboot_set_default(struct vfe_boot_ctx *ctx, bool recovery)
 	}
 	if (!src)
 		return log_nothing_changed(-ENOENT, WHO, "no passthrough entry to make the default");
-	return passthrough_default(ctx, &h, src);
+	/* counting again first: an entry that ran out is bad and the loader would pass it over */
+	k = rearm(ctx);
+	vfe_bls_host_free(&h);
+	if (k >= 0)
+		k = load_for_var(ctx, &h, &src, &ours, EFI_LOADER_FEATURE_ENTRY_DEFAULT, "LoaderEntryDefault");
+	if (k >= 0 && !src)
+		k = log_nothing_changed(-ENOENT, WHO, "no passthrough entry to make the default");
+	return k < 0 ? k : passthrough_default(ctx, &h, src);
+}
+
+/* The entry LoaderBootCountPath ("\loader\entries\x+1-2.conf") names, NULL when none of ours. */
+static const struct vfe_bls_entry *counted_entry(const struct vfe_bls_host *h, const char *count_path)
+{
+	const char *base = strrchr(count_path, '\\');
+
+	base = base ? base + 1 : count_path;
+	for (size_t i = 0; i < h->entries.n; i++)
+		if (strcasecmp(h->entries.v[i].file, base) == 0)
+			return &h->entries.v[i];
+	return NULL;
+}
+
+/* Renames e's file without its counter, as systemd-bless-boot does with a good boot. */
+static int uncount(struct vfe_boot_ctx *ctx, const struct vfe_bls_entry *e)
+{
+	_cleanup_free_ char *name = vfe_bls_counted_file(e->file, -1), *to = NULL;
+	const char *slash = strrchr(e->path, '/');
+	_cleanup_close_ int dir = -1;
+
+	if (!name || asprintf(&to, "%.*s/%s", (int)(slash - e->path), e->path, name) < 0)
+		return -ENOMEM;
+	if (ctx->dry_run) {
+		sb_printf(ctx->out, "%s: would rename /%s to %s\n", WHO, e->path, name);
+		return 0;
+	}
+	if (renameat2(ctx->root->fd, e->path, ctx->root->fd, to, RENAME_NOREPLACE) < 0)
+		return log_error_errno(negative_errno(), "%s: cannot rename /%s to %s: %m%s", WHO, e->path, name,
+				       errno == EEXIST ? " (a copy exists: run 'vfio-early boot refresh')" : "");
+	/* as systemd-bless-boot: the directory, then the whole file system, on disk now */
+	*strrchr(to, '/') = '\0';
+	dir = openat(ctx->root->fd, to, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir >= 0) {
+		(void)fsync(dir);
+		(void)syncfs(dir);
+	}
+	sb_printf(ctx->out, "%s: confirmed: renamed %s to %s (as systemd-bless-boot marks a good boot); not counting "
+			    "until the next kernel or config change\n", WHO, e->file, name);
+	return 0;
+}
+
+static int sdboot_confirm(struct vfe_boot_ctx *ctx, enum vfe_confirm_how how, bool recovery)
+{
+	_cleanup_(vfe_bls_host_freep) struct vfe_bls_host h = { 0 };
+	_cleanup_free_ char *cp = NULL;
+	const struct vfe_bls_entry *src, *ce = NULL;
+	struct vfe_fallback f;
+	char what[512];
+
+	if (vfe_bls_host_load(ctx, WHO, true, &h) < 0)
+		return 0; /* no ESP: nothing counts */
+	src = vfe_sdboot_source(ctx->root, &h);
+	vfe_bls_fallback(ctx, &h, src, &f);
+	vfe_fallback_describe(&f, what, sizeof(what));
+	if (vfe_efivar_read_string(ctx->root, "LoaderBootCountPath", EFI_GUID_LOADER, &cp) == 0)
+		ce = counted_entry(&h, cp);
+	if (f.state == VFE_FALLBACK_FALLEN && how == VFE_CONFIRM_AUTO) {
+		if (ce && ce->armed && ce->tries_left == 0) {
+			sb_printf(ctx->out, "%s: this boot is the automatic fallback (%s has no tries left): not marked "
+					    "good\n", WHO, ce->file);
+			return -EBUSY;
+		}
+		sb_printf(ctx->out, "%s: recovery after the automatic fallback; nothing to confirm\n", WHO);
+		return 0;
+	}
+	if (f.state == VFE_FALLBACK_FALLEN) {
+		sb_printf(ctx->out, "%s: the host display is confirmed by hand: back to passthrough, counting again\n", WHO);
+		return sdboot_set_default(ctx, false);
+	}
+	if (f.state != VFE_FALLBACK_ARMED || recovery) {
+		sb_printf(ctx->out, "%s: %s; nothing to confirm%s\n", WHO, what, recovery ? " in a recovery boot" : "");
+		return 0;
+	}
+	if (!(ce && ce->armed) && how == VFE_CONFIRM_AUTO) {
+		sb_printf(ctx->out, "%s: this boot did not come through the counted entry %s; nothing to confirm\n", WHO,
+			  src->file);
+		return 0;
+	}
+	return uncount(ctx, ce && ce->armed ? ce : src);
 }
 
 /*
@@ -347,7 +436,7 @@ static int sdboot_passthrough_next(struct vfe_boot_ctx *ctx)
 			sb_printf(ctx->out, "%s: the one-shot \"%s\" is not ours; left alone\n", WHO, v);
 			return 0;
 		}
-		k = delete_var(ctx, "LoaderEntryOneShot", v, "the pending one-shot to the recovery entry is cancelled");
+		k = vfe_sdboot_delete_var(ctx, "LoaderEntryOneShot", v, "the pending one-shot to the recovery entry is cancelled");
 		if (k < 0 || !(d && d->ours))
 			return k < 0 ? k : 0;
 	}
@@ -359,7 +448,7 @@ static int sdboot_passthrough_next(struct vfe_boot_ctx *ctx)
 		return log_nothing_changed(-ENOENT, WHO, "the default is the recovery entry and there is no passthrough entry");
 	k = need_feature(ctx, EFI_LOADER_FEATURE_ENTRY_ONESHOT, "LoaderEntryOneShot");
 	if (k >= 0)
-		k = set_var(ctx, "LoaderEntryOneShot", src->id);
+		k = vfe_sdboot_set_var(ctx, "LoaderEntryOneShot", src->id);
 	if (k >= 0 && !ctx->dry_run)
 		sb_printf(ctx->out, "%s: the next boot (only) starts \"%s\"; the default stays the recovery entry\n", WHO,
 			  src->title ? src->title : src->id);
@@ -372,7 +461,7 @@ static int sdboot_menu_next(struct vfe_boot_ctx *ctx)
 
 	if (k < 0)
 		return k;
-	k = set_var(ctx, "LoaderConfigTimeoutOneShot", VFE_MENU_ONESHOT_TIMEOUT);
+	k = vfe_sdboot_set_var(ctx, "LoaderConfigTimeoutOneShot", VFE_MENU_ONESHOT_TIMEOUT);
 	if (k >= 0 && !ctx->dry_run)
 		sb_printf(ctx->out, "%s: the next boot shows the menu for %s seconds\n", WHO, VFE_MENU_ONESHOT_TIMEOUT);
 	return k;
@@ -419,4 +508,5 @@ const struct vfe_boot_backend vfe_backend_sdboot = {
 	.status = sdboot_status,
 	.refresh = sdboot_refresh,
 	.source = vfe_sdboot_boot_source,
+	.confirm = sdboot_confirm,
 };

@@ -127,6 +127,8 @@ static int handle_line(struct vfe_grub_cfg *c, const char *line, struct cfg_stat
 		line++;
 	if (strstr(line, GRUB_ENV_MENU))
 		c->has_menu_hook = true;
+	if (strstr(line, "save_env " GRUB_ENV_TRIES))
+		c->has_count_hook = true;
 	if (strstr(line, "set next_entry=\"${prev_entry}\""))
 		c->has_initrdfail_hook = true;
 	if (*line == '}') {

@@ -139,7 +139,10 @@ int vfe_grub_set_default(struct vfe_boot_ctx *ctx, bool recovery)
 		summary = NULL, k = -ENOMEM; /* asprintf leaves summary undefined */
 	if (k >= 0)
 		k = vfe_grub_env_commit(ctx, &env, summary);
-	return k < 0 ? k : need_saved_default(ctx);
+	if (k >= 0)
+		k = need_saved_default(ctx);
+	/* passthrough again: the count starts again (and a count that ran out is over) */
+	return k < 0 || recovery ? k : vfe_grub_arm(ctx, true);
 }
 
 /* Where GRUB cannot clear our flag, Ubuntu's recordfail (cleared after boot by grub-common) still works. */

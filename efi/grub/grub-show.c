@@ -84,6 +84,8 @@ static void next_boot(const struct grub_view *v, char *buf, size_t n)
 	}
 	if (*next)
 		snprintf(buf, n, "%s (one-shot next_entry)", next);
+	else if (streq(var(&v->env, GRUB_ENV_TRIES, ""), "0") && v->have_cfg && v->cfg.has_count_hook)
+		snprintf(buf, n, GRUB_ID_RECOVERY " (the automatic fallback: grubenv " GRUB_ENV_TRIES "=0%s)", why);
 	else if (streq(def, "saved"))
 		snprintf(buf, n, "%s (saved_entry, GRUB_DEFAULT=saved%s)", var(&v->env, "saved_entry", "0"), why);
 	else
@@ -93,7 +95,8 @@ static void next_boot(const struct grub_view *v, char *buf, size_t n)
 static void show_text(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 {
 	struct strbuf *o = ctx->out;
-	char nb[300];
+	struct vfe_fallback f;
+	char nb[300], fb[512];
 	size_t ours = 0;
 
 	sb_printf(o, GRUB_WHO ":\n  kernel parameters: %s\n", v->dropin_params ? v->dropin_params : "(not installed)");
@@ -118,6 +121,9 @@ static void show_text(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 						 v->fs.grub_can_write ? "GRUB can write it (one-shots allowed)" : v->fs.why);
 	next_boot(v, nb, sizeof(nb));
 	sb_printf(o, "  next boot: %s\n", nb);
+	vfe_grub_fallback(ctx, &f);
+	vfe_fallback_describe(&f, fb, sizeof(fb));
+	sb_printf(o, "  automatic fallback: %s\n", fb);
 	if (v->booted_recovery)
 		sb_printf(o, "  this boot: recovery (%s on the kernel command line)\n",
 			  v->off_param[0] ? v->off_param : "vfio_early=off");
@@ -131,6 +137,7 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 {
 	struct strbuf *o = ctx->out;
 	const char *def = var(&v->vars, "GRUB_DEFAULT", "0"), *next = var(&v->env, "next_entry", "");
+	struct vfe_fallback f;
 	char nb[300], h[256];
 	bool first = true;
 
@@ -164,6 +171,9 @@ static void show_json(struct vfe_boot_ctx *ctx, const struct grub_view *v)
 		  "\"next_boot\":", !v->have_fs || v->fs.grub_can_write ? "true" : "false",
 		  v->booted_recovery ? "true" : "false", initrdfail_overrides(v) ? "true" : "false");
 	sb_put_json_string(o, nb);
+	vfe_grub_fallback(ctx, &f);
+	sb_puts(o, ",\"fallback\":");
+	vfe_fallback_json(o, &f);
 	sb_puts(o, "}");
 }
 
@@ -200,6 +210,7 @@ int vfe_grub_status(struct vfe_boot_ctx *ctx, struct vfe_boot_status *ret)
 		ret->booted_recovery = v.booted_recovery;
 		next_boot(&v, ret->next_boot, sizeof(ret->next_boot));
 		health(&v, ret->recovery_health, sizeof(ret->recovery_health));
+		vfe_grub_fallback(ctx, &ret->fallback);
 	}
 	return k;
 }

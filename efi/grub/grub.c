@@ -85,23 +85,36 @@ static int grub_install(struct vfe_boot_ctx *ctx)
 	k = vfe_grub_apply_dropin(ctx, text, params);
 	if (k == 0)
 		k = install_unchanged(ctx, params);
+	if (k >= 0)
+		k = vfe_grub_arm(ctx, true);
 	return k < 0 ? k : 0;
 }
 
 /* Drops one-shots and defaults that point at our entries. */
 static int forget_our_env(struct vfe_boot_ctx *ctx)
 {
-	static const char *const vars[] = { "next_entry", "saved_entry", "prev_entry", GRUB_ENV_MENU };
+	static const char *const vars[] = { "next_entry", "saved_entry", "prev_entry", GRUB_ENV_MENU, GRUB_ENV_TRIES,
+					    GRUB_ENV_CREATED };
 	_cleanup_(vfe_grubenv_freep) struct vfe_grubenv env = { 0 };
 	int k, changed = 0;
+	bool created;
 
 	k = vfe_grubenv_load(ctx->root, GRUB_PATH_ENV, &env);
 	if (k < 0)
 		return k;
+	created = vfe_grubenv_get(&env, GRUB_ENV_CREATED);
 	for (size_t i = 0; i < ELEMENTSOF(vars); i++) {
 		const char *v = vfe_grubenv_get(&env, vars[i]);
-		if (v && (vfe_grub_env_is_ours(v) || streq(vars[i], GRUB_ENV_MENU)))
+		if (v && (vfe_grub_env_is_ours(v) || startswith(vars[i], "vfio_early_")))
 			changed += vfe_grubenv_set(&env, vars[i], NULL);
+	}
+	if (created && env.n == 0) {
+		/* install made the file for its counter, and nothing else is in it: it goes again */
+		if (!ctx->dry_run && unlinkat(ctx->root->fd, GRUB_PATH_ENV, 0) < 0 && errno != ENOENT)
+			return log_error_errno(negative_errno(), GRUB_WHO ": cannot remove /%s: %m", GRUB_PATH_ENV);
+		sb_printf(ctx->out, GRUB_WHO ": %s /%s (install made it for the automatic fallback's counter)\n",
+			  ctx->dry_run ? "would remove" : "removed", GRUB_PATH_ENV);
+		return 0;
 	}
 	return changed ? vfe_grub_env_commit(ctx, &env, "cleared the one-shot/default pointing at our entry") : 0;
 }
@@ -134,4 +147,6 @@ const struct vfe_boot_backend vfe_backend_grub = {
 	.passthrough_next = vfe_grub_passthrough_next,
 	.menu_next = vfe_grub_menu_next,
 	.status = vfe_grub_status,
+	.refresh = vfe_grub_refresh,
+	.confirm = vfe_grub_confirm,
 };

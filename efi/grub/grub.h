@@ -44,6 +44,10 @@
 #define GRUB_ID_RECOVERY_KVER_PREFIX "vfio-early-nopt-"
 /* The grubenv variable our script turns into a one-shot visible menu. */
 #define GRUB_ENV_MENU "vfio_early_menu"
+/* The grubenv variable our script counts down at each passthrough boot (the automatic fallback). */
+#define GRUB_ENV_TRIES "vfio_early_tries"
+/* Set when arming created grubenv: remove deletes the file again once nothing else is in it. */
+#define GRUB_ENV_CREATED "vfio_early_created"
 
 /* ---- grubenv */
 /*
@@ -117,6 +121,7 @@ struct vfe_grub_cfg {
 	struct vfe_grub_entry *e;
 	size_t n;
 	bool has_menu_hook; /* our script's code that honours vfio_early_menu */
+	bool has_count_hook; /* our script's code that counts vfio_early_tries down */
 	/* Ubuntu's 00_header: with initrdfail=1 in grubenv, next_entry becomes prev_entry (grub-show.c) */
 	bool has_initrdfail_hook;
 };
@@ -214,3 +219,18 @@ int vfe_grub_set_default(struct vfe_boot_ctx *ctx, bool recovery);
 /* grub-cancel.c: drops a next_entry that names our entries. */
 int vfe_grub_passthrough_next(struct vfe_boot_ctx *ctx);
 int vfe_grub_menu_next(struct vfe_boot_ctx *ctx);
+
+/* ---- grub-fallback */
+/*
+ * The automatic fallback on GRUB (docs/fallback.md): grubenv's
+ * vfio_early_tries, which our /etc/grub.d script's code counts down with
+ * save_env at every boot that is not a one-shot and not already our entry;
+ * at 0, that code makes the '(no GPU passthrough)' entry the default, and
+ * it stays so until the user acts. Only where GRUB can write grubenv.
+ */
+/* Its state (boot.h). */
+void vfe_grub_fallback(struct vfe_boot_ctx *ctx, struct vfe_fallback *ret);
+/* install, refresh (rearm false: a count that ran out stays), passthrough --default: sets or takes off the counter. */
+int vfe_grub_arm(struct vfe_boot_ctx *ctx, bool rearm);
+int vfe_grub_confirm(struct vfe_boot_ctx *ctx, enum vfe_confirm_how how, bool recovery);
+int vfe_grub_refresh(struct vfe_boot_ctx *ctx);

@@ -115,3 +115,34 @@ grub_fakeroot_tree() {
 		cp "$k" "$_root/boot/"
 	done
 }
+
+# grub_esp IMG UUID: a FAT image with a standalone GRUB as EFI/BOOT/BOOTX64.EFI. Its memdisk
+# grub.cfg finds the root disk by UUID and points $prefix there, so load_env/save_env use
+# that disk's grubenv; the modules are built in, nothing is loaded from $prefix. Work files
+# go beside IMG.
+grub_esp() {
+	local mods="part_gpt part_msdos fat ext2 normal linux loadenv search search_fs_uuid
+		search_fs_file configfile echo test gzio all_video efi_gop font gfxterm halt reboot" w=${1%/*}
+	printf 'search --no-floppy --fs-uuid --set=root %s\nset prefix=($root)/boot/grub\nconfigfile $prefix/grub.cfg\n' \
+		"$2" >"$w/memdisk.cfg"
+	# shellcheck disable=SC2086
+	grub-mkstandalone -O x86_64-efi -o "$w/BOOTX64.EFI" --modules="$(echo $mods)" --install-modules="$(echo $mods)" \
+		"boot/grub/grub.cfg=$w/memdisk.cfg" &&
+		dd if=/dev/zero of="$1" bs=1M count=16 status=none && mformat -i "$1" :: &&
+		mmd -i "$1" ::/EFI ::/EFI/BOOT && mcopy -i "$1" "$w/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+}
+
+# grub_bios OUT UUID: GRUB for BIOS PCs (i386-pc, grub-mkimage from grub-pc-bin), as a
+# Linux-boot image (lnxboot.img + core.img) that SeaBIOS starts through QEMU's -kernel, in
+# place of the MBR boot sector grub-install would write: the same GRUB, the same BIOS disk
+# services (biosdisk, which save_env writes through). As grub-install builds it: the image
+# holds only what reads the disk, and its embedded config only finds the root by UUID and
+# sets $prefix; normal mode then loads grub.cfg and every other module (linux, loadenv,
+# test, ...) from /boot/grub/i386-pc there. Work files go beside OUT.
+grub_bios() {
+	local mods="biosdisk part_gpt part_msdos ext2 search_fs_uuid normal" w=${1%/*}
+	printf "search.fs_uuid %s root\nset prefix=(\$root)'/boot/grub'\n" "$2" >"$w/bios-early.cfg"
+	# shellcheck disable=SC2086
+	grub-mkimage -O i386-pc -o "$w/core.img" -c "$w/bios-early.cfg" -p /boot/grub $mods &&
+		cat /usr/lib/grub/i386-pc/lnxboot.img "$w/core.img" >"$1"
+}

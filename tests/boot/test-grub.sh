@@ -86,36 +86,6 @@ grub_guest_root() {
 	DEF
 }
 
-# grub_esp IMG: a FAT image with a standalone GRUB as EFI/BOOT/BOOTX64.EFI. Its memdisk
-# grub.cfg finds the root disk by UUID and points $prefix there, so load_env/save_env use
-# that disk's grubenv; the modules are built in, nothing is loaded from $prefix.
-grub_esp() {
-	local mods="part_gpt part_msdos fat ext2 normal linux loadenv search search_fs_uuid
-		search_fs_file configfile echo test gzio all_video efi_gop font gfxterm halt reboot"
-	printf 'search --no-floppy --fs-uuid --set=root %s\nset prefix=($root)/boot/grub\nconfigfile $prefix/grub.cfg\n' \
-		"$UUID" >"$T/memdisk.cfg"
-	# shellcheck disable=SC2086
-	grub-mkstandalone -O x86_64-efi -o "$T/BOOTX64.EFI" --modules="$(echo $mods)" --install-modules="$(echo $mods)" \
-		"boot/grub/grub.cfg=$T/memdisk.cfg" &&
-		dd if=/dev/zero of="$1" bs=1M count=16 status=none && mformat -i "$1" :: &&
-		mmd -i "$1" ::/EFI ::/EFI/BOOT && mcopy -i "$1" "$T/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
-}
-
-# grub_bios OUT: GRUB for BIOS PCs (i386-pc, grub-mkimage from grub-pc-bin), as a Linux-boot
-# image (lnxboot.img + core.img) that SeaBIOS starts through QEMU's -kernel, in place of the
-# MBR boot sector grub-install would write: the same GRUB, the same BIOS disk services
-# (biosdisk, which save_env writes through). As grub-install builds it: the image holds
-# only what reads the disk, and its embedded config only finds the root by UUID and sets
-# $prefix; normal mode then loads grub.cfg and every other module (linux, loadenv, test,
-# ...) from /boot/grub/i386-pc there.
-grub_bios() {
-	local mods="biosdisk part_gpt part_msdos ext2 search_fs_uuid normal"
-	printf "search.fs_uuid %s root\nset prefix=(\$root)'/boot/grub'\n" "$UUID" >"$T/bios-early.cfg"
-	# shellcheck disable=SC2086
-	grub-mkimage -O i386-pc -o "$T/core.img" -c "$T/bios-early.cfg" -p /boot/grub $mods &&
-		cat /usr/lib/grub/i386-pc/lnxboot.img "$T/core.img" >"$1"
-}
-
 echo "device $TARGET id=1234:1111 group=whole" >"$VFE_DEST/etc/vfio-early.conf"
 vfe_it_confdir "$T/it" || tap_bail "initramfs-tools CONFDIR"
 vfe_mkinitramfs "$T/it" "$T/initrd" || tap_bail "mkinitramfs" "$T/initrd.log"
@@ -147,8 +117,8 @@ rm -f "$T/root.img"
 mke2fs -q -t ext4 -U "$UUID" -d "$R" "$T/root.img" 200M >"$T/mke2fs.log" 2>&1 || tap_bail "mke2fs" "$T/mke2fs.log"
 cp --sparse=always "$T/root.img" "$T/root-bios.img"
 echo 2 >"$T/vfe-boots" && debugfs -w -R "write $T/vfe-boots /etc/vfe-boots" "$T/root-bios.img" >/dev/null 2>&1
-grub_esp "$T/esp.img" >"$T/esp.log" 2>&1 || tap_bail "GRUB EFI image" "$T/esp.log"
-grub_bios "$T/grub-bios.lnx" >"$T/bios.log" 2>&1 || tap_bail "GRUB i386-pc image" "$T/bios.log"
+grub_esp "$T/esp.img" "$UUID" >"$T/esp.log" 2>&1 || tap_bail "GRUB EFI image" "$T/esp.log"
+grub_bios "$T/grub-bios.lnx" "$UUID" >"$T/bios.log" 2>&1 || tap_bail "GRUB i386-pc image" "$T/bios.log"
 cp "$OVMF_VARS" "$T/vars.fd"
 
 # ------------------------------------------------------------------ three boots per firmware, one QEMU run each

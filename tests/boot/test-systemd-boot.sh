@@ -41,7 +41,8 @@ ENTRIES=$R/boot/efi/loader/entries
 
 # ------------------------------------------------------------------ host side: initramfs, root, install
 
-echo "device $TARGET id=1234:1111 group=whole" >"$VFE_DEST/etc/vfio-early.conf"
+# the entries' own boots; the automatic fallback's counting has test-fallback-sdboot.sh
+printf 'device %s id=1234:1111 group=whole\nfallback off\n' "$TARGET" >"$VFE_DEST/etc/vfio-early.conf"
 { vfe_it_confdir "$T/it" && sdb_it_modules "$T/it"; } || tap_bail "initramfs-tools CONFDIR"
 vfe_mkinitramfs "$T/it" "$T/initrd" || tap_bail "mkinitramfs" "$T/initrd.log"
 vfe_mkrootfs "$T/lib-root.img" || tap_bail "guest root file system" "$T/mke2fs.log"

@@ -60,6 +60,8 @@ printf '%s\n' "22 1 254:0 / / rw,relatime - ext4 /dev/vda2 rw" \
 printf 'vendor_id\t: GenuineIntel\n' >"$R/proc/cpuinfo"
 cp /usr/lib/kernel/install.d/90-loaderentry.install "$R/usr/lib/kernel/install.d/"
 echo "root=UUID=5b2b6c3d-0000-4000-8000-000000000001 ro quiet" >"$R/etc/kernel/cmdline"
+# the entries' own lifecycle; the automatic fallback's renames have test-fallback-lifecycle.sh
+printf 'device 0000:41:00.0\nfallback off\n' >"$R/etc/vfio-early.conf"
 cp /usr/share/grub/default/grub "$R/etc/default/grub"
 grub-editenv "$R/boot/grub/grubenv" create
 grub-editenv "$R/boot/grub/grubenv" set saved_entry=gnulinux-simple-5b2b6c3d

@@ -25,7 +25,9 @@ gives() {
 	[ "$(sort "$T/out" | tr '\n' ' ')" = "$(printf '%s\n' "$@" | sort | tr '\n' ' ')" ]
 }
 
-tap_check "bash: the commands" gives "vfio-early " status list add remove check xml boot
+tap_check "bash: the commands" gives "vfio-early " status list add remove check xml boot confirm
+tap_check "bash: confirm's options" gives "vfio-early confirm --" --auto --timeout= --session --dry-run --root= --quiet \
+	--help --version
 tap_check "bash: a command's options" gives "vfio-early list -" -v --verbose --all --json --root= -q --quiet -h --help --version
 tap_check "bash: add offers the PCI functions of --root's tree" \
 	gives "vfio-early --root=$R add 0" 0000:00:00.0 0000:00:01.0 0000:00:05.0 0000:00:05.1 0000:00:06.0 \

@@ -123,6 +123,8 @@ every_verb() {
 		'[ "$(block vfio-early-nopt | grep "^[[:space:]]*linux" | tr -s " \t" " ")" = \
 		   "$(block "$pt" | grep "^[[:space:]]*linux" | sed "s/\$/ vfio_early=off/" | tr -s " \t" " ")" ] &&
 		 block vfio-early-nopt | grep -q "vmlinuz-6.1.0-56-amd64 "'
+	tap_check "$h: install armed the automatic fallback: vfio_early_tries=3, counted down by grub.cfg" eval \
+		'env_has vfio_early_tries=3 && cfg | grep -q "save_env vfio_early_tries"'
 	tap_check "$h: install again: already installed, nothing run" eval 'vfe install && grep -q "already installed" "$T/out"'
 	tap_check "$h: show" eval 'vfe show && grep -q "entry: .* (no GPU passthrough)  \[vfio-early-nopt\]" "$T/out" &&
 		grep -q "kernel parameters: intel_iommu=on iommu=pt" "$T/out"'
@@ -193,5 +195,26 @@ printf '# local settings\nGRUB_DISABLE_SUBMENU=y\n' >"$R/etc/default/grub.d/10-l
 every_verb bios gnulinux-6.1.0-56-amd64-advanced-1234-abcd
 tap_check "bios: nothing we printed mentions EFI" eval '[ -s "$T/bios.all" ] && ! grep -i efi "$T/bios.all"'
 unset GRUB_FAKE_PARTMAP
+
+# ---- install, then remove: grubenv, made by install for the fallback's counter, goes again
+host plain
+cp "$STOCK" "$R/etc/default/grub"
+tap_check "plain: install makes grubenv for the counter (no grub-install made one)" eval 'vfe install && env_has vfio_early_tries=3'
+tap_check "plain: remove deletes it again: nothing else was in it" eval 'vfe remove && [ ! -e "$R/boot/grub/grubenv" ]'
+tap_check "plain: with a value of someone else's in it, it stays, without ours" eval \
+	'vfe install && grub-editenv "$R/boot/grub/grubenv" set recordfail=1 && vfe remove &&
+	 [ "$(grub-editenv "$R/boot/grub/grubenv" list)" = recordfail=1 ]'
+
+# ---- /boot on LVM: GRUB cannot write grubenv there, so it cannot count boots
+host lvm
+cp "$STOCK" "$R/etc/default/grub"
+mkdir -p "$R/sys/dev/block/254:3/dm"
+tap_check "lvm: install works, and says the automatic fallback is not available and why" eval \
+	'vfe install && grep -q "grub: automatic fallback is not available: / is on LVM / device mapper, where GRUB cannot write /boot/grub/grubenv at boot" "$T/out"'
+tap_check "lvm: no counter in grubenv" eval '! grub-editenv "$R/boot/grub/grubenv" list 2>/dev/null | grep -q vfio_early_tries'
+tap_check "lvm: show says so too" eval 'vfe show && grep -q "automatic fallback: not available: " "$T/out"'
+tap_check "lvm: --no-fallback says it once: the config holds \"fallback off\", show says off" eval \
+	'vfe install --no-fallback && grep -qx "fallback off" "$R/etc/vfio-early.conf" && vfe show &&
+	 grep -q "automatic fallback: off" "$T/out"'
 
 tap_done

@@ -9,7 +9,9 @@ if make -s install B="$B" DESTDIR="$T/d" >"$T/log" 2>&1; then tap_ok "make insta
 for f in usr/sbin/vfio-early usr/libexec/vfio-early/vfio-early-bind usr/share/initramfs-tools/hooks/vfio-early \
 	usr/share/man/man8/vfio-early.8 usr/share/man/man5/vfio-early.conf.5 usr/share/man/man8/vfio-early-bind.8 \
 	usr/share/doc/vfio-early/vfio-early.conf.example usr/share/doc/vfio-early/json.md \
-	usr/share/bash-completion/completions/vfio-early usr/share/zsh/vendor-completions/_vfio-early; do
+	usr/share/bash-completion/completions/vfio-early usr/share/zsh/vendor-completions/_vfio-early \
+	usr/share/doc/vfio-early/fallback.md usr/lib/systemd/system/vfio-early-confirm.service \
+	usr/lib/systemd/system/vfio-early-session.path usr/lib/systemd/system/vfio-early-session.service; do
 	if [ -f "$T/d/$f" ]; then tap_ok "installs /$f"; else tap_not_ok "installs /$f"; fi
 done
 if ls "$T/d/usr/share/initramfs-tools/scripts/init-top/"* >/dev/null 2>&1; then
@@ -39,7 +41,30 @@ if bash -c '. "$1"; complete -p vfio-early' _ "$T/d/usr/share/bash-completion/co
 else
 	tap_not_ok "the installed bash completion registers itself for vfio-early"
 fi
+# the automatic fallback's callers are enabled where they are installed, as their [Install] says
+U=$T/d/usr/lib/systemd/system
+if [ "$(readlink "$U/multi-user.target.wants/vfio-early-confirm.service")" = ../vfio-early-confirm.service ] &&
+	[ "$(readlink "$U/boot-complete.target.requires/vfio-early-confirm.service")" = ../vfio-early-confirm.service ] &&
+	[ "$(readlink "$U/multi-user.target.wants/vfio-early-session.path")" = ../vfio-early-session.path ]; then
+	tap_ok "the confirm unit is wanted by multi-user.target and required by boot-complete.target; the session path is enabled"
+else
+	tap_not_ok "the confirm unit is wanted by multi-user.target and required by boot-complete.target; the session path is enabled"
+fi
+if command -v systemd-analyze >/dev/null; then
+	# against the host's own units; ExecStart pointed at the installed command (the host has none)
+	mkdir -p "$T/units" && for u in vfio-early-confirm.service vfio-early-session.path vfio-early-session.service; do
+		sed "s|/usr/sbin/vfio-early|$T/d/usr/sbin/vfio-early|" "$U/$u" >"$T/units/$u"; done
+	if SYSTEMD_UNIT_PATH="$T/units:" systemd-analyze verify --man=no "$T/units/vfio-early-confirm.service" \
+		"$T/units/vfio-early-session.path" "$T/units/vfio-early-session.service" >"$T/log" 2>&1; then
+		tap_ok "systemd-analyze verify accepts the units"
+	else
+		tap_not_ok "systemd-analyze verify accepts the units"
+		sed 's/^/# /' "$T/log"
+	fi
+else
+	tap_skip "systemd-analyze verify accepts the units" "no systemd-analyze"
+fi
 make -s uninstall B="$B" DESTDIR="$T/d" >"$T/log" 2>&1
-left=$(find "$T/d" -type f | sed "s|^$T/d||")
+left=$(find "$T/d" ! -type d | sed "s|^$T/d||")
 if [ -z "$left" ]; then tap_ok "make uninstall removes every file"; else tap_not_ok "make uninstall removes every file"; echo "$left" | sed 's/^/# left: /'; fi
 tap_done

@@ -254,10 +254,11 @@ done < <(dpkg-deb -c "$DEB" | awk '{ print substr($6, 2) }')
 tap_check "purge: no file of the package is left${left:+ (left:$left)}" test -z "$left"
 snapshot "$T/after"
 # Beside what was there before, only what the user asked for: the drop-in
-# of 'boot install' and the record of what it did (with their directories).
+# of 'boot install', the record of what it did (with their directories), and
+# grubenv, which 'boot install' made for the automatic fallback's counter.
 diff "$T/before" "$T/after" | sed -n 's/^> //p' | grep -vxE 'd ./etc/default/grub.d|d ./var/lib/vfio-early' >"$T/log"
 tap_check "purge: the root holds what it held before, plus the user's drop-in and boot record" eval '
-	[ "$(cat "$T/log")" = "$(printf "f ./etc/default/grub.d/vfio-early.cfg\nf ./var/lib/vfio-early/boot-efi.state")" ] &&
+	[ "$(cat "$T/log")" = "$(printf "f ./boot/grub/grubenv\nf ./etc/default/grub.d/vfio-early.cfg\nf ./var/lib/vfio-early/boot-efi.state")" ] &&
 	! diff "$T/before" "$T/after" | grep -q "^<"'
 timing "purge"
 

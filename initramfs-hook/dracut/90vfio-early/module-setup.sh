@@ -12,7 +12,8 @@
 #   the running system, so the binder decides as the installed system will
 #   the kernel modules vfio_pci (with vfio, vfio-pci-core, irqbypass through
 #   its dependencies) and vfio_iommu_type1 (only a softdep of vfio), even in
-#   host-only mode, because the host has not loaded them yet on first set-up
+#   host-only mode, because the host has not loaded them yet on first set-up;
+#   efivarfs, for the automatic fallback's read of LoaderBootCountPath
 #   and the shell init:   a cmdline hook at priority 00 (vfio-early-cmdline.sh),
 #                         before parse-kernel.sh loads the rd.driver.pre modules
 #   or the systemd initrd: vfio-early.service, wanted by sysinit.target and
@@ -62,6 +63,9 @@ installkernel() {
     hostonly='' instmods -c -s vfio_pci \
         || dwarn "vfio-early: vfio-pci is neither a module nor built into kernel $kernel; the configured devices cannot be bound with this kernel"
     hostonly='' instmods vfio_iommu_type1
+    # the automatic fallback reads systemd-boot's LoaderBootCountPath at boot
+    # (docs/fallback.md); efivarfs is a module in Debian's kernel
+    hostonly='' instmods -s efivarfs || :
     return 0
 }
 
