@@ -14,41 +14,10 @@
 # systemd-bless-boot), and remove undoing everything, however many kernels
 # came after install. Needs root, unshare, bootctl, kernel-install. Prints TAP.
 set -u
-cd "$(dirname "$0")/../.."
-if [ "$(id -u)" = 0 ] && [ -z "${VFE_IN_NS:-}" ] && command -v unshare >/dev/null; then
-	VFE_IN_NS=1 exec unshare -m "$0" "$@"
-fi
-. tests/lib/tap.sh
-TAP_DIAG=$T/log
-if [ -z "${VFE_IN_NS:-}" ] || ! command -v bootctl >/dev/null ||
-	! command -v kernel-install >/dev/null || [ ! -x /usr/lib/kernel/install.d/90-loaderentry.install ]; then
-	tap_skip_all "boot entries through a machine's life: needs root, unshare, bootctl (systemd-boot) and kernel-install (systemd)"
-fi
-TOP=$PWD
-MID=0123456789abcdef0123456789abcdef
-LG=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
-R=$T/r ESP=$T/r/boot/efi EV=$T/r/sys/firmware/efi/efivars
-ENT=$ESP/loader/entries
-case $B in /*) CLI=$B/vfio-early ;; *) CLI=$TOP/$B/vfio-early ;; esac
-mkdir -p "$T/bin" && ln -s "$CLI" "$T/bin/vfio-early"
-
-# EFI variables as efivarfs shows them: 4 bytes of attributes, then the value
-efivar_str() { { printf '\006\000\000\000'; printf '%s' "$2" | iconv -t UTF-16LE; printf '\000\000'; } >"$EV/$1-$LG"; }
-efivar_get() { [ -f "$EV/$1-$LG" ] && tail -c +5 "$EV/$1-$LG" | iconv -f UTF-16LE | tr -d '\0'; }
-
-# bootctl and kernel-install accept a tmpfs as the ESP with this
-ns() { env SYSTEMD_RELAX_ESP_CHECKS=1 "$@"; }
-# kernel-install as Debian's postinst hook runs it, with our plugin after 90-loaderentry
-kinstall() {
-	ns BOOT_ROOT="$ESP" KERNEL_INSTALL_CONF_ROOT="$R/etc/kernel" MACHINE_ID=$MID KERNEL_INSTALL_LAYOUT=bls \
-		KERNEL_INSTALL_PLUGINS="/usr/lib/kernel/install.d/90-loaderentry.install $TOP/recovery/kernel-install/95-vfio-early.install" \
-		PATH="$T/bin:$PATH" VFIO_EARLY_ROOT="$R" kernel-install "$@" >>"$T/log" 2>&1
-}
-kadd() {
-	echo "kernel $1" >"$T/vmlinuz-$1" && echo "initrd $1" >"$T/initrd.img-$1"
-	kinstall add "$1" "$T/vmlinuz-$1" "$T/initrd.img-$1"
-}
-ve() { "$B/vfio-early" --root="$R" "$@" >"$T/log" 2>&1; }
+cd "$(dirname "$0")/../.." || exit 1
+VFE_BLS_WHAT="boot entries through a machine's life"
+# shellcheck source=tests/lib/bls-root.sh
+. tests/lib/bls-root.sh
 opts() { sed -n 's/^options *//p' "$ENT/$MID-$1.conf"; }
 no_bak() { ! find "$ESP" -name '*.bak' | grep -q .; }
 

@@ -13,37 +13,10 @@
 # remove; and the kernelstub (Pop!_OS) layout, whose loader.conf default no longer
 # matches a counted name. Needs root, unshare, bootctl, kernel-install. Prints TAP.
 set -u
-cd "$(dirname "$0")/../.."
-if [ "$(id -u)" = 0 ] && [ -z "${VFE_IN_NS:-}" ] && command -v unshare >/dev/null; then
-	VFE_IN_NS=1 exec unshare -m "$0" "$@"
-fi
-. tests/lib/tap.sh
-TAP_DIAG=$T/log
-if [ -z "${VFE_IN_NS:-}" ] || ! command -v bootctl >/dev/null ||
-	! command -v kernel-install >/dev/null || [ ! -x /usr/lib/kernel/install.d/90-loaderentry.install ]; then
-	tap_skip_all "the automatic fallback through a machine's life: needs root, unshare, bootctl (systemd-boot) and kernel-install (systemd)"
-fi
-TOP=$PWD
-MID=0123456789abcdef0123456789abcdef
-LG=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
-R=$T/r ESP=$T/r/boot/efi EV=$T/r/sys/firmware/efi/efivars
-ENT=$ESP/loader/entries
-case $B in /*) CLI=$B/vfio-early ;; *) CLI=$TOP/$B/vfio-early ;; esac
-mkdir -p "$T/bin" && ln -s "$CLI" "$T/bin/vfio-early"
-
-efivar_str() { { printf '\006\000\000\000'; printf '%s' "$2" | iconv -t UTF-16LE; printf '\000\000'; } >"$EV/$1-$LG"; }
-efivar_get() { [ -f "$EV/$1-$LG" ] && tail -c +5 "$EV/$1-$LG" | iconv -f UTF-16LE | tr -d '\0'; }
-ns() { env SYSTEMD_RELAX_ESP_CHECKS=1 "$@"; }
-kinstall() {
-	ns BOOT_ROOT="$ESP" KERNEL_INSTALL_CONF_ROOT="$R/etc/kernel" MACHINE_ID=$MID KERNEL_INSTALL_LAYOUT=bls \
-		KERNEL_INSTALL_PLUGINS="/usr/lib/kernel/install.d/90-loaderentry.install $TOP/recovery/kernel-install/95-vfio-early.install" \
-		PATH="$T/bin:$PATH" VFIO_EARLY_ROOT="$R" kernel-install "$@" >>"$T/log" 2>&1
-}
-kadd() {
-	echo "kernel $1" >"$T/vmlinuz-$1" && echo "initrd $1" >"$T/initrd.img-$1"
-	kinstall add "$1" "$T/vmlinuz-$1" "$T/initrd.img-$1"
-}
-ve() { "$B/vfio-early" --root="$R" "$@" >"$T/log" 2>&1; }
+cd "$(dirname "$0")/../.." || exit 1
+VFE_BLS_WHAT="the automatic fallback through a machine's life"
+# shellcheck source=tests/lib/bls-root.sh
+. tests/lib/bls-root.sh
 # the one passthrough entry file of kernel $1, whatever its counter
 entry() { (cd "$ENT" && ls | grep -E "^$MID-$1(\+[0-9-]*)?\.conf$"); }
 # boot: what systemd-boot 252 does with a counted entry before it starts it
