@@ -393,7 +393,7 @@ TEST(what_vfio_pci_takes_unasked_is_recorded)
 	for (size_t i = 0; i < st.problems.n; i++)
 		said |= strstr(st.problems.v[i], "vfio-pci took 0000:00:01.0 (1234:1111, the boot VGA) as it loaded") != NULL;
 	CHECK(said);
-	CHECK_CONTAINS(fake_read(&f, "dev/kmsg"), "vfio-pci took 0000:00:01.0");
+	CHECK_CONTAINS(fake_text(&f, "dev/kmsg"), "vfio-pci took 0000:00:01.0");
 	vfe_status_free(&st);
 	/* what the plan asked for is no surprise */
 	CHECK(fake_set_driver(&f, "0000:00:01.0", NULL) == 0);
