@@ -62,10 +62,11 @@ static const struct boot_cmd cmds[] = {
 	    "  --json  machine-readable (docs/json.md)\n" } },
 	{ "install", OP_INSTALL, F_IGNORE_MSRS | F_NO_UPDATE | F_DRY_RUN | F_FALLBACK | F_NO_FALLBACK,
 	  { "boot install", "[--ignore-msrs] [--no-update] [--fallback=N | --no-fallback] [--dry-run]", NULL,
-	    "Adds intel_iommu=on or amd_iommu=on and iommu=pt to the kernel command line of every\n"
-	    "boot loader in use, and a \"(no GPU passthrough)\" recovery entry, and arms the automatic\n"
-	    "fallback: after N passthrough boots without a confirmed host display (3 unless the config\n"
-	    "says otherwise) the machine boots that entry by itself. A second run changes nothing.\n"
+	    "Adds iommu=pt (and intel_iommu=on on Intel CPUs; the AMD IOMMU is on by default) to the\n"
+	    "kernel command line of every boot loader in use, and a \"(no GPU passthrough)\" recovery\n"
+	    "entry, and arms the automatic fallback: after N passthrough boots without a confirmed\n"
+	    "host display (3 unless the config says otherwise) the machine boots that entry by itself.\n"
+	    "A second run changes nothing.\n"
 	    "  --ignore-msrs   also add kvm.ignore_msrs=1\n"
 	    "  --no-update     do not run update-grub (or kernelstub): print the command to run\n"
 	    "  --fallback=N    fall back after N boots (1-9): writes \"fallback N\" into /etc/vfio-early.conf\n"
