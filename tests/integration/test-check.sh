@@ -202,8 +202,13 @@ tap_check "... on a kernel before 6.0 it fails and says video=efifb:off" \
 	eval 'test "$(result framebuffer:0000:00:01.0)" = fail && grep -q "efifb:off" "$T/out"'
 echo "$REL" >"$R/proc/sys/kernel/osrelease"
 
-# an encrypted root: cryptsetup in the image asks for the passphrase after the binder took the boot VGA
+# an unencrypted root: no cryptsetup in the image, no passphrase prompt to lose
 mkdir -p "$T/img/usr/sbin" "$T/img/lib/modules/$REL"
+cp "$R/etc/vfio-early.conf" "$T/img/etc/"
+build_image zstd
+ve check --json
+tap_check "allow-boot-vga, no cryptsetup in the image: no passphrase prompt item" test -z "$(result console-prompt)"
+# an encrypted root: cryptsetup in the image asks for the passphrase after the binder took the boot VGA
 : >"$T/img/usr/sbin/cryptsetup"
 cp "$R/etc/vfio-early.conf" "$T/img/etc/"
 build_image zstd

@@ -175,6 +175,9 @@ cp "$P/boot/efi/loader/entries/Pop_OS-current.conf" "$P/boot/efi/loader/entries/
 EV=$P/sys/firmware/efi/efivars efivar_str LoaderInfo "systemd-boot 249.11-0ubuntu3.7pop0"
 pv() { "$B/vfio-early" --root="$P" "$@" >"$T/log" 2>&1; }
 pv boot install
+# an AMD CPU: the IOMMU is on by default and amd_iommu=on is no kernel option, so iommu=pt is all install adds
+tap_check "kernelstub on AMD: install adds iommu=pt, and no amd_iommu= anywhere" eval \
+	'grep -q "\"iommu=pt\"" "$P/etc/kernelstub/configuration" && ! grep -rq amd_iommu "$P/etc" "$P/boot"'
 tap_check "kernelstub: install counts Pop_OS-current+4.conf" test -f "$P/boot/efi/loader/entries/Pop_OS-current+4.conf"
 tap_check "kernelstub: LoaderEntryDefault \"Pop_OS-current*.conf\": loader.conf's \"Pop_OS-current\" no longer matches" \
 	eval '[ "$(EV=$P/sys/firmware/efi/efivars efivar_get LoaderEntryDefault)" = "Pop_OS-current*.conf" ]'
