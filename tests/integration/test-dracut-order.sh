@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck disable=SC2016 # eval '...' defers expansion to the check, on purpose
 # Where the dracut module (initramfs-hook/dracut/90vfio-early) puts the binder in
 # the boot, read from images the real dracut builds (Debian's, downloaded and
 # unpacked as tests/boot/lib-dracut.sh does; --no-kernel, so no kernel and no
@@ -19,7 +20,9 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 # shellcheck source=tests/boot/lib-dracut.sh
 . tests/boot/lib-dracut.sh
-command -v dpkg-deb >/dev/null && command -v cpio >/dev/null || tap_skip_all "needs dpkg-deb and cpio"
+if ! command -v dpkg-deb >/dev/null || ! command -v cpio >/dev/null; then
+	tap_skip_all "needs dpkg-deb and cpio"
+fi
 
 VFE_DEST=$T/dest
 VFE_KVER=0.0.0-vfio-early-test # --no-kernel: no modules are read; a version no host has
@@ -44,7 +47,7 @@ loads_pre() { grep -lE 'getargs[[:space:]]+rd\.driver\.pre' "$@" 2>/dev/null; }
 # ---- the shell init
 image shell
 H=$T/x-shell/lib/dracut/hooks
-hooks=$(cd "$H/cmdline" 2>/dev/null && ls -- *.sh | LC_ALL=C sort | tr '\n' ' ')
+hooks=$(cd "$H/cmdline" 2>/dev/null && printf '%s\n' *.sh | LC_ALL=C sort | tr '\n' ' ')
 pre=$(cd "$H/cmdline" 2>/dev/null && loads_pre -- *.sh | tr '\n' ' ')
 ours=$(cd "$H/cmdline" 2>/dev/null && ls -- *vfio-early*)
 tap_check "(shell) one cmdline hook of ours ($ours); none in pre-udev or later" \
@@ -61,7 +64,10 @@ before() {
 			[ "$w" = "$b" ] && pb=$i
 			i=$((i + 1))
 		done
-		[ "$pa" -ge 0 ] && [ "$pb" -gt "$pa" ] || { echo "$a does not come before $b in: $list"; return 1; }
+		if [ "$pa" -lt 0 ] || [ "$pb" -le "$pa" ]; then
+			echo "$a does not come before $b in: $list"
+			return 1
+		fi
 	done
 }
 # shellcheck disable=SC2086 # $pre: one word a hook
