@@ -37,6 +37,16 @@ record() {
 		"$1" "${2:-test}" >"$R/run/vfio-early/status"
 }
 
+# unit NAME: what the shipped unit NAME runs (its ExecStart, from recovery/systemd/), on this
+# root; a --timeout is cut to 0 s (no display appears in this test: the unit would wait for one)
+unit() {
+	local args
+	args=$(sed -n 's|^ExecStart=-\{0,1\}/usr/sbin/vfio-early ||; T; s/--timeout=[0-9]*/--timeout=0/; p' "recovery/systemd/$1")
+	[ -n "$args" ] || { echo "no ExecStart=/usr/sbin/vfio-early in recovery/systemd/$1" >"$T/log"; return 2; }
+	# shellcheck disable=SC2086 # the unit's arguments, split as systemd splits them (no quotes there)
+	ve $args
+}
+
 # ---- a Debian 12 host with systemd-boot (bootctl install, kernel-install), one device configured
 mkdir -p "$ESP" "$R/proc/self" "$R/etc/kernel" "$EV" "$R/usr/lib/kernel/install.d"
 mount --make-rprivate / && mount -t tmpfs -o mode=0755 esp "$ESP" && tap_at_exit "umount '$ESP'"
@@ -62,13 +72,13 @@ tap_check "show: 3 unconfirmed passthrough boots left" grep -q "automatic fallba
 boot $K && record passthrough
 ve status
 tap_check "after a boot, status: 2 left" grep -q "Fallback: *armed: 2 unconfirmed passthrough boots left" "$T/log"
-ve confirm --auto --timeout=0
-tap_check "confirm --auto without a host display fails and changes nothing" \
+unit vfio-early-confirm.service
+tap_check "the confirm unit (confirm --auto) without a host display fails and changes nothing" \
 	eval '! grep -q renamed "$T/log" && [ "$(entry $K)" = "$MID-$K+3-1.conf" ]'
 mkdir -p "$R/sys/class/drm/card0-HDMI-A-1" && echo connected >"$R/sys/class/drm/card0-HDMI-A-1/status" &&
 	echo enabled >"$R/sys/class/drm/card0-HDMI-A-1/enabled"
-ve confirm --auto --timeout=0
-tap_check "confirm --auto with a lit connector renames the entry NAME.conf, as systemd-bless-boot would" \
+unit vfio-early-confirm.service
+tap_check "the confirm unit (confirm --auto) with a lit connector renames the entry NAME.conf, as systemd-bless-boot would" \
 	eval 'grep -q "Host display: card0-HDMI-A-1" "$T/log" && [ "$(entry $K)" = "$MID-$K.conf" ]'
 rm -rf "$R/sys/class/drm"
 # the real systemd-bless-boot, run after us (boot-complete.target): finds the work done
@@ -106,12 +116,14 @@ tap_check "after 3 unconfirmed boots the 4th takes the last try: NAME+0-4.conf" 
 ve status
 tap_check "status: recovery: automatic fallback after 3 boots without a confirmed host display" \
 	grep -q "^Mode: *recovery: automatic fallback after 3 boots without a confirmed host display$" "$T/log"
-ve confirm --auto --timeout=0
-tap_check "confirm --auto in the fallback boot fails, so that systemd-bless-boot leaves the entry bad" \
-	eval '! ve confirm --auto --timeout=0 && [ "$(entry $K)" = "$MID-$K+0-4.conf" ]'
+back="'vfio-early confirm', or run 'vfio-early boot passthrough --default'"
+tap_check "status: ... and how to return (fix and confirm, or boot passthrough --default)" eval \
+	'grep -q "To return: fix the host display and run" "$T/log" && grep -qF "$back" "$T/log"'
+tap_check "the confirm unit (confirm --auto) in the fallback boot fails, so that systemd-bless-boot leaves the entry bad" \
+	eval '! unit vfio-early-confirm.service && [ "$(entry $K)" = "$MID-$K+0-4.conf" ]'
 mkdir -p "$R/run/systemd/sessions" && printf 'USER=ann\nSEAT=seat0\nTYPE=wayland\nCLASS=user\nREMOTE=0\n' >"$R/run/systemd/sessions/3"
-ve confirm --session
-tap_check "a local graphical login in the fallback boot (the session path unit): nothing to confirm, no failure" \
+unit vfio-early-session.service
+tap_check "a local graphical login in the fallback boot (the session unit, confirm --session): nothing to confirm, no failure" \
 	eval 'grep -q "A recovery boot: nothing to confirm" "$T/log" && [ "$(entry $K)" = "$MID-$K+0-4.conf" ]'
 rm -rf "$R/run/systemd"
 # the next boot: the entry is bad, systemd-boot starts our entry (uncounted)

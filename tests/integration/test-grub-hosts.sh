@@ -205,6 +205,29 @@ tap_check "plain: with a value of someone else's in it, it stays, without ours" 
 	'vfe install && grub-editenv "$R/boot/grub/grubenv" set recordfail=1 && vfe remove &&
 	 [ "$(grub-editenv "$R/boot/grub/grubenv" list)" = recordfail=1 ]'
 
+# ---- the counter through boots. At each boot grub.cfg's code counts vfio_early_tries down with
+# save_env (the QEMU test, tests/boot/test-fallback-grub.sh, boots the real GRUB); here grub-editenv
+# writes what it would, and the binder's record says how the boot went. confirm unsets the counter;
+# a count at 0 is the fallback: confirm --auto leaves it, confirm by hand arms it again.
+grub_boot() {
+	grub-editenv "$R/boot/grub/grubenv" set "vfio_early_tries=$1" && mkdir -p "$R/run/vfio-early" &&
+		printf 'vfio-early-status 1\nboot mode=%s reason=test iommu=yes started_us=0 finished_us=0 elapsed_us=0 cpu_us=0\n' \
+			"$2" >"$R/run/vfio-early/status"
+}
+confirm() { grub_fakeroot_run "$R" "$CLI" --root="$R" confirm "$@" >"$T/out" 2>&1; }
+vfe install
+grub_boot 2 passthrough
+tap_check "plain: confirm (by hand, as from SSH) after a counted boot unsets the counter" eval \
+	'confirm && ! grub-editenv "$R/boot/grub/grubenv" list | grep -q vfio_early_tries'
+tap_check "plain: show then says confirmed" eval 'vfe show && grep -q "automatic fallback: confirmed" "$T/out"'
+grub_boot 0 recovery
+tap_check "plain: the fallback boot (counter at 0): confirm --auto changes nothing" eval \
+	'confirm --auto --timeout=0; env_has vfio_early_tries=0'
+tap_check "plain: ... confirm by hand there arms the count again (vfio_early_tries=3)" eval 'confirm && env_has vfio_early_tries=3'
+tap_check "plain: install --no-fallback takes the counter off" eval \
+	'vfe install --no-fallback && ! grub-editenv "$R/boot/grub/grubenv" list | grep -q vfio_early_tries'
+vfe remove
+
 # ---- /boot on LVM: GRUB cannot write grubenv there, so it cannot count boots
 host lvm
 cp "$STOCK" "$R/etc/default/grub"

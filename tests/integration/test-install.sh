@@ -22,13 +22,23 @@ fi
 R=$T/d/usr/lib/udev/rules.d/61-vfio-early.rules
 if [ -f "$R" ] && [ "$(stat -c %a "$R")" = 644 ] &&
 	grep -qE '^ACTION=="add", SUBSYSTEM=="pci", ENV\{SYNTH_UUID\}!="\?\*", RUN\+="/usr/libexec/vfio-early/vfio-early-bind --log=kmsg --added=%k"$' "$R"; then
-	ok "installs the udev rule for devices added after boot, naming the installed binder"
+	tap_ok "installs the udev rule for devices added after boot, naming the installed binder"
 else
-	not_ok "installs the udev rule for devices added after boot, naming the installed binder"
+	tap_not_ok "installs the udev rule for devices added after boot, naming the installed binder"
 	[ -f "$R" ] && sed 's/^/# /' "$R"
 fi
+# udev reads the rules files of every directory in one name order: ours must come before the
+# host's stock rules that load drivers ("kmod load": 80-drivers.rules), so driver_override is set first
+loaders=$(grep -l 'kmod load' /usr/lib/udev/rules.d/*.rules /lib/udev/rules.d/*.rules 2>/dev/null | xargs -r -n 1 basename | sort -u)
+ours=$(ls "$T/d/usr/lib/udev/rules.d" 2>/dev/null | grep vfio-early)
+if [ -z "$loaders" ]; then
+	tap_skip "the udev rule comes before the rules that load drivers" "no udev rules with 'kmod load' on this host"
+else
+	tap_check "the udev rule ($ours) comes before the rules that load drivers ($(echo $loaders))" \
+		test -n "$ours" -a "$(printf '%s\n' $ours $loaders | LC_ALL=C sort | head -n 1)" = "$ours"
+fi
 if command -v udevadm >/dev/null && udevadm verify --help >/dev/null 2>&1; then
-	if udevadm verify "$R" >"$T/verify" 2>&1; then ok "udevadm verify accepts the rule"; else not_ok "udevadm verify accepts the rule"; sed 's/^/# /' "$T/verify"; fi
+	if udevadm verify "$R" >"$T/verify" 2>&1; then tap_ok "udevadm verify accepts the rule"; else tap_not_ok "udevadm verify accepts the rule"; sed 's/^/# /' "$T/verify"; fi
 fi
 if [ -x "$T/d/usr/sbin/vfio-early" ] && "$T/d/usr/sbin/vfio-early" --version | grep -q '^vfio-early '; then
 	tap_ok "the installed command runs"
