@@ -125,6 +125,9 @@ static int handle_line(struct vfe_grub_cfg *c, const char *line, struct cfg_stat
 
 	while (*line == ' ' || *line == '\t')
 		line++;
+	/* a hook commented out by hand does not run: it counts for nothing */
+	if (*line == '#')
+		return 0;
 	if (strstr(line, GRUB_ENV_MENU))
 		c->has_menu_hook = true;
 	if (strstr(line, "save_env " GRUB_ENV_TRIES))

@@ -140,6 +140,19 @@ TEST(cfg_entries_ids_and_submenu_paths)
 	vfe_grub_cfg_free(&c);
 }
 
+/* Our counting code is found where it runs, not where someone commented it out. */
+TEST(cfg_count_hook_only_where_it_runs)
+{
+	struct vfe_grub_cfg c;
+
+	CHECK(vfe_grub_cfg_parse("if [ -n \"${vfio_early_tries}\" ]; then\n  save_env vfio_early_tries\nfi\n", &c) == 0);
+	CHECK(c.has_count_hook);
+	vfe_grub_cfg_free(&c);
+	CHECK(vfe_grub_cfg_parse("if [ -n \"${vfio_early_tries}\" ]; then\n  # save_env vfio_early_tries\nfi\n", &c) == 0);
+	CHECK(!c.has_count_hook);
+	vfe_grub_cfg_free(&c);
+}
+
 TEST(fs_probe_longest_mount_and_block_layers)
 {
 	struct fake_root f;
