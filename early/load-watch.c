@@ -1,21 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <stdio.h>
 
+#include "common/devspec.h"
 #include "common/paths.h"
 #include "early/load-watch.h"
-
-typedef char driver_name[VFE_DRIVER_MAX];
-
-/* Every function's driver now, as a malloc'd array parallel to pci->devs ("" for none). */
-static driver_name *read_drivers(const struct vfe_pci *pci)
-{
-	driver_name *v = calloc(pci->n + 1, sizeof(*v));
-
-	for (size_t i = 0; v && i < pci->n; i++)
-		if (vfe_readlink_base(pci->root, v[i], sizeof(v[i]), PATH_PCI_DEVICES "/%s/driver", pci->devs[i].name) < 0)
-			v[i][0] = '\0';
-	return v;
-}
 
 static int note_taken(struct vfe_pci *pci, struct vfe_dev *d, struct strv *taken)
 {
@@ -28,21 +17,28 @@ static int note_taken(struct vfe_pci *pci, struct vfe_dev *d, struct strv *taken
 
 void vfe_load_watch_begin(struct vfe_load_watch *w, const struct vfe_pci *pci)
 {
-	w->before = vfe_exists(pci->root, PATH_PCI_DRIVERS "/" VFIO_PCI_DRIVER) ? NULL : read_drivers(pci);
+	w->watching = !vfe_exists(pci->root, PATH_PCI_DRIVERS "/" VFIO_PCI_DRIVER);
 }
 
 void vfe_load_watch_end(struct vfe_load_watch *w, struct vfe_pci *pci, const struct vfe_plan *plan,
 			struct strv *taken)
 {
-	_cleanup_free_ driver_name *before = TAKE_PTR(w->before), *after = NULL;
+	DIR *dir;
+	struct dirent *de;
 
-	if (!before || !taken)
+	if (!w->watching || !taken)
 		return;
-	after = read_drivers(pci);
-	for (size_t i = 0; after && i < pci->n; i++) {
-		struct vfe_dev *d = &pci->devs[i];
-		if (streq(after[i], VFIO_PCI_DRIVER) && !streq(before[i], VFIO_PCI_DRIVER) && !vfe_plan_binds(plan, d) &&
-		    note_taken(pci, d, taken) < 0)
+	w->watching = false;
+	/* the driver's directory: bind, unbind, new_id, ..., and a link per device it holds */
+	dir = vfe_opendir(pci->root, PATH_PCI_DRIVERS "/" VFIO_PCI_DRIVER);
+	while (dir && (de = readdir(dir))) {
+		struct vfe_pci_addr a;
+		struct vfe_dev *d;
+		if (vfe_parse_pci_addr(de->d_name, &a) < 0 || !(d = vfe_pci_find(pci, &a)) || vfe_plan_binds(plan, d))
+			continue;
+		if (note_taken(pci, d, taken) < 0)
 			break;
 	}
+	if (dir)
+		closedir(dir);
 }

@@ -192,8 +192,8 @@ for path in $PATHS; do
 			valgrind --tool=callgrind --zero-before=child_main --callgrind-out-file="$out.pid%p" "${cmd[@]}" \
 				>/dev/null 2>"$out.log" || true
 			ls -S "$out".pid* 2>/dev/null | {
-				read -r f && mv "$f" "$out.out"
-				read -r f && mv "$f" "$out.child.out"
+				if read -r f; then mv "$f" "$out.out"; fi
+				if read -r f; then mv "$f" "$out.child.out"; fi
 			}
 		done
 		# the 4096-function trees are big: drop each when done

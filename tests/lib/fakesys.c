@@ -184,15 +184,29 @@ int fake_set_driver(struct fake_root *f, const char *bdf, const char *name)
 	char rel[PATH_MAX], target[PATH_MAX], p[PATH_MAX];
 	int r;
 
+	char old[PATH_MAX], link[PATH_MAX];
+	ssize_t l;
+
+	/* as sysfs: the device's driver link, and the driver's link back to the device */
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", bdf);
-	if (!name) {
-		full(f, rel, p, sizeof(p));
-		return unlink(p) < 0 && errno != ENOENT ? -errno : 0;
+	full(f, rel, p, sizeof(p));
+	l = readlink(p, old, sizeof(old) - 1);
+	if (l > 0) {
+		old[l] = '\0';
+		snprintf(link, sizeof(link), "sys/bus/pci/drivers/%s/%s", strrchr(old, '/') ? strrchr(old, '/') + 1 : old, bdf);
+		full(f, link, target, sizeof(target));
+		(void)unlink(target);
 	}
+	if (!name)
+		return unlink(p) < 0 && errno != ENOENT ? -errno : 0;
 	if ((r = fake_driver(f, name)) < 0)
 		return r;
 	snprintf(target, sizeof(target), "../../drivers/%s", name);
-	return fake_symlink(f, rel, target);
+	if ((r = fake_symlink(f, rel, target)) < 0)
+		return r;
+	snprintf(link, sizeof(link), "sys/bus/pci/drivers/%s/%s", name, bdf);
+	snprintf(target, sizeof(target), "../../devices/%s", bdf);
+	return fake_symlink(f, link, target);
 }
 
 static int add_group(struct fake_root *f, const char *bdf, int group)
