@@ -34,21 +34,9 @@ FB_QEMU_ARGS=(
 )
 
 fb_guest_init() {
+	vfe_guest_start "The automatic fallback's test guest: report this boot, run its plan, reboot."
+	vfe_guest_counted VFE-FB
 	sed -e "s/@LAST@/$1/" <<-'EOF'
-		#!/bin/sh
-		# The automatic fallback's test guest: report this boot, run its plan, reboot.
-		export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-		mounted() { grep -qs "^[^ ]* $1 " /proc/mounts; }
-		mounted /proc || mount -t proc proc /proc
-		mounted /sys || mount -t sysfs sysfs /sys
-		mounted /dev || mount -t devtmpfs devtmpfs /dev
-		mounted /run || mount -t tmpfs tmpfs /run
-		mount -o remount,rw /
-		dmesg -n 1
-		mkdir -p /var /boot/efi
-		c=$(cat /var/boot-count 2>/dev/null || echo 0); c=$((c + 1)); echo $c >/var/boot-count; sync
-		m() { echo "VFE-FB $c $*"; }
-		pre() { sed "s/^/VFE-FB $c $1: /"; }
 		V=/sys/firmware/efi/efivars L=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
 		mounted $V || mount -t efivarfs efivarfs $V 2>/dev/null
 		[ -b /dev/vdb1 ] && mount -t vfat /dev/vdb1 /boot/efi

@@ -88,21 +88,9 @@ sdb_esp_disk() {
 }
 
 sdb_guest_init() {
+	vfe_guest_start "systemd-boot test guest: report this boot, do its action, reboot."
+	vfe_guest_counted VFE-SDB
 	sed "s/@LAST@/$1/" <<-'EOF'
-		#!/bin/sh
-		# systemd-boot test guest: report this boot, do its action, reboot.
-		export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-		mounted() { grep -qs "^[^ ]* $1 " /proc/mounts; }
-		mounted /proc || mount -t proc proc /proc
-		mounted /sys || mount -t sysfs sysfs /sys
-		mounted /dev || mount -t devtmpfs devtmpfs /dev
-		mounted /run || mount -t tmpfs tmpfs /run
-		mount -o remount,rw /
-		dmesg -n 1
-		mkdir -p /var /boot/efi
-		c=$(cat /var/boot-count 2>/dev/null || echo 0); c=$((c + 1)); echo $c >/var/boot-count; sync
-		m() { echo "VFE-SDB $c $*"; }
-		pre() { sed "s/^/VFE-SDB $c $1: /"; }
 		V=/sys/firmware/efi/efivars L=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f G=8be4df61-93ca-11d2-aa0d-00e098032b8c
 		mount -t efivarfs efivarfs $V || m "error: cannot mount efivarfs"
 		mount -t vfat /dev/vdb1 /boot/efi || m "error: cannot mount the ESP /dev/vdb1"

@@ -138,10 +138,12 @@ vfe_unpack() {
 # anything is loaded, in section "test") and /sbin/modprobe (kmod with a
 # modules tree): the real root then loads a driver for every PCI function,
 # as udev does on a distribution's root, before the drivers are listed.
-vfe_guest_init() {
+# vfe_guest_start WHAT: the first lines of a test guest's /sbin/init (WHAT is
+# its comment): the shell, PATH, and /proc, /sys, /dev and /run mounted where
+# the initramfs did not move them.
+vfe_guest_start() {
+	printf '#!/bin/sh\n# %s\n' "$1"
 	cat <<-'EOF'
-		#!/bin/sh
-		# Test root file system: report what the initramfs left, then power off.
 		export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 		# initramfs-tools moved /proc, /sys, /dev and /run here; mount only what is missing
 		# (busybox-static has no "mountpoint")
@@ -150,6 +152,26 @@ vfe_guest_init() {
 		mounted /sys || mount -t sysfs sysfs /sys
 		mounted /dev || mount -t devtmpfs devtmpfs /dev
 		mounted /run || mount -t tmpfs tmpfs /run
+	EOF
+}
+
+# vfe_guest_counted TAG: for a guest booted several times, after
+# vfe_guest_start: the root writable, the console quiet, this boot's number
+# in $c (/var/boot-count), and m MSG / pre LABEL printing lines "TAG N ...".
+vfe_guest_counted() {
+	sed "s/@TAG@/$1/" <<-'EOF'
+		mount -o remount,rw /
+		dmesg -n 1
+		mkdir -p /var /boot/efi
+		c=$(cat /var/boot-count 2>/dev/null || echo 0); c=$((c + 1)); echo $c >/var/boot-count; sync
+		m() { echo "@TAG@ $c $*"; }
+		pre() { sed "s/^/@TAG@ $c $1: /"; }
+	EOF
+}
+
+vfe_guest_init() {
+	vfe_guest_start "Test root file system: report what the initramfs left, then power off."
+	cat <<-'EOF'
 		dmesg -n 1
 		begin() { echo "@@VFE-BEGIN $1@@"; }
 		end() { echo "@@VFE-END $1@@"; }
