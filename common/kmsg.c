@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <syslog.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/kmsg.h"
 #include "common/paths.h"
 
@@ -36,14 +36,6 @@ static struct {
 	unsigned dropped;  /* lines left out and not yet said so */
 	int unlimited;     /* printk.devkmsg=on: -1 not asked yet */
 } K = { .fd = -1, .share = KMSG_BURST, .unlimited = -1 };
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 int kmsg_open(const struct vfe_root *r)
 {
@@ -128,7 +120,7 @@ static bool unlimited(void)
  */
 static unsigned budget(size_t wanted)
 {
-	if (K.last_us && now_us() - K.last_us > QUIET_US)
+	if (K.last_us && vfe_now_us() - K.last_us > QUIET_US)
 		K.used = 0;
 	if (K.share > K.used && wanted <= K.share - K.used)
 		return K.share - K.used;
@@ -152,7 +144,7 @@ static void emit(int level, const struct line *v, size_t n)
 	if (write(K.fd, rec, (size_t)l) < 0)
 		for (size_t i = 0; i < n; i++)
 			fprintf(stderr, "%s\n", v[i].text);
-	K.last_us = now_us();
+	K.last_us = vfe_now_us();
 }
 
 /*

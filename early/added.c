@@ -19,6 +19,7 @@
  */
 #include <stdio.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/paths.h"
 #include "early/run.h"
@@ -92,7 +93,7 @@ static int act(struct vfe_run *x, const struct vfe_root *dir, const char *bdf)
 			vfe_run_log_result(x, i, " after boot");
 	vfe_run_tally(x, wanted, tally, sizeof(tally));
 	log_info("%s added after boot: done in %llu us: %s", bdf,
-		 (unsigned long long)(vfe_run_now_us() - x->started_us), tally);
+		 (unsigned long long)(vfe_now_us() - x->started_us), tally);
 	return record_late(x, dir, wanted);
 }
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/paths.h"
 #include "early/run.h"
@@ -63,7 +64,7 @@ static int record(struct vfe_run *x, bool provisional)
 		}
 	for (size_t i = 0; i < x->problems.n; i++)
 		(void)strv_push(&st.problems, x->problems.v[i]);
-	st.finished_us = provisional ? 0 : vfe_run_now_us();
+	st.finished_us = provisional ? 0 : vfe_now_us();
 	st.elapsed_us = provisional ? 0 : st.finished_us - st.started_us;
 	st.cpu_us = cpu_us();
 	k = vfe_status_write(x->root, &st);

@@ -26,7 +26,7 @@ void vfe_load_watch_end(struct vfe_load_watch *w, struct vfe_pci *pci, const str
 	DIR *dir;
 	struct dirent *de;
 
-	if (!w->watching || !taken)
+	if (!w->watching)
 		return;
 	w->watching = false;
 	/* the driver's directory: bind, unbind, new_id, ..., and a link per device it holds */

@@ -32,8 +32,9 @@ struct vfe_load_watch {
 void vfe_load_watch_begin(struct vfe_load_watch *w, const struct vfe_pci *pci);
 
 /*
- * After binding: one line into taken (may be NULL: only ends the watch) for
- * each function vfio-pci now holds that the plan does not bind.
+ * After binding: one line into taken for each function vfio-pci now holds
+ * that the plan does not bind. Holds nothing to free: a watch that is not
+ * ended costs nothing.
  */
 void vfe_load_watch_end(struct vfe_load_watch *w, struct vfe_pci *pci, const struct vfe_plan *plan,
 			struct strv *taken);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The phases of a binder run, shared by the boot and the udev path (see run.h). */
 #include <stdio.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/kcmdline.h"
 #include "common/log.h"
 #include "common/paths.h"
@@ -10,17 +10,9 @@
 #include "early/load-watch.h"
 #include "early/run.h"
 
-uint64_t vfe_run_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 void vfe_run_init(struct vfe_run *x, const struct vfe_root *r, const struct vfe_binder_opts *o)
 {
-	*x = (struct vfe_run){ .root = r, .o = o, .started_us = vfe_run_now_us(), .job = { .ack_fd = -1 } };
+	*x = (struct vfe_run){ .root = r, .o = o, .started_us = vfe_now_us(), .job = { .ack_fd = -1 } };
 	if (vfe_modules_new(r, &x->mods) < 0)
 		x->mods = NULL;
 }
@@ -229,7 +221,6 @@ void vfe_run_bind(struct vfe_run *x, const bool *wanted, const struct vfe_bind_l
 	idx = calloc(x->plan.n + 1, sizeof(*idx));
 	if (!p.t || !sub || !idx) {
 		free(p.t);
-		vfe_load_watch_end(&w, &x->pci, &x->plan, NULL);
 		vfe_run_problem(x, "out of memory while binding; nothing bound");
 		return;
 	}

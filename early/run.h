@@ -47,7 +47,6 @@ struct vfe_run {
 	struct vfe_bind_job job;
 };
 
-uint64_t vfe_run_now_us(void);
 void vfe_run_init(struct vfe_run *x, const struct vfe_root *r, const struct vfe_binder_opts *o);
 void vfe_run_free(struct vfe_run *x);
 /* Logs msg and keeps it for the status record. */

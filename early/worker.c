@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/kmsg.h"
 #include "common/log.h"
 #include "common/paths.h"
@@ -45,14 +45,6 @@ struct board {
 	struct slot *s;
 	size_t n, size;
 };
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static int board_new(struct board *b, size_t n)
 {
@@ -199,7 +191,7 @@ static _Noreturn __attribute__((noinline)) void child_main(const struct vfe_root
 	struct child c = { .board = board, .res = res, .after = calloc(p->n + 1, sizeof(bool)), .ack = ack };
 	const char end = END;
 	struct vfe_bind_watch w = { on_step, on_done, on_stop, &c };
-	uint64_t started = now_us();
+	uint64_t started = vfe_now_us();
 
 	signal(SIGPIPE, SIG_IGN);
 	kmsg_child(1);
@@ -212,7 +204,7 @@ static _Noreturn __attribute__((noinline)) void child_main(const struct vfe_root
 	if (!parent_read_all(&c)) {
 		wait_parent_gone(ack);
 		if (late && late->late && c.after)
-			late->late(late->userdata, res, c.after, now_us() - started);
+			late->late(late->userdata, res, c.after, vfe_now_us() - started);
 	}
 	log_close();
 	_exit(0);
@@ -226,7 +218,7 @@ enum collected { GOT_END, GOT_DEADLINE, GOT_EOF };
 static enum collected wait_child(int fd, uint64_t deadline)
 {
 	for (;;) {
-		uint64_t now = now_us();
+		uint64_t now = vfe_now_us();
 		struct pollfd pfd = { fd, POLLIN, 0 };
 		char e;
 		ssize_t k;
@@ -304,7 +296,7 @@ static void parent_wait(const struct vfe_plan *p, unsigned timeout_ms, struct bo
 	char a;
 
 	snprintf(waited, sizeof(waited), "%u.%u s", timeout_ms / 1000, timeout_ms % 1000 / 100);
-	got = wait_child(in, now_us() + (uint64_t)timeout_ms * 1000);
+	got = wait_child(in, vfe_now_us() + (uint64_t)timeout_ms * 1000);
 	a = got == GOT_END ? ACK_ALL : ACK_GAVE_UP;
 	(void)!write(job->ack_fd, &a, 1);
 	if (got != GOT_DEADLINE) {
