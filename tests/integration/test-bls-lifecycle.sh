@@ -22,13 +22,8 @@ opts() { sed -n 's/^options *//p' "$ENT/$MID-$1.conf"; }
 no_bak() { ! find "$ESP" -name '*.bak' | grep -q .; }
 
 # ---- a Debian 12 host: systemd-boot installed by bootctl, GRUB's files left from before the move
-mkdir -p "$ESP" "$R/proc/self" "$R/etc/kernel" "$R/etc/default" "$R/boot/grub" "$EV" "$R/usr/lib/kernel/install.d"
-mount --make-rprivate / && mount -t tmpfs -o mode=0755 esp "$ESP" && tap_at_exit "umount '$ESP'"
-printf '%s\n' "22 1 254:0 / / rw,relatime - ext4 /dev/vda2 rw" \
-	"30 22 254:17 / /boot/efi rw,relatime - vfat /dev/vda1 rw" >"$R/proc/self/mountinfo"
-printf 'vendor_id\t: GenuineIntel\n' >"$R/proc/cpuinfo"
-cp /usr/lib/kernel/install.d/90-loaderentry.install "$R/usr/lib/kernel/install.d/"
-echo "root=UUID=5b2b6c3d-0000-4000-8000-000000000001 ro quiet" >"$R/etc/kernel/cmdline"
+bls_debian_host
+mkdir -p "$R/etc/default" "$R/boot/grub"
 # the entries' own lifecycle; the automatic fallback's renames have test-fallback-lifecycle.sh
 printf 'device 0000:41:00.0\nfallback off\n' >"$R/etc/vfio-early.conf"
 cp /usr/share/grub/default/grub "$R/etc/default/grub"

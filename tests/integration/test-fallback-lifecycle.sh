@@ -48,13 +48,7 @@ unit() {
 }
 
 # ---- a Debian 12 host with systemd-boot (bootctl install, kernel-install), one device configured
-mkdir -p "$ESP" "$R/proc/self" "$R/etc/kernel" "$EV" "$R/usr/lib/kernel/install.d"
-mount --make-rprivate / && mount -t tmpfs -o mode=0755 esp "$ESP" && tap_at_exit "umount '$ESP'"
-printf '%s\n' "22 1 254:0 / / rw,relatime - ext4 /dev/vda2 rw" \
-	"30 22 254:17 / /boot/efi rw,relatime - vfat /dev/vda1 rw" >"$R/proc/self/mountinfo"
-printf 'vendor_id\t: GenuineIntel\n' >"$R/proc/cpuinfo"
-cp /usr/lib/kernel/install.d/90-loaderentry.install "$R/usr/lib/kernel/install.d/"
-echo "root=UUID=5b2b6c3d-0000-4000-8000-000000000001 ro quiet" >"$R/etc/kernel/cmdline"
+bls_debian_host
 echo "device 0000:41:00.0 id=10de:2684 allow-boot-vga" >"$R/etc/vfio-early.conf"
 ns bootctl install --esp-path="$ESP" --no-variables >"$T/log" 2>&1
 kadd 6.1.0-13-amd64

@@ -11,6 +11,9 @@
 #   ns CMD...: bootctl and kernel-install accept a tmpfs as the ESP with this
 #   kinstall ARGS..., kadd VERSION: kernel-install as Debian's postinst runs it
 #   ve ARGS...: the CLI on the root, its output in $T/log
+#   bls_debian_host: the host's layout: the ESP a tmpfs of its own (a mount
+#     point, as kernel-install and bootctl want), / and the ESP in mountinfo,
+#     an Intel CPU, Debian's 90-loaderentry.install, /etc/kernel/cmdline
 if [ "$(id -u)" = 0 ] && [ -z "${VFE_IN_NS:-}" ] && command -v unshare >/dev/null; then
 	VFE_IN_NS=1 exec unshare -m "$0" "$@"
 fi
@@ -44,3 +47,13 @@ kadd() {
 	kinstall add "$1" "$T/vmlinuz-$1" "$T/initrd.img-$1"
 }
 ve() { "$B/vfio-early" --root="$R" "$@" >"$T/log" 2>&1; }
+
+bls_debian_host() {
+	mkdir -p "$ESP" "$R/proc/self" "$R/etc/kernel" "$EV" "$R/usr/lib/kernel/install.d"
+	mount --make-rprivate / && mount -t tmpfs -o mode=0755 esp "$ESP" && tap_at_exit "umount '$ESP'"
+	printf '%s\n' "22 1 254:0 / / rw,relatime - ext4 /dev/vda2 rw" \
+		"30 22 254:17 / /boot/efi rw,relatime - vfat /dev/vda1 rw" >"$R/proc/self/mountinfo"
+	printf 'vendor_id\t: GenuineIntel\n' >"$R/proc/cpuinfo"
+	cp /usr/lib/kernel/install.d/90-loaderentry.install "$R/usr/lib/kernel/install.d/"
+	echo "root=UUID=5b2b6c3d-0000-4000-8000-000000000001 ro quiet" >"$R/etc/kernel/cmdline"
+}

@@ -49,6 +49,13 @@ static void plug_nic(struct fake_root *f, const char *driver)
 	CHECK(fake_pci_add(f, &(struct fake_pci){ "0000:02:00.0", 0x8086, 0x10d3, 0x8086, 0x0000, 0x020000, 7, driver, -1 }) == 0);
 }
 
+/* An RTX 4090 (GPU + HDMI audio) behind a root port: its own IOMMU group 8, no driver yet */
+static void plug_card(struct fake_root *f)
+{
+	CHECK(fake_pci_add(f, &(struct fake_pci){ "0000:03:00.0", 0x10de, 0x2684, 0x10de, 0x16f1, 0x030000, 8, NULL, 0 }) == 0);
+	CHECK(fake_pci_add(f, &(struct fake_pci){ "0000:03:00.1", 0x10de, 0x22ba, 0x10de, 0x16f1, 0x040300, 8, NULL, -1 }) == 0);
+}
+
 static const struct vfe_status_dev *find(const struct vfe_status *st, const char *bdf)
 {
 	for (size_t i = 0; i < st->n_devs; i++)
@@ -141,8 +148,7 @@ TEST(hot_added_card_binds_its_group_once)
 
 	boot(&f, "device 0000:03:00.0 group=whole\n");
 	/* a card of two functions: both appear, udev sees the audio function's event first */
-	CHECK(fake_pci_add(&f, &(struct fake_pci){ "0000:03:00.0", 0x10de, 0x2684, 0x10de, 0x16f1, 0x030000, 8, NULL, 0 }) == 0);
-	CHECK(fake_pci_add(&f, &(struct fake_pci){ "0000:03:00.1", 0x10de, 0x22ba, 0x10de, 0x16f1, 0x040300, 8, NULL, -1 }) == 0);
+	plug_card(&f);
 	added(&f, "0000:03:00.1");
 	added(&f, "0000:03:00.0");
 	CHECK(vfe_status_read(&f.root, &st) == 0);
@@ -163,8 +169,7 @@ TEST(hot_added_card_whose_second_function_fails_is_given_back_whole)
 	const struct vfe_status_dev *d;
 
 	boot(&f, "device 0000:03:00.0 group=whole\n");
-	CHECK(fake_pci_add(&f, &(struct fake_pci){ "0000:03:00.0", 0x10de, 0x2684, 0x10de, 0x16f1, 0x030000, 8, NULL, 0 }) == 0);
-	CHECK(fake_pci_add(&f, &(struct fake_pci){ "0000:03:00.1", 0x10de, 0x22ba, 0x10de, 0x16f1, 0x040300, 8, NULL, -1 }) == 0);
+	plug_card(&f);
 	kernel.dev[0] = (struct fake_kdev){ "0000:03:00.1", NULL, FAKE_VFIO_REFUSES };
 	added(&f, "0000:03:00.0");
 	kernel.dev[0] = (struct fake_kdev){ 0 };
