@@ -29,6 +29,20 @@
 #
 # grub_fake_tools DIR
 #   Only writes the fake grub-probe and grub-mkrelpath into DIR.
+#
+# grub_boot_need
+#   For a QEMU boot of the real GRUB (EFI and BIOS): skips the whole test
+#   (tap_skip_all) unless the tools, Debian's stock /etc/default/grub, root,
+#   OVMF and GRUB's x86_64-efi and i386-pc images are all here.
+grub_boot_need() {
+	vfe_need grub-mkstandalone grub-mkimage grub-mkconfig grub-editenv mformat mmd mcopy debugfs unshare
+	[ -r /usr/share/grub/default/grub ] || tap_skip_all "grub2-common is missing (Debian's stock /etc/default/grub)"
+	[ "$(id -u)" = 0 ] || tap_skip_all "needs root (a mount namespace for grub-mkconfig)"
+	[ -r "$OVMF_CODE" ] && [ -r "$OVMF_VARS" ] || tap_skip_all "OVMF is missing (package ovmf)"
+	[ -d /usr/lib/grub/x86_64-efi ] || tap_skip_all "grub-efi-amd64-bin is missing"
+	[ -r /usr/lib/grub/i386-pc/lnxboot.img ] || tap_skip_all "grub-pc-bin is missing"
+}
+
 grub_fakeroot_run() {
 	local _root=$1 _tools _rc
 	shift

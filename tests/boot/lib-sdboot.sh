@@ -87,6 +87,14 @@ sdb_esp_disk() {
 		dd if="$fat" of="$img" bs=1M seek=1 conv=notrunc status=none && rm -f "$fat"
 }
 
+# sdb_boot_need: skips the whole test (tap_skip_all) unless the ESP tools, OVMF
+# ($OVMF_CODE, $OVMF_VARS) and systemd-boot's EFI binary are here.
+sdb_boot_need() {
+	vfe_need mformat mcopy sfdisk
+	{ [ -r "$OVMF_CODE" ] && [ -r "$OVMF_VARS" ]; } || tap_skip_all "OVMF is missing (package ovmf)"
+	[ -r "$SDB_BOOT_EFI" ] || tap_skip_all "$SDB_BOOT_EFI is missing (package systemd-boot-efi)"
+}
+
 sdb_guest_init() {
 	vfe_guest_start "systemd-boot test guest: report this boot, do its action, reboot."
 	vfe_guest_counted VFE-SDB

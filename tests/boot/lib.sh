@@ -446,6 +446,19 @@ vfe_driver() {
 	vfe_section "$1" drivers | awk -v b="$2" '$1 == b { sub("driver=", "", $6); print $6 }'
 }
 
+# Checks on what a boot printed, for tap_check (each says why it failed):
+#   is_driver LOG BDF DRIVER   the PCI function ended on DRIVER
+#   has_line TEXT ERE, has_text TEXT STRING, no_text TEXT STRING, no_lines TEXT
+is_driver() {
+	local got
+	got=$(vfe_driver "$1" "$2")
+	[ "$got" = "$3" ] || { echo "$2 is on '${got:-?}', expected $3"; return 1; }
+}
+has_line() { grep -qE -- "$2" <<<"$1" || { echo "no line matching: $2"; printf '%s\n' "$1" | head -n 20; return 1; }; }
+has_text() { grep -qF -- "$2" <<<"$1" || { echo "no line containing: $2"; printf '%s\n' "$1" | head -n 20; return 1; }; }
+no_text() { ! grep -F -- "$2" <<<"$1" || { echo "(unexpected)"; return 1; }; }
+no_lines() { [ -z "$1" ] || { echo "unexpected:"; printf '%s\n' "$1"; return 1; }; }
+
 # vfe_status_dev LOG BDF: the status record's "device" line for BDF
 vfe_status_dev() {
 	vfe_section "$1" status-file | grep -E "^device bdf=$2( |\$)"

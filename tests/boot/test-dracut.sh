@@ -136,13 +136,6 @@ boot() {
 		sed 's/^/# qemu: /' "$log.qemu" | head -n 5
 	fi
 }
-is_driver() {
-	local got
-	got=$(vfe_driver "$1" "$2")
-	[ "$got" = "$3" ] || { echo "$2 is on '${got:-?}', expected $3"; return 1; }
-}
-has_line() { grep -qE -- "$2" <<<"$1" || { echo "no line matching: $2"; printf '%s\n' "$1" | head -n 20; return 1; }; }
-no_lines() { [ -z "$1" ] || { echo "unexpected:"; printf '%s\n' "$1"; return 1; }; }
 # line_no FILE REGEX: the first matching line's number (empty: none)
 line_no() { sed 's/\x1b\[[0-9;]*[mK]//g' "$1" | grep -n -m1 -E -- "$2" | cut -d: -f1; }
 # before FILE A B: the first line matching A comes before the first matching B

@@ -28,12 +28,7 @@ OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M
 UUID=0e5a1c3d-7b2f-4c1e-9a55-3c0ffee0b007
 LAST=10
 
-vfe_need grub-mkstandalone grub-mkimage grub-mkconfig grub-editenv mformat mmd mcopy debugfs unshare
-[ -r /usr/share/grub/default/grub ] || tap_skip_all "grub2-common is missing (Debian's stock /etc/default/grub)"
-[ "$(id -u)" = 0 ] || tap_skip_all "needs root (a mount namespace for grub-mkconfig)"
-[ -r "$OVMF_CODE" ] && [ -r "$OVMF_VARS" ] || tap_skip_all "OVMF is missing (package ovmf)"
-[ -d /usr/lib/grub/x86_64-efi ] || tap_skip_all "grub-efi-amd64-bin is missing"
-[ -r /usr/lib/grub/i386-pc/lnxboot.img ] || tap_skip_all "grub-pc-bin is missing"
+grub_boot_need
 vfe_setup
 R=$T/rootfs
 

@@ -29,9 +29,7 @@ OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M
 MID=0e5a1c3d7b2f4c1e9a553c0ffee0b007
 LAST=10
 
-vfe_need mformat mcopy sfdisk
-{ [ -r "$OVMF_CODE" ] && [ -r "$OVMF_VARS" ]; } || tap_skip_all "OVMF is missing (package ovmf)"
-[ -r "$SDB_BOOT_EFI" ] || tap_skip_all "$SDB_BOOT_EFI is missing (package systemd-boot-efi)"
+sdb_boot_need
 vfe_setup
 R=$T/rootfs
 X=$MID-$VFE_KVER NOPT=$MID-$VFE_KVER-vfio-early-nopt.conf

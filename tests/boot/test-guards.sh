@@ -64,14 +64,6 @@ gboot() {
 		sed 's/^/# qemu: /' "$log.qemu" | head -n 5
 	fi
 }
-is_driver() {
-	local got
-	got=$(vfe_driver "$1" "$2")
-	[ "$got" = "$3" ] || { echo "$2 is on '${got:-?}', expected $3"; return 1; }
-}
-has_line() { grep -qE -- "$2" <<<"$1" || { echo "no line matching: $2"; printf '%s\n' "$1" | head -n 20; return 1; }; }
-has_text() { grep -qF -- "$2" <<<"$1" || { echo "no line containing: $2"; printf '%s\n' "$1" | head -n 20; return 1; }; }
-no_text() { ! grep -F -- "$2" <<<"$1" || { echo "(unexpected)"; return 1; }; }
 
 # ------------------------------------------------------------------ config, root, images
 

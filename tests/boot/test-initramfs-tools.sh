@@ -141,14 +141,6 @@ boot() {
 		sed 's/^/# qemu: /' "$log.qemu" | head -n 5
 	fi
 }
-# is_driver LOG BDF DRIVER
-is_driver() {
-	local got
-	got=$(vfe_driver "$1" "$2")
-	[ "$got" = "$3" ] || { echo "$2 is on '${got:-?}', expected $3"; return 1; }
-}
-has_line() { grep -qE -- "$2" <<<"$1" || { echo "no line matching: $2"; printf '%s\n' "$1" | head -n 20; return 1; }; }
-no_lines() { [ -z "$1" ] || { echo "unexpected:"; printf '%s\n' "$1"; return 1; }; }
 
 VFE_QEMU_EXTRA=("${CARDS[@]}" "${HOTPLUG[@]}")
 vfe_hotplug_when_ready "$P" "$T/monitor.sock" "$HOT_DEV"

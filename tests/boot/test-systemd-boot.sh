@@ -31,9 +31,7 @@ MID=0e5a1c3d7b2f4c1e9a553c0ffee0b007
 VFE_TIMEOUT=${VFE_TIMEOUT:-220}
 LAST=5
 
-vfe_need mformat mcopy sfdisk
-{ [ -r "$OVMF_CODE" ] && [ -r "$OVMF_VARS" ]; } || tap_skip_all "OVMF is missing (package ovmf)"
-[ -r "$SDB_BOOT_EFI" ] || tap_skip_all "$SDB_BOOT_EFI is missing (package systemd-boot-efi)"
+sdb_boot_need
 vfe_setup
 R=$T/rootfs
 PT=$MID-$VFE_KVER.conf NOPT=$MID-$VFE_KVER-vfio-early-nopt.conf
