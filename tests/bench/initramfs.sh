@@ -30,6 +30,7 @@ echo "   kernel for the image: $VFE_KVER"
 VFE_TEST_MODULES="virtio_pci virtio_blk ext4"
 mkdir -p "$VFE_DEST/etc"
 echo "device 0000:00:05.0 id=1234:1111 group=whole" >"$VFE_DEST/etc/vfio-early.conf"
+vfe_dest_root_on_vda
 
 vfe_it_confdir "$T/with" || tap_bail "initramfs-tools CONFDIR"
 cp -a "$T/with" "$T/without"

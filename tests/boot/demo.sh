@@ -11,14 +11,7 @@ indent() { sed 's/^/    /'; }
 
 vfe_setup
 mkdir -p "$VFE_DEST/etc"
-# The installed system the image is built for, as the hook sees it on that
-# machine: its root file system on the virtio disk at 00:04.0 (lib.sh), which
-# the binder then never passes through.
-blk=sys/devices/pci0000:00/0000:00:04.0/virtio0/block/vda
-mkdir -p "$VFE_DEST/proc/self" "$VFE_DEST/$blk" "$VFE_DEST/sys/dev/block"
-echo "22 1 254:0 / / rw,relatime - ext4 /dev/vda rw" >"$VFE_DEST/proc/self/mountinfo"
-echo 254:0 >"$VFE_DEST/$blk/dev"
-ln -s "../../${blk#sys/}" "$VFE_DEST/sys/dev/block/254:0"
+vfe_dest_root_on_vda
 cat >"$VFE_DEST/etc/vfio-early.conf" <<'EOF'
 # The "GPU" to pass through: the second of two identical 1234:1111 cards,
 # with its HDMI-audio function (same IOMMU group).

@@ -88,6 +88,19 @@ vfe_setup() {
 	vfe_install_tree "$VFE_DEST" || tap_bail "make install DESTDIR=... of the tree" "$T/install.log"
 }
 
+# vfe_dest_root_on_vda: the installed system in $VFE_DEST, as the hook sees
+# it when it builds the image on that machine: its root file system on the
+# virtio disk at 00:04.0 (the machine below), which the binder then never
+# passes through. Without it the image records "the mounts of the running
+# system are unknown", a problem every boot reports.
+vfe_dest_root_on_vda() {
+	local blk=sys/devices/pci0000:00/0000:00:04.0/virtio0/block/vda
+	mkdir -p "$VFE_DEST/proc/self" "$VFE_DEST/$blk" "$VFE_DEST/sys/dev/block"
+	echo "22 1 254:0 / / rw,relatime - ext4 /dev/vda rw" >"$VFE_DEST/proc/self/mountinfo"
+	echo 254:0 >"$VFE_DEST/$blk/dev"
+	ln -sfn "../../${blk#sys/}" "$VFE_DEST/sys/dev/block/254:0"
+}
+
 # ---------------------------------------------------------------- initramfs
 
 # Drivers the test image carries besides vfio: the root disk and file system,
