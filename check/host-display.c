@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "check/host-display.h"
+#include "common/kv.h"
 #include "common/paths.h"
 
 #define PATH_CLASS_DRM "sys/class/drm"
@@ -54,14 +55,10 @@ int vfe_display_drm(const struct vfe_root *r, char *what, size_t n)
 /* The value of KEY= in a session record's text, "" when absent. */
 static const char *field(const char *text, const char *key, char *buf, size_t n)
 {
-	size_t l = strlen(key);
+	size_t l;
+	const char *v = vfe_kv_find(text, key, &l);
 
-	buf[0] = '\0';
-	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (strncmp(p, key, l) == 0 && p[l] == '=') {
-			snprintf(buf, n, "%.*s", (int)strcspn(p + l + 1, "\n"), p + l + 1);
-			break;
-		}
+	snprintf(buf, n, "%.*s", v ? (int)l : 0, v ? v : "");
 	return buf;
 }
 

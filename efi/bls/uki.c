@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "common/kv.h"
 #include "efi/bls/bls.h"
 #include "efi/efi-paths.h"
 
@@ -66,22 +67,17 @@ int vfe_uki_section(int fd, const char *name, char **ret)
 	return -ENOENT;
 }
 
-/* The value of key in os-release text, unquoted (malloc'd); NULL when absent. */
+/* The value of key in os-release text, unquoted (malloc'd); NULL when absent or empty. */
 static char *osrel_get(const char *text, const char *key)
 {
-	size_t kl = strlen(key);
+	size_t vl;
+	const char *v = vfe_kv_find(text, key, &vl);
 
-	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		size_t len = strcspn(l, "\n");
-		if (len > kl && strncmp(l, key, kl) == 0 && l[kl] == '=') {
-			const char *v = l + kl + 1;
-			size_t vl = len - kl - 1;
-			if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0])
-				v++, vl -= 2;
-			return vl ? strndup(v, vl) : NULL;
-		}
-	}
-	return NULL;
+	if (!v)
+		return NULL;
+	if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0])
+		v++, vl -= 2;
+	return vl ? strndup(v, vl) : NULL;
 }
 
 static char *first_of(const char *text, const char *const *keys)
